@@ -1,0 +1,56 @@
+"""Database wiring: one Tortoise config built from `Settings`, used by server, CLI and tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate as run_migrations
+
+from graphql_api.settings import Settings
+from models import MODEL_MODULES
+
+APP_LABEL = "basalt"
+
+
+def tortoise_config(settings: Settings) -> dict[str, Any]:
+    return {
+        "connections": {"default": _connection_url(settings.database_url)},
+        "apps": {
+            APP_LABEL: {
+                "models": list(MODEL_MODULES),
+                "migrations": "models.migrations",
+                "default_connection": "default",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _connection_url(url: str) -> str:
+    """Accept `postgresql://` too, and create the SQLite file's folder on first use."""
+    parsed = urlparse(url)
+    if parsed.scheme == "postgresql":
+        return "postgres" + url[len("postgresql") :]
+    if parsed.scheme == "sqlite":
+        path = url[len("sqlite://") :]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return url
+
+
+async def init_orm(settings: Settings) -> None:
+    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+
+
+async def close_orm() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate(settings: Settings) -> None:
+    """Apply the checked-in migrations; safe to run on every start."""
+    await run_migrations(config=tortoise_config(settings))
+    await Tortoise.close_connections()

@@ -1,0 +1,178 @@
+"""Configuration from the environment, read the same way by the server, the CLI and the tests.
+
+Bad configuration raises `ConfigError` with one line that names the variable; the CLI prints
+that line and exits instead of showing a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import urlparse
+
+ENVIRONMENTS = ("development", "production")
+DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql", "asyncpg")
+BROADCAST_SCHEMES = ("memory", "redis", "rediss")
+STORAGE_SCHEMES = ("file", "s3")
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class S3Settings:
+    bucket: str
+    endpoint_url: str | None
+    region: str
+    access_key_id: str | None
+    secret_access_key: str | None
+
+
+@dataclass(frozen=True)
+class GraphQLLimits:
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 4000
+    introspection: bool = True
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    database_url: str
+    broadcast_url: str
+    storage_url: str
+    secret_key: str
+    var_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 8000
+    region: str = "local"
+    max_body_bytes: int = 1024 * 1024
+    forwarded_allow_ips: str = "127.0.0.1"
+    graphql: GraphQLLimits = field(default_factory=GraphQLLimits)
+    s3: S3Settings | None = None
+    lookup_rate_limit: int = 20
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def database_scheme(self) -> str:
+        return urlparse(self.database_url).scheme
+
+    @property
+    def uses_redis(self) -> bool:
+        return urlparse(self.broadcast_url).scheme in ("redis", "rediss")
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build `Settings` from environment variables, validating every value."""
+    env = os.environ if environ is None else environ
+    app_env = env.get("BASALT_ENV", "development")
+    if app_env not in ENVIRONMENTS:
+        raise ConfigError(f"BASALT_ENV must be one of {', '.join(ENVIRONMENTS)}, got {app_env!r}")
+    var_dir = Path(env.get("BASALT_VAR_DIR", "./var"))
+    database_url = env.get("BASALT_DATABASE_URL", f"sqlite://{var_dir}/basalt.sqlite3")
+    broadcast_url = env.get("BASALT_BROADCAST_URL", "memory://")
+    storage_url = env.get("BASALT_STORAGE_URL", f"file://{var_dir}/files")
+    _check_url("BASALT_DATABASE_URL", database_url, DATABASE_SCHEMES)
+    _check_url("BASALT_BROADCAST_URL", broadcast_url, BROADCAST_SCHEMES)
+    _check_url("BASALT_STORAGE_URL", storage_url, STORAGE_SCHEMES)
+    return Settings(
+        env=app_env,
+        database_url=database_url,
+        broadcast_url=broadcast_url,
+        storage_url=storage_url,
+        secret_key=_secret_key(env, app_env, var_dir),
+        var_dir=var_dir,
+        host=env.get("HOST", "127.0.0.1"),
+        port=_int(env, "PORT", 8000, minimum=1, maximum=65535),
+        region=env.get("BASALT_REGION", "local"),
+        max_body_bytes=_int(env, "BASALT_MAX_BODY_BYTES", 1024 * 1024, minimum=1024),
+        forwarded_allow_ips=env.get("BASALT_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        graphql=GraphQLLimits(
+            max_depth=_int(env, "BASALT_GRAPHQL_MAX_DEPTH", 12, minimum=2),
+            max_aliases=_int(env, "BASALT_GRAPHQL_MAX_ALIASES", 30, minimum=1),
+            max_tokens=_int(env, "BASALT_GRAPHQL_MAX_TOKENS", 4000, minimum=100),
+            introspection=_bool(env, "BASALT_GRAPHQL_INTROSPECTION", app_env != "production"),
+        ),
+        s3=_s3(env, storage_url),
+        lookup_rate_limit=_int(env, "BASALT_LOOKUP_RATE_LIMIT", 20, minimum=1),
+    )
+
+
+def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> None:
+    scheme = urlparse(value).scheme
+    if scheme not in schemes:
+        allowed = ", ".join(f"{s}://" for s in schemes)
+        raise ConfigError(f"{name} must start with one of {allowed}, got {value!r}")
+    if scheme == "s3" and not urlparse(value).netloc:
+        raise ConfigError(f"{name} must name a bucket, like s3://my-bucket")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int, maximum: int | None = None) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        raise ConfigError(f"{name} must be {bound}, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _secret_key(env: Mapping[str, str], app_env: str, var_dir: Path) -> str:
+    """Production needs an explicit key; development generates one and keeps it under var/."""
+    key = env.get("BASALT_SECRET_KEY", "")
+    if key:
+        if len(key) < 32:
+            raise ConfigError("BASALT_SECRET_KEY must be at least 32 characters")
+        return key
+    if app_env == "production":
+        raise ConfigError("BASALT_SECRET_KEY is required when BASALT_ENV=production")
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    try:
+        var_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+    except FileExistsError:
+        return path.read_text().strip()
+    except OSError as exc:
+        raise ConfigError(f"cannot write the development secret key to {path}: {exc.strerror}") from None
+    return key
+
+
+def _s3(env: Mapping[str, str], storage_url: str) -> S3Settings | None:
+    parsed = urlparse(storage_url)
+    if parsed.scheme != "s3":
+        return None
+    return S3Settings(
+        bucket=parsed.netloc,
+        endpoint_url=env.get("BASALT_S3_ENDPOINT_URL") or None,
+        region=env.get("BASALT_S3_REGION", "us-east-1"),
+        access_key_id=env.get("BASALT_S3_ACCESS_KEY_ID") or None,
+        secret_access_key=env.get("BASALT_S3_SECRET_ACCESS_KEY") or None,
+    )

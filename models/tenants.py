@@ -1,0 +1,21 @@
+"""Tenants: the unit of isolation. Every other row points at one."""
+
+from __future__ import annotations
+
+from tortoise import fields
+
+from models.base import TimestampedModel
+
+
+class Tenant(TimestampedModel):
+    id = fields.CharField(max_length=40, primary_key=True)
+    name = fields.CharField(max_length=200)
+    owner_email = fields.CharField(max_length=320, null=True, db_index=True)
+    plan_tier = fields.CharField(max_length=32, default="free")
+    status = fields.CharField(max_length=16, default="active")
+    quotas = fields.JSONField(default=dict)
+    branding = fields.JSONField(default=dict)
+    used_storage_bytes = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "tenants"

@@ -1,0 +1,149 @@
+"""Typed domain errors: a stable code and an HTTP status, mapped once per transport.
+
+Services raise these; `rest_compat.envelope` turns them into `{success: false, error}` and
+`graphql_api.errors` into GraphQL errors with `extensions.code`. Nothing else formats errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One invalid input field; `field` is a dotted path such as `scopes[1]`."""
+
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "message": self.message}
+
+
+class DomainError(Exception):
+    code: ClassVar[str] = "INTERNAL_ERROR"
+    status: ClassVar[int] = 500
+    default_message: ClassVar[str] = "Internal server error"
+
+    def __init__(self, message: str | None = None, *, details: Any = None) -> None:
+        self.message = message or self.default_message
+        self.details = details
+        super().__init__(self.message)
+
+    def extra(self) -> dict[str, Any]:
+        """Fields placed beside code/message in the error object (e.g. confirm_token)."""
+        return {}
+
+    def headers(self) -> dict[str, str]:
+        return {}
+
+
+class ValidationError(DomainError):
+    code = "VALIDATION_ERROR"
+    status = 400
+    default_message = "Request validation failed"
+
+    def __init__(self, errors: list[FieldError], message: str | None = None) -> None:
+        super().__init__(message, details=[e.as_dict() for e in errors])
+        self.errors = errors
+
+    @classmethod
+    def single(cls, field: str, message: str) -> "ValidationError":
+        return cls([FieldError(field, message)], message=f"{field}: {message}")
+
+
+class InvalidJson(DomainError):
+    code = "INVALID_JSON"
+    status = 400
+    default_message = "Request body is not valid JSON"
+
+
+class Unauthorized(DomainError):
+    code = "UNAUTHORIZED"
+    status = 401
+    default_message = "Missing or invalid credentials"
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="basalt"'}
+
+
+class Forbidden(DomainError):
+    code = "FORBIDDEN"
+    status = 403
+    default_message = "You are not allowed to do this"
+
+
+class InsufficientScope(Forbidden):
+    code = "INSUFFICIENT_SCOPE"
+    default_message = "The credentials lack the required scope"
+
+
+class TenantSuspended(Forbidden):
+    code = "TENANT_SUSPENDED"
+    default_message = "This tenant is suspended"
+
+
+class IpNotAllowed(Forbidden):
+    code = "IP_NOT_ALLOWED"
+    default_message = "Requests from this IP address are not allowed for these credentials"
+
+
+class NotFound(DomainError):
+    code = "NOT_FOUND"
+    status = 404
+    default_message = "Resource not found"
+
+
+class RouteNotFound(NotFound):
+    code = "ROUTE_NOT_FOUND"
+    default_message = "No route matches this path"
+
+
+class MethodNotAllowed(DomainError):
+    code = "METHOD_NOT_ALLOWED"
+    status = 405
+    default_message = "This method is not allowed on this path"
+
+    def __init__(self, allowed: list[str] | None = None) -> None:
+        super().__init__(details={"allowed": allowed} if allowed else None)
+        self.allowed = allowed or []
+
+    def headers(self) -> dict[str, str]:
+        return {"Allow": ", ".join(self.allowed)} if self.allowed else {}
+
+
+class Conflict(DomainError):
+    code = "CONFLICT"
+    status = 409
+    default_message = "The request conflicts with the current state"
+
+
+class PayloadTooLarge(DomainError):
+    code = "PAYLOAD_TOO_LARGE"
+    status = 413
+    default_message = "Request body is too large"
+
+
+class RateLimited(DomainError):
+    code = "RATE_LIMITED"
+    status = 429
+    default_message = "Too many requests"
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        super().__init__(message, details={"retry_after": retry_after})
+        self.retry_after = max(1, retry_after)
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class ServiceUnavailable(DomainError):
+    code = "SERVICE_UNAVAILABLE"
+    status = 503
+    default_message = "The service is not ready"
+
+
+class QuotaExceeded(Forbidden):
+    code = "QUOTA_EXCEEDED"
+    default_message = "The tenant's plan quota is used up"

@@ -1,0 +1,26 @@
+"""Who is calling: the transport-neutral identity every service receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+PrincipalKind = Literal["api_key", "user"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    tenant_id: str
+    kind: PrincipalKind
+    scopes: frozenset[str]
+    key_id: str | None = None
+    user_id: str | None = None
+    role: str | None = None
+    ip_allowlist: tuple[str, ...] = field(default=())
+    expires_at: datetime | None = None
+    rate_limit: int | None = None
+
+    @property
+    def is_tenant_admin(self) -> bool:
+        return "*" in self.scopes

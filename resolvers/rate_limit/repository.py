@@ -1,0 +1,56 @@
+"""Counter stores for the rate limiter: in-process, or Redis for several server processes."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+
+class CounterStore(Protocol):
+    async def incr(self, key: str, window_seconds: int) -> tuple[int, int]:
+        """Increment the counter of the current window; return (count, seconds left)."""
+
+    async def close(self) -> None: ...
+
+
+class MemoryCounterStore:
+    def __init__(self) -> None:
+        self._counters: dict[str, tuple[int, float]] = {}
+
+    async def incr(self, key: str, window_seconds: int) -> tuple[int, int]:
+        now = time.monotonic()
+        count, resets_at = self._counters.get(key, (0, now + window_seconds))
+        if now >= resets_at:
+            count, resets_at = 0, now + window_seconds
+        self._counters[key] = (count + 1, resets_at)
+        if len(self._counters) > 100_000:
+            self._prune(now)
+        return count + 1, max(1, math.ceil(resets_at - now))
+
+    def _prune(self, now: float) -> None:
+        self._counters = {k: v for k, v in self._counters.items() if v[1] > now}
+
+    async def close(self) -> None:
+        self._counters.clear()
+
+
+class RedisCounterStore:
+    """INCR plus an expiry set only on the window's first hit, in one round trip."""
+
+    def __init__(self, url: str) -> None:
+        self.redis = Redis.from_url(url)
+
+    async def incr(self, key: str, window_seconds: int) -> tuple[int, int]:
+        redis_key = f"basalt:rl:{key}"
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.incr(redis_key)
+            pipe.expire(redis_key, window_seconds, nx=True)
+            pipe.ttl(redis_key)
+            count, _, ttl = await pipe.execute()
+        return int(count), max(1, int(ttl))
+
+    async def close(self) -> None:
+        await self.redis.aclose()

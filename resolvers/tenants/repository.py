@@ -1,0 +1,17 @@
+"""Tenant rows. Tenants are the scope themselves, so they are looked up by id."""
+
+from __future__ import annotations
+
+from models.tenants import Tenant
+
+
+async def get(tenant_id: str) -> Tenant | None:
+    return await Tenant.get_or_none(id=tenant_id)
+
+
+async def by_owner_email(email: str, limit: int = 20) -> list[Tenant]:
+    return await Tenant.filter(owner_email=email, status="active").order_by("created_at").limit(limit)
+
+
+async def count() -> int:
+    return await Tenant.all().count()

@@ -1,0 +1,61 @@
+"""The one Strawberry schema, composed from per-domain roots."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from resolvers.errors import DomainError
+from schema.api_keys.mutations import ApiKeyMutations
+from schema.api_keys.queries import ApiKeyQueries
+from schema.extensions import DomainErrors, RequestTransaction
+from schema.health.queries import HealthQueries
+from schema.tenants.queries import TenantQueries
+
+QUERY_ROOTS: tuple[type, ...] = (HealthQueries, TenantQueries, ApiKeyQueries)
+MUTATION_ROOTS: tuple[type, ...] = (ApiKeyMutations,)
+
+Query = merge_types("Query", QUERY_ROOTS)
+Mutation = merge_types("Mutation", MUTATION_ROOTS)
+
+
+class BasaltSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Expected domain errors are answers, not incidents: log only the rest."""
+        unexpected = [e for e in errors if not isinstance(e.original_error, DomainError) and e.original_error is not None]
+        if unexpected:
+            logging.getLogger("basalt.graphql").debug("%d unexpected GraphQL error(s)", len(unexpected))
+
+
+def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 4000, introspection: bool = True) -> BasaltSchema:
+    extensions: list[Any] = [
+        lambda: ParserCache(maxsize=1000),
+        lambda: ValidationCache(maxsize=1000),
+        QueryDepthLimiter(max_depth=max_depth),
+        MaxAliasesLimiter(max_alias_count=max_aliases),
+        MaxTokensLimiter(max_token_count=max_tokens),
+        DomainErrors,
+        RequestTransaction,
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return BasaltSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(auto_camel_case=False, disable_field_suggestions=not introspection),
+    )
