@@ -1,0 +1,3 @@
+"""Basalt's composition layer: the Starlette app, GraphQL view, auth backend, CLI and settings."""
+
+__version__ = "0.1.0"

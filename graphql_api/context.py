@@ -32,6 +32,7 @@ class Context:
     request_id: str
     client_ip: str | None
     loaders: Loaders = field(default_factory=Loaders)
+    connection_params: dict[str, Any] | None = None  # set by graphql-transport-ws connection_init
 
 
 def principal_of(connection: HTTPConnection) -> Principal | None:

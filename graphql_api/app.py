@@ -1,0 +1,102 @@
+"""The whole application, composed in one place: settings -> runtime -> schema -> routes -> middleware."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+
+from graphql_api import __version__
+from graphql_api.auth import BearerAuthBackend, on_auth_error
+from graphql_api.db import close_orm, init_orm
+from graphql_api.errors import GRAPHQL_PATH, domain_error_handler, http_error_handler, unexpected_error_handler
+from graphql_api.graphql_view import BasaltGraphQL
+from graphql_api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from graphql_api.settings import Settings, load_settings
+from resolvers.errors import DomainError
+from resolvers.rate_limit.repository import CounterStore, MemoryCounterStore, RedisCounterStore
+from resolvers.rate_limit.service import RateLimiter
+from resolvers.runtime import Runtime
+from rest_compat.executor import rest_routes
+from rest_compat.openapi import build_openapi
+from rest_compat.pages import page_routes, render_docs
+from schema.build import BasaltSchema, build_schema
+
+
+def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> Starlette:
+    """`manage_orm=False` lets tests own the ORM connection for the whole session."""
+    settings = settings or load_settings()
+    schema = _schema(settings)
+    runtime = Runtime(
+        secret_key=settings.secret_key,
+        rate_limiter=RateLimiter(_counter_store(settings)),
+        version=__version__,
+        region=settings.region,
+        lookup_rate_limit=settings.lookup_rate_limit,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_orm:
+            await init_orm(settings)
+        try:
+            yield
+        finally:
+            await runtime.rate_limiter.close()
+            if manage_orm:
+                await close_orm()
+
+    app = Starlette(
+        routes=_routes(schema, settings),
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes),
+            Middleware(AuthenticationMiddleware, backend=BearerAuthBackend(), on_error=on_auth_error),
+        ],
+        exception_handlers={
+            DomainError: domain_error_handler,
+            HTTPException: http_error_handler,
+            Exception: unexpected_error_handler,
+        },
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.runtime = runtime
+    app.state.schema = schema
+    app.state.openapi = build_openapi(schema._schema, version=__version__)
+    app.state.docs_html = render_docs(app.state.openapi)
+    return app
+
+
+def _schema(settings: Settings) -> BasaltSchema:
+    limits = settings.graphql
+    return build_schema(
+        max_depth=limits.max_depth,
+        max_aliases=limits.max_aliases,
+        max_tokens=limits.max_tokens,
+        introspection=limits.introspection,
+    )
+
+
+def _routes(schema: BasaltSchema, settings: Settings) -> list[BaseRoute]:
+    view = BasaltGraphQL(schema, development=not settings.is_production)
+    return [
+        *page_routes(),
+        Route(GRAPHQL_PATH, view, methods=["GET", "POST"]),
+        WebSocketRoute(GRAPHQL_PATH, view),
+        *rest_routes(schema),
+    ]
+
+
+def _counter_store(settings: Settings) -> CounterStore:
+    return RedisCounterStore(settings.broadcast_url) if settings.uses_redis else MemoryCounterStore()
+
+
+def app_from_env() -> Starlette:
+    """Factory for `uvicorn --factory graphql_api.app:app_from_env`."""
+    return create_app()

@@ -1,0 +1,74 @@
+"""The one authentication backend: `Authorization: Bearer …` becomes a `Principal`.
+
+Used for both transports (REST and GraphQL over HTTP); GraphQL over WebSocket authenticates
+its `connection_init` payload through `authenticate_token`, the same function.
+"""
+
+from __future__ import annotations
+
+from starlette.authentication import AuthCredentials, AuthenticationBackend, AuthenticationError, BaseUser
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
+
+from graphql_api.errors import render_error
+from resolvers.api_keys import service as api_keys
+from resolvers.errors import DomainError, Unauthorized
+from resolvers.principal import Principal
+from resolvers.runtime import Runtime
+
+
+class PrincipalUser(BaseUser):
+    def __init__(self, principal: Principal) -> None:
+        self.principal = principal
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def display_name(self) -> str:
+        return self.principal.key_id or self.principal.user_id or ""
+
+    @property
+    def identity(self) -> str:
+        return self.display_name
+
+
+class AuthFailed(AuthenticationError):
+    def __init__(self, error: DomainError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+async def authenticate_token(token: str, *, client_ip: str | None, runtime: Runtime) -> Principal:
+    if api_keys.looks_like_api_key(token):
+        return await api_keys.authenticate(token, client_ip=client_ip, runtime=runtime)
+    raise Unauthorized("Unrecognised bearer token")
+
+
+def bearer_token(header: str) -> str:
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Authorization header must be 'Bearer <token>'")
+    return token.strip()
+
+
+class BearerAuthBackend(AuthenticationBackend):
+    async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
+        header = conn.headers.get("authorization")
+        if not header:
+            return None
+        try:
+            principal = await authenticate_token(
+                bearer_token(header),
+                client_ip=conn.client.host if conn.client else None,
+                runtime=conn.app.state.runtime,
+            )
+        except DomainError as error:
+            raise AuthFailed(error) from None
+        return AuthCredentials(sorted(principal.scopes)), PrincipalUser(principal)
+
+
+def on_auth_error(conn: HTTPConnection, exc: Exception) -> Response:
+    error = exc.error if isinstance(exc, AuthFailed) else Unauthorized(str(exc))
+    return render_error(conn, error)

@@ -1,0 +1,147 @@
+"""`basalt` command line: serve, migrate, tenant create, key create. Same settings as the server."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from graphql_api.db import close_orm, init_orm, migrate
+from graphql_api.settings import ConfigError, Settings, load_settings
+from resolvers.errors import DomainError
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        sys.exit(2)
+    try:
+        settings = load_settings()
+        args.handler(settings, args)
+    except ConfigError as exc:
+        sys.exit(f"basalt: configuration error: {exc}")
+    except DomainError as exc:
+        sys.exit(f"basalt: {exc.message}" + (f" {exc.details}" if exc.details else ""))
+    except OSError as exc:
+        sys.exit(f"basalt: {exc}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="basalt", description="Basalt backend server and admin commands")
+    commands = parser.add_subparsers()
+
+    serve = commands.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host", help="bind address (default HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default PORT or 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
+    serve.set_defaults(handler=_serve)
+
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=_migrate)
+
+    tenant = commands.add_parser("tenant", help="manage tenants").add_subparsers()
+    create_tenant = tenant.add_parser("create", help="create a tenant and its first API key (scope *)")
+    create_tenant.add_argument("--name", required=True)
+    create_tenant.add_argument("--email", help="owner email (used by POST /v1/tenants/lookup)")
+    create_tenant.add_argument("--plan", default="free", help="plan tier: free, pro, enterprise")
+    create_tenant.add_argument("--json", action="store_true", help="print JSON")
+    create_tenant.set_defaults(handler=_tenant_create)
+
+    key = commands.add_parser("key", help="manage API keys").add_subparsers()
+    create_key = key.add_parser("create", help="create an API key for a tenant")
+    create_key.add_argument("--tenant", required=True)
+    create_key.add_argument("--scopes", required=True, help="comma-separated: read,write,schema,files,auth,ai or *")
+    create_key.add_argument("--label", default="cli")
+    create_key.add_argument("--json", action="store_true", help="print JSON")
+    create_key.set_defaults(handler=_key_create)
+    return parser
+
+
+def _with_orm(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
+    async def run() -> Any:
+        await init_orm(settings)
+        try:
+            return await work()
+        finally:
+            await close_orm()
+
+    return asyncio.run(run())
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> None:
+    asyncio.run(migrate(settings))
+    print(f"basalt: database is up to date ({settings.database_scheme})")
+
+
+def _tenant_create(settings: Settings, args: argparse.Namespace) -> None:
+    from resolvers.api_keys.service import create_root_key
+    from resolvers.tenants.service import create_tenant
+
+    async def work() -> dict[str, str]:
+        tenant = await create_tenant(args.name, owner_email=args.email, plan_tier=args.plan)
+        created = await create_root_key(tenant.id, label="admin", scopes=["*"])
+        return {"tenant_id": tenant.id, "api_key": created.token}
+
+    result = _with_orm(settings, work)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"tenant_id: {result['tenant_id']}\napi_key:   {result['api_key']}   (scope *, shown once)")
+
+
+def _key_create(settings: Settings, args: argparse.Namespace) -> None:
+    from resolvers.api_keys.service import create_root_key
+
+    scopes = [s.strip() for s in args.scopes.split(",") if s.strip()]
+
+    async def work() -> dict[str, Any]:
+        created = await create_root_key(args.tenant, label=args.label, scopes=scopes)
+        return {"key_id": created.key.id, "tenant_id": args.tenant, "scopes": created.key.scopes, "api_key": created.token}
+
+    result = _with_orm(settings, work)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"key_id:  {result['key_id']}\napi_key: {result['api_key']}   (scopes {','.join(result['scopes'])}, shown once)")
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    if not settings.is_production:
+        _print_dev_credentials(settings)
+    uvicorn.run(
+        "graphql_api.app:app_from_env",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        log_level="info",
+    )
+
+
+def _print_dev_credentials(settings: Settings) -> None:
+    from graphql_api.bootstrap import CREDENTIALS_FILE, ensure_dev_credentials
+
+    try:
+        credentials, created = _with_orm(settings, lambda: ensure_dev_credentials(settings))
+    except Exception as exc:  # the usual cause: migrations not applied yet
+        logging.getLogger("basalt").debug("bootstrap failed", exc_info=exc)
+        sys.exit(f"basalt: cannot read the database ({exc.__class__.__name__}: {exc}); run `basalt migrate` first")
+    if credentials is None:
+        return
+    port = settings.port
+    print(
+        ("Created a development tenant." if created else "Development tenant:")
+        + f"\n  tenant_id: {credentials['tenant_id']}\n  api_key:   {credentials['api_key']}  (scope *)"
+        + f"\n  saved in {settings.var_dir / CREDENTIALS_FILE}"
+        + f"\n  try: curl -H 'Authorization: Bearer {credentials['api_key']}' http://127.0.0.1:{port}/v1/keys\n",
+        flush=True,
+    )

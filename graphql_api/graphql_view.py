@@ -1,0 +1,77 @@
+"""The GraphQL endpoint: HTTP POST, and WebSocket with graphql-transport-ws only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
+from cross_web import HTTPException as StrawberryHTTPException
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
+
+from graphql_api.auth import authenticate_token, bearer_token
+from graphql_api.context import Context, build_context, request_id_of
+from graphql_api.errors import render_error
+from resolvers.errors import DomainError, InvalidJson, MethodNotAllowed, RouteNotFound, ValidationError
+
+
+class BasaltGraphQL(GraphQL):
+    def __init__(self, schema: Any, *, development: bool) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if development else None,
+            allow_queries_via_get=False,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            keep_alive=True,
+            keep_alive_interval=15,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response = await self.run(request)
+        except StrawberryHTTPException as exc:
+            response = render_error(request, _as_domain_error(exc))
+        await response(scope, receive, send)
+
+    async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:  # type: ignore[override]
+        return build_context(request)
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:  # type: ignore[override]
+        data = await super().process_result(request, result)
+        data["extensions"] = {**(data.get("extensions") or {}), "request_id": request_id_of(request)}
+        return data
+
+    async def on_ws_connect(self, context: Context) -> dict[str, object] | None:  # type: ignore[override]
+        """Authenticate `connection_init` ({"authorization": "Bearer …"}); refuse with 4403 otherwise."""
+        params = context.connection_params or {}
+        header = params.get("authorization") or params.get("Authorization")
+        if context.principal is None and isinstance(header, str):
+            try:
+                context.principal = await authenticate_token(
+                    bearer_token(header), client_ip=context.client_ip, runtime=context.runtime
+                )
+            except DomainError as error:
+                raise ConnectionRejectionError({"code": error.code, "message": error.message}) from None
+        if context.principal is None:
+            raise ConnectionRejectionError({"code": "UNAUTHORIZED", "message": "connection_init needs authorization"})
+        return None
+
+
+def _as_domain_error(exc: StrawberryHTTPException) -> DomainError:
+    if exc.status_code == 405:
+        return MethodNotAllowed(["POST"])
+    if exc.status_code == 404:
+        return RouteNotFound("GraphiQL is only served in development; POST your queries to /graphql")
+    if "JSON" in exc.reason:
+        return InvalidJson()
+    return ValidationError.single("request", exc.reason)
+

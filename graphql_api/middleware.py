@@ -1,0 +1,76 @@
+"""Pure ASGI middleware: request ids, and body limits enforced while the body streams in."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from graphql_api.errors import render_error
+from resolvers.errors import PayloadTooLarge
+
+SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")
+
+
+def new_request_id() -> str:
+    return "req_" + secrets.token_hex(12)
+
+
+class RequestIdMiddleware:
+    """Give every request an id (or keep a well-formed incoming one) and echo it in X-Request-Id."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        incoming = HTTPConnection(scope).headers.get("x-request-id", "")
+        request_id = incoming if SAFE_REQUEST_ID.match(incoming) else new_request_id()
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["X-Request-Id"] = request_id
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+class BodyLimitMiddleware:
+    """413 as soon as the declared or streamed size passes the limit; the rest is never read."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_body_bytes
+        declared = HTTPConnection(scope).headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            response = render_error(HTTPConnection(scope), _too_large(limit))
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _too_large(limit)
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"Request body exceeds the {limit} byte limit", details={"max_bytes": limit})

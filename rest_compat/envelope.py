@@ -1,0 +1,34 @@
+"""The REST envelope: `{success, data, request_id}` and `{success: false, error, request_id}`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.responses import Response
+
+from resolvers.errors import DomainError
+
+
+class EnvelopeResponse(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+def success(data: Any, *, request_id: str, status: int = 200) -> EnvelopeResponse:
+    return EnvelopeResponse({"success": True, "data": data, "request_id": request_id}, status_code=status)
+
+
+def error_payload(error: DomainError) -> dict[str, Any]:
+    payload: dict[str, Any] = {"code": error.code, "message": error.message}
+    if error.details is not None:
+        payload["details"] = error.details
+    payload.update(error.extra())
+    return payload
+
+
+def error_response(error: DomainError, *, request_id: str) -> EnvelopeResponse:
+    body = {"success": False, "error": error_payload(error), "request_id": request_id}
+    return EnvelopeResponse(body, status_code=error.status, headers=error.headers())

@@ -1,0 +1,209 @@
+"""Run a REST request as its GraphQL operation, in-process, and wrap the answer in the envelope.
+
+Order of checks: credentials (401) before input (400), so an anonymous caller learns nothing
+about a route's input; then the GraphQL resolver applies scopes and business rules.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Awaitable, Callable
+
+from graphql import (
+    GraphQLArgument,
+    GraphQLInputType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLScalarType,
+    GraphQLSchema,
+    Undefined,
+    get_named_type,
+    is_input_object_type,
+    is_list_type,
+)
+from graphql.error import GraphQLError
+from graphql.utilities import validate_input_value
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from strawberry import Schema
+
+from graphql_api.context import build_context
+from resolvers.errors import DomainError, FieldError, InvalidJson, Unauthorized, ValidationError
+from rest_compat.envelope import success
+from rest_compat.mapping import Body, HeaderOrQuery, PathParam, QueryParam, Source
+from rest_compat.operations import CompiledRoute, compile_route, required as _required
+from rest_compat.routes import ROUTES
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+MISSING_FIELD = re.compile(r"to include required field '(\w+)'")
+TRUE_WORDS = ("true", "1", "yes")
+FALSE_WORDS = ("false", "0", "no")
+
+
+def rest_routes(schema: Schema) -> list[Route]:
+    """One Starlette route per path (so 405 lists every allowed method), most specific first."""
+    compiled = sorted((compile_route(schema._schema, r) for r in ROUTES), key=lambda c: c.route.specificity)
+    by_path: dict[str, dict[str, Endpoint]] = {}
+    for c in compiled:
+        by_path.setdefault(c.route.starlette_path, {})[c.route.method] = _endpoint(schema, c)
+    return [Route(path, _by_method(handlers), methods=list(handlers), name=path) for path, handlers in by_path.items()]
+
+
+def _by_method(handlers: dict[str, Endpoint]) -> Endpoint:
+    async def dispatch(request: Request) -> Response:
+        return await handlers["GET" if request.method == "HEAD" else request.method](request)
+
+    return dispatch
+
+
+def _endpoint(schema: Schema, compiled: CompiledRoute) -> Endpoint:
+    route = compiled.route
+
+    async def endpoint(request: Request) -> Response:
+        context = build_context(request)
+        if route.auth == "bearer" and context.principal is None:
+            raise Unauthorized("Authentication required: send Authorization: Bearer <api key or token>")
+        variables = await collect_variables(compiled, request)
+        result = await schema.execute(compiled.document, variable_values=variables, context_value=context)
+        if result.errors:
+            raise _domain_error(result.errors[0])
+        assert result.data is not None
+        return success(result.data[route.field], request_id=context.request_id, status=route.status)
+
+    endpoint.__name__ = f"rest_{route.field}"
+    return endpoint
+
+
+async def collect_variables(compiled: CompiledRoute, request: Request) -> dict[str, Any]:
+    body = await _json_body(request) if any(isinstance(s, Body) for _, s in compiled.arguments.values()) else None
+    variables: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    for name, (argument, source) in compiled.arguments.items():
+        value = _raw_value(source, argument, request, body, errors)
+        if value is Undefined:
+            if _required(argument):
+                errors.append(FieldError(_field_name(source), "is required"))
+            continue
+        _check(argument, source, value, errors)
+        variables[name] = value
+    if errors:
+        raise ValidationError(errors)
+    return variables
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidJson(f"Request body is not valid JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise ValidationError.single("body", "must be a JSON object")
+    return body
+
+
+def _raw_value(source: Source, argument: GraphQLArgument, request: Request, body: dict[str, Any] | None, errors: list[FieldError]) -> Any:
+    if isinstance(source, PathParam):
+        return request.path_params[source.name]
+    if isinstance(source, QueryParam):
+        return _from_query(source.name, argument.type, request, errors)
+    if isinstance(source, HeaderOrQuery):
+        value = request.headers.get(source.header) or request.query_params.get(source.query)
+        return value if value is not None else Undefined
+    assert isinstance(source, Body) and body is not None
+    if source.field is None:
+        return body
+    return body.get(source.field, Undefined)
+
+
+def _from_query(name: str, type_: GraphQLInputType, request: Request, errors: list[FieldError]) -> Any:
+    """Query strings are text: convert to the argument's scalar type before GraphQL coercion."""
+    inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    if is_list_type(inner):
+        values = request.query_params.getlist(name)
+        return [_scalar_from_text(name, v, get_named_type(inner), errors) for v in values] if values else Undefined
+    raw = request.query_params.get(name)
+    if raw is None:
+        return Undefined
+    return _scalar_from_text(name, raw, get_named_type(inner), errors)
+
+
+def _scalar_from_text(name: str, raw: str, scalar: Any, errors: list[FieldError]) -> Any:
+    kind = scalar.name if isinstance(scalar, GraphQLScalarType) else ""
+    try:
+        if kind == "Int":
+            return int(raw)
+        if kind == "Float":
+            return float(raw)
+    except ValueError:
+        errors.append(FieldError(name, f"must be a {'whole ' if kind == 'Int' else ''}number"))
+        return Undefined
+    if kind == "Boolean":
+        if raw.lower() in TRUE_WORDS:
+            return True
+        if raw.lower() in FALSE_WORDS:
+            return False
+        errors.append(FieldError(name, "must be true or false"))
+        return Undefined
+    return raw
+
+
+def _check(argument: GraphQLArgument, source: Source, value: Any, errors: list[FieldError]) -> None:
+    """Validate against the GraphQL input type, collecting every problem with its field path."""
+    root = _field_name(source)
+
+    def on_error(error: GraphQLError, path: list[str | int]) -> None:
+        errors.append(_field_error(root, path, error.message))
+
+    if isinstance(source, Body) and source.field is None and is_input_object_type(get_named_type(argument.type)):
+        _reject_unknown_fields(value, get_named_type(argument.type), errors)
+    validate_input_value(value, argument.type, on_error, hide_suggestions=True)
+
+
+def _field_error(root: str, path: list[str | int], message: str) -> FieldError:
+    """Rephrase graphql-core's messages in terms of the REST body's fields."""
+    missing = MISSING_FIELD.search(message)
+    if missing:
+        return FieldError(_join(root, [*path, missing.group(1)]), "is required")
+    if message.startswith("Expected a value of non-null type"):
+        return FieldError(_join(root, path), "is required")
+    if "not to be None" in message:
+        return FieldError(_join(root, path), "must not be null")
+    if message.startswith("Expected value of type") and "to be an object" in message:
+        return FieldError(_join(root, path), "must be an object")
+    return FieldError(_join(root, path), message)
+
+
+def _reject_unknown_fields(value: dict[str, Any], input_type: Any, errors: list[FieldError]) -> None:
+    unknown = [k for k in value if k not in input_type.fields]
+    for key in unknown:
+        errors.append(FieldError(key, f"unknown field; expected one of {', '.join(input_type.fields)}"))
+        value.pop(key)
+
+
+def _field_name(source: Source) -> str:
+    if isinstance(source, (PathParam, QueryParam)):
+        return source.name
+    if isinstance(source, HeaderOrQuery):
+        return source.query
+    return source.field or ""
+
+
+def _join(root: str, path: list[str | int]) -> str:
+    text = root
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "body"
+
+
+def _domain_error(error: GraphQLError) -> DomainError:
+    original = error.original_error
+    if isinstance(original, DomainError):
+        return original
+    if original is not None:
+        return DomainError()
+    return ValidationError([FieldError("request", error.message)])
