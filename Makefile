@@ -1,0 +1,39 @@
+# Two commands for a newcomer: `make run` and `make test`. Both set everything up themselves.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
+
+.PHONY: install run migrate test test-postgres test-sqlite bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/basalt migrate
+
+## Serve on http://127.0.0.1:8000 (PORT overrides) with SQLite, in-memory broadcast and ./var/files.
+run: migrate
+	$(BIN)/basalt serve
+
+## The whole suite on PostgreSQL + Redis + S3 (started here on free ports), then the main paths on SQLite.
+test: test-postgres test-sqlite
+
+# pytest exits 5 when a selection collects no tests; that is not a failure here.
+test-postgres: install
+	$(BIN)/python scripts/test_services.py -- $(PYTEST) || [ $$? -eq 5 ]
+
+test-sqlite: install
+	BASALT_TEST_DATABASE_URL= BASALT_TEST_REDIS_URL= $(PYTEST) -m "not postgres_only" || [ $$? -eq 5 ]
+
+bench: install
+	$(BIN)/python scripts/test_services.py -- $(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
