@@ -145,3 +145,7 @@ def _print_dev_credentials(settings: Settings) -> None:
         + f"\n  try: curl -H 'Authorization: Bearer {credentials['api_key']}' http://127.0.0.1:{port}/v1/keys\n",
         flush=True,
     )
+
+
+if __name__ == "__main__":
+    main()

@@ -101,11 +101,12 @@ def free_port() -> int:
 
 def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     """A real `basalt serve` process on `port`, sharing the test database."""
+    log = open(Path(env["BASALT_VAR_DIR"]) / f"server-{port}.log", "wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "graphql_api.cli", "serve", "--port", str(port)],
         env={**os.environ, **env},
         cwd=REPO,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30
@@ -116,7 +117,7 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
         except httpx.HTTPError:
             time.sleep(0.1)
         if process.poll() is not None:
-            raise RuntimeError(process.stdout.read().decode() if process.stdout else "server exited")
+            raise RuntimeError((Path(env["BASALT_VAR_DIR"]) / f"server-{port}.log").read_text())
     process.kill()
     raise RuntimeError("server did not start")
 
