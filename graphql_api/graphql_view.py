@@ -17,6 +17,7 @@ from strawberry.types import ExecutionResult
 from graphql_api.auth import authenticate_token, bearer_token
 from graphql_api.context import Context, build_context, request_id_of
 from graphql_api.errors import render_error
+from schema.extensions import shape_error
 from resolvers.errors import DomainError, InvalidJson, MethodNotAllowed, RouteNotFound, ValidationError
 
 
@@ -46,6 +47,8 @@ class BasaltGraphQL(GraphQL):
         return build_context(request)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:  # type: ignore[override]
+        if result.errors:  # parse errors are reported before the schema extensions run
+            result.errors = [shape_error(e) for e in result.errors]
         data = await super().process_result(request, result)
         data["extensions"] = {**(data.get("extensions") or {}), "request_id": request_id_of(request)}
         return data

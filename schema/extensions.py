@@ -27,6 +27,8 @@ def error_extensions(error: DomainError) -> dict[str, Any]:
 def shape_error(error: GraphQLError) -> GraphQLError:
     """Give every error a code; hide the text of unexpected ones (no internals leak)."""
     original = error.original_error
+    if error.extensions and "code" in error.extensions:
+        return error
     if isinstance(original, DomainError):
         message, extensions = original.message, error_extensions(original)
     elif original is None:
