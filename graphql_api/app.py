@@ -22,6 +22,8 @@ from resolvers.errors import DomainError
 from resolvers.rate_limit.repository import CounterStore, MemoryCounterStore, RedisCounterStore
 from resolvers.rate_limit.service import RateLimiter
 from resolvers.runtime import Runtime
+from resolvers.storage.schemas import Storage
+from resolvers.storage.service import open_storage
 from rest_compat.executor import rest_routes
 from rest_compat.openapi import build_openapi
 from rest_compat.pages import page_routes, render_docs
@@ -44,9 +46,11 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_orm:
             await init_orm(settings)
+        runtime.storage = await _open_storage(settings)
         try:
             yield
         finally:
+            await runtime.storage.close()
             await runtime.rate_limiter.close()
             if manage_orm:
                 await close_orm()
@@ -95,6 +99,19 @@ def _routes(schema: BasaltSchema, settings: Settings) -> list[BaseRoute]:
 
 def _counter_store(settings: Settings) -> CounterStore:
     return RedisCounterStore(settings.broadcast_url) if settings.uses_redis else MemoryCounterStore()
+
+
+async def _open_storage(settings: Settings) -> Storage:
+    s3 = settings.s3
+    if s3 is None:
+        return await open_storage(settings.storage_url)
+    return await open_storage(
+        settings.storage_url,
+        s3_endpoint_url=s3.endpoint_url,
+        s3_region=s3.region,
+        s3_access_key_id=s3.access_key_id,
+        s3_secret_access_key=s3.secret_access_key,
+    )
 
 
 def app_from_env() -> Starlette:

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 
 from resolvers.rate_limit.service import RateLimiter
+from resolvers.storage.schemas import Storage
 
 
 @dataclass
@@ -15,4 +16,5 @@ class Runtime:
     version: str
     region: str
     lookup_rate_limit: int = 20
+    storage: Storage | None = None  # opened by the app's lifespan
     started_at: float = field(default_factory=time.monotonic)
