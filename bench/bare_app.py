@@ -9,6 +9,8 @@ import hashlib
 import json
 import os
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import asyncpg
 from starlette.applications import Starlette
@@ -26,9 +28,12 @@ LIST = (
 def create() -> Starlette:
     pool: asyncpg.Pool | None = None
 
-    async def startup() -> None:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         nonlocal pool
         pool = await asyncpg.create_pool(os.environ["BENCH_DATABASE_URL"], min_size=4, max_size=10)
+        yield
+        await pool.close()
 
     async def keys(request: Request) -> Response:
         token = request.headers.get("authorization", "").removeprefix("Bearer ")
@@ -45,4 +50,4 @@ def create() -> Starlette:
         body = {"success": True, "data": data, "request_id": "req_" + secrets.token_hex(12)}
         return Response(json.dumps(body, default=str), media_type="application/json")
 
-    return Starlette(routes=[Route("/v1/keys", keys)], on_startup=[startup])
+    return Starlette(routes=[Route("/v1/keys", keys)], lifespan=lifespan)

@@ -9,12 +9,19 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.requests import ClientDisconnect
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from graphql_api import __version__
 from graphql_api.auth import BearerAuthBackend, on_auth_error
 from graphql_api.db import close_orm, init_orm
-from graphql_api.errors import GRAPHQL_PATH, domain_error_handler, http_error_handler, unexpected_error_handler
+from graphql_api.errors import (
+    GRAPHQL_PATH,
+    client_disconnected_handler,
+    domain_error_handler,
+    http_error_handler,
+    unexpected_error_handler,
+)
 from graphql_api.graphql_view import BasaltGraphQL
 from graphql_api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from graphql_api.settings import Settings, load_settings
@@ -65,6 +72,7 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
         exception_handlers={
             DomainError: domain_error_handler,
             HTTPException: http_error_handler,
+            ClientDisconnect: client_disconnected_handler,
             Exception: unexpected_error_handler,
         },
         lifespan=lifespan,

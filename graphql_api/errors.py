@@ -56,6 +56,11 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
     return render_error(request, error)
 
 
+async def client_disconnected_handler(request: Request, exc: Exception) -> Response:
+    """The client went away mid-body: nobody reads this answer, and it is not a server fault."""
+    return Response(status_code=400)
+
+
 async def unexpected_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s [%s]", request.method, request.url.path, request_id_of(request), exc_info=exc)
     response = render_error(request, DomainError())
