@@ -38,6 +38,14 @@ class DomainError(Exception):
     def headers(self) -> dict[str, str]:
         return {}
 
+    def payload(self) -> dict[str, Any]:
+        """The error as both transports show it: code, message, details and extra fields."""
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details is not None:
+            body["details"] = self.details
+        body.update(self.extra())
+        return body
+
 
 class ValidationError(DomainError):
     code = "VALIDATION_ERROR"

@@ -21,14 +21,6 @@ def success(data: Any, *, request_id: str, status: int = 200) -> EnvelopeRespons
     return EnvelopeResponse({"success": True, "data": data, "request_id": request_id}, status_code=status)
 
 
-def error_payload(error: DomainError) -> dict[str, Any]:
-    payload: dict[str, Any] = {"code": error.code, "message": error.message}
-    if error.details is not None:
-        payload["details"] = error.details
-    payload.update(error.extra())
-    return payload
-
-
 def error_response(error: DomainError, *, request_id: str) -> EnvelopeResponse:
-    body = {"success": False, "error": error_payload(error), "request_id": request_id}
+    body = {"success": False, "error": error.payload(), "request_id": request_id}
     return EnvelopeResponse(body, status_code=error.status, headers=error.headers())

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Iterable
 
 from graphql import (
     GraphQLArgument,
     GraphQLInputType,
-    GraphQLList,
     GraphQLNonNull,
     GraphQLScalarType,
-    GraphQLSchema,
     Undefined,
     get_named_type,
     is_input_object_type,
@@ -32,7 +30,7 @@ from strawberry import Schema
 from graphql_api.context import build_context
 from resolvers.errors import DomainError, FieldError, InvalidJson, Unauthorized, ValidationError
 from rest_compat.envelope import success
-from rest_compat.mapping import Body, HeaderOrQuery, PathParam, QueryParam, Source
+from rest_compat.mapping import Body, HeaderOrQuery, PathParam, QueryParam, RestRoute, Source
 from rest_compat.operations import CompiledRoute, compile_route, required as _required
 from rest_compat.routes import ROUTES
 
@@ -42,9 +40,9 @@ TRUE_WORDS = ("true", "1", "yes")
 FALSE_WORDS = ("false", "0", "no")
 
 
-def rest_routes(schema: Schema) -> list[Route]:
+def rest_routes(schema: Schema, table: Iterable[RestRoute] = ROUTES) -> list[Route]:
     """One Starlette route per path (so 405 lists every allowed method), most specific first."""
-    compiled = sorted((compile_route(schema._schema, r) for r in ROUTES), key=lambda c: c.route.specificity)
+    compiled = sorted((compile_route(schema._schema, r) for r in table), key=lambda c: c.route.specificity)
     by_path: dict[str, dict[str, Endpoint]] = {}
     for c in compiled:
         by_path.setdefault(c.route.starlette_path, {})[c.route.method] = _endpoint(schema, c)

@@ -17,10 +17,9 @@ log = logging.getLogger("basalt.graphql")
 
 
 def error_extensions(error: DomainError) -> dict[str, Any]:
-    extensions: dict[str, Any] = {"code": error.code, "status": error.status}
-    if error.details is not None:
-        extensions["details"] = error.details
-    extensions.update(error.extra())
+    """GraphQL keeps the message at the top level; the rest goes into `extensions`."""
+    extensions = {k: v for k, v in error.payload().items() if k != "message"}
+    extensions["status"] = error.status
     return extensions
 
 

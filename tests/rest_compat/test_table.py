@@ -5,11 +5,16 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import httpx
 from openapi_spec_validator import validate
+from starlette.applications import Starlette
+from starlette.middleware.authentication import AuthenticationMiddleware
 
-from rest_compat.mapping import RestRoute
+from graphql_api.auth import BearerAuthBackend
+from rest_compat.executor import rest_routes
+from rest_compat.mapping import PathParam, RestRoute
 from rest_compat.routes import ROUTES
-from tests.support import Api
+from tests.support import Api, TenantHandle
 
 SPEC = Path(__file__).resolve().parents[2] / "docs" / "spec" / "endpoints.tsv"
 IMPLEMENTED_GROUPS = {"Public", "Tenants", "API Keys"}
@@ -28,10 +33,20 @@ def test_table_matches_the_documented_routes_of_implemented_groups() -> None:
     assert table == expected
 
 
-def test_literal_segments_sort_before_params() -> None:
-    static = RestRoute("GET", "/v1/objects/:type/list", "x", "g", "s")
-    dynamic = RestRoute("GET", "/v1/objects/:type/:id", "x", "g", "s")
-    assert sorted([dynamic, static], key=lambda r: r.specificity) == [static, dynamic]
+async def test_literal_segments_win_over_params_whatever_the_table_order(app: Starlette, tenant: TenantHandle) -> None:
+    """`/v1/things/list` must not be taken as `/v1/things/:id` with id="list"."""
+    table = [
+        RestRoute("GET", "/v1/things/:id", "api_key", "g", "one", args={"id": PathParam("id")}),
+        RestRoute("GET", "/v1/things/list", "api_keys", "g", "all"),
+    ]
+    router = Starlette(routes=rest_routes(app.state.schema, table))
+    router.state.runtime = app.state.runtime
+    router.add_middleware(AuthenticationMiddleware, backend=BearerAuthBackend())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=router), base_url="http://t") as client:
+        listed = await client.get("/v1/things/list", headers=tenant.auth)
+        one = await client.get(f"/v1/things/{tenant.key_id}", headers=tenant.auth)
+    assert listed.status_code == 200 and isinstance(listed.json()["data"], list)
+    assert one.json()["data"]["id"] == tenant.key_id
 
 
 async def test_openapi_is_valid_and_covers_the_table(api: Api) -> None:
