@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
 
-.PHONY: install run migrate test test-postgres test-sqlite bench clean
+.PHONY: install run migrate lint test test-postgres test-sqlite bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,10 @@ run: migrate
 	$(BIN)/basalt serve
 
 ## The whole suite on PostgreSQL + Redis + S3 (started here on free ports), then the main paths on SQLite.
-test: test-postgres test-sqlite
+test: lint test-postgres test-sqlite
+
+lint: install
+	$(BIN)/ruff check --select F,E9 --exclude models/migrations graphql_api schema resolvers models rest_compat tests bench scripts
 
 # pytest exits 5 when a selection collects no tests; that is not a failure here.
 test-postgres: install
