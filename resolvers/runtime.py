@@ -18,3 +18,4 @@ class Runtime:
     lookup_rate_limit: int = 20
     storage: Storage | None = None  # opened by the app's lifespan
     started_at: float = field(default_factory=time.monotonic)
+    last_used_written: dict[str, float] = field(default_factory=dict)  # key id -> when last_used_at was written

@@ -49,7 +49,6 @@ from resolvers.tenants import repository as tenants
 from resolvers.tenants.service import plan_limits
 
 LAST_USED_WRITE_INTERVAL = 60.0
-_last_used_written: dict[str, float] = {}
 
 
 # --- reads -------------------------------------------------------------------------------
@@ -183,7 +182,7 @@ async def authenticate(token: str, *, client_ip: str | None, runtime: Runtime) -
         raise IpNotAllowed()
     if key.rate_limit:
         await runtime.rate_limiter.hit(f"key:{key.id}", Limit(key.rate_limit))
-    await _touch(key, now)
+    await _touch(key, now, runtime.last_used_written)
     return Principal(
         tenant_id=key.tenant_id,
         kind="api_key",
@@ -205,11 +204,10 @@ def ip_allowed(client_ip: str | None, allowlist: list[str] | tuple[str, ...]) ->
     return any(address in ipaddress.ip_network(cidr, strict=False) for cidr in allowlist)
 
 
-async def _touch(key: ApiKey, now: datetime) -> None:
+async def _touch(key: ApiKey, now: datetime, written: dict[str, float]) -> None:
     """Record last use at most once a minute per process: a read path must not write every time."""
-    last = _last_used_written.get(key.id, 0.0)
-    if time.monotonic() - last >= LAST_USED_WRITE_INTERVAL:
-        _last_used_written[key.id] = time.monotonic()
+    if time.monotonic() - written.get(key.id, 0.0) >= LAST_USED_WRITE_INTERVAL:
+        written[key.id] = time.monotonic()
         await repository.touch(key.id, key.tenant_id, now)
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 import unicodedata
 
 from models.tenants import Tenant
+from resolvers.api_keys import repository as api_keys
 from resolvers.authz import require_principal
 from resolvers.errors import NotFound, TenantSuspended, ValidationError
 from resolvers.ids import new_id
 from resolvers.principal import Principal
 from resolvers.rate_limit.service import Limit
 from resolvers.runtime import Runtime
-from resolvers.scoping import scoped
 from resolvers.tenants import repository
 from resolvers.tenants.schemas import PLAN_LIMITS, TenantConfig, TenantMatch, Usage
-from models.api_keys import ApiKey
 
 MAX_EMAIL_LENGTH = 320
 
@@ -68,7 +67,7 @@ async def usage(principal: Principal | None) -> Usage:
         plan_tier=tenant.plan_tier,
         used_storage_bytes=tenant.used_storage_bytes,
         plan_limits=plan_limits(tenant),
-        api_keys=await scoped(ApiKey, tenant.id).filter(revoked_at__isnull=True).count(),
+        api_keys=await api_keys.count_active(tenant.id),
     )
 
 
