@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from models.secure_delete import ConfirmToken
 from resolvers.secure_delete import service
 from resolvers.secure_delete.schemas import Dependency, DependencyExists
 from tests.support import TenantHandle
@@ -26,7 +27,8 @@ async def guard(tenant: TenantHandle, resource_id: str, *, count: int = 3, force
 
 
 async def test_no_dependencies_means_no_confirmation(tenant: TenantHandle) -> None:
-    await guard(tenant, "w1", count=0)
+    assert await guard(tenant, "w1", count=0) is None  # proceeds without a 409
+    assert await ConfirmToken.filter(tenant_id=tenant.tenant_id).count() == 0  # and spends nothing
 
 
 async def test_dependencies_are_counted_and_a_token_confirms_once(tenant: TenantHandle) -> None:
