@@ -10,6 +10,8 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from tortoise.transactions import in_transaction
+
 from graphql_api.db import close_orm, init_orm, migrate
 from graphql_api.settings import ConfigError, Settings, load_settings
 from resolvers.errors import DomainError
@@ -27,7 +29,8 @@ def main(argv: list[str] | None = None) -> None:
     except ConfigError as exc:
         sys.exit(f"basalt: configuration error: {exc}")
     except DomainError as exc:
-        sys.exit(f"basalt: {exc.message}" + (f" {exc.details}" if exc.details else ""))
+        fields = "; ".join(f"{e.field}: {e.message}" for e in getattr(exc, "errors", []))
+        sys.exit(f"basalt: {fields or exc.message}")
     except OSError as exc:
         sys.exit(f"basalt: {exc}")
 
@@ -63,14 +66,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _with_orm(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
+    """Run `work` in one transaction: a tenant is never left without its first key."""
+
     async def run() -> Any:
         await init_orm(settings)
         try:
-            return await work()
+            async with in_transaction():
+                return await work()
         finally:
             await close_orm()
 
     return asyncio.run(run())
+
+
+def _emit(result: dict[str, Any], *, as_json: bool, text: str) -> None:
+    print(json.dumps(result) if as_json else text)
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> None:
@@ -88,10 +98,7 @@ def _tenant_create(settings: Settings, args: argparse.Namespace) -> None:
         return {"tenant_id": tenant.id, "api_key": created.token}
 
     result = _with_orm(settings, work)
-    if args.json:
-        print(json.dumps(result))
-    else:
-        print(f"tenant_id: {result['tenant_id']}\napi_key:   {result['api_key']}   (scope *, shown once)")
+    _emit(result, as_json=args.json, text=f"tenant_id: {result['tenant_id']}\napi_key:   {result['api_key']}   (scope *, shown once)")
 
 
 def _key_create(settings: Settings, args: argparse.Namespace) -> None:
@@ -104,10 +111,8 @@ def _key_create(settings: Settings, args: argparse.Namespace) -> None:
         return {"key_id": created.key.id, "tenant_id": args.tenant, "scopes": created.key.scopes, "api_key": created.token}
 
     result = _with_orm(settings, work)
-    if args.json:
-        print(json.dumps(result))
-    else:
-        print(f"key_id:  {result['key_id']}\napi_key: {result['api_key']}   (scopes {','.join(result['scopes'])}, shown once)")
+    scopes_text = ",".join(result["scopes"])
+    _emit(result, as_json=args.json, text=f"key_id:  {result['key_id']}\napi_key: {result['api_key']}   (scopes {scopes_text}, shown once)")
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
