@@ -30,7 +30,7 @@ from tests.support import make_tenant  # noqa: E402
 
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "32")
-GRAPHQL_QUERY = "{ api_keys { id tenant_id label prefix scopes ip_allowlist expires_at rate_limit parent_key_id status revoked_at last_used_at created_at updated_at } }"
+GRAPHQL_QUERY = "{ apiKeys { id tenantId label prefix scopes ipAllowlist expiresAt rateLimit parentKeyId status revokedAt lastUsedAt createdAt updatedAt } }"
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ from graphql_api.context import build_context
 from resolvers.errors import DomainError, FieldError, InvalidJson, Unauthorized, ValidationError
 from rest_compat.envelope import success
 from rest_compat.mapping import Body, HeaderOrQuery, PathParam, QueryParam, RestRoute, Source
+from rest_compat.naming import rest_name, rest_names
 from rest_compat.operations import CompiledRoute, compile_route, required as _required
 from rest_compat.routes import ROUTES
 
@@ -84,8 +85,7 @@ async def collect_variables(compiled: CompiledRoute, request: Request) -> dict[s
             if _required(argument):
                 errors.append(FieldError(_field_name(source), "is required"))
             continue
-        _check(argument, source, value, errors)
-        variables[name] = value
+        variables[name] = _check(argument, source, value, errors)
     if errors:
         raise ValidationError(errors)
     return variables
@@ -150,16 +150,55 @@ def _scalar_from_text(name: str, raw: str, scalar: Any, errors: list[FieldError]
     return raw
 
 
-def _check(argument: GraphQLArgument, source: Source, value: Any, errors: list[FieldError]) -> None:
-    """Validate against the GraphQL input type, collecting every problem with its field path."""
+def _check(argument: GraphQLArgument, source: Source, value: Any, errors: list[FieldError]) -> Any:
+    """Validate against the GraphQL input type, collecting every problem with its REST field path.
+
+    Returns the value with input-object keys renamed from snake_case to the schema's camelCase.
+    """
     root = _field_name(source)
 
     def on_error(error: GraphQLError, path: list[str | int]) -> None:
-        errors.append(_field_error(root, path, error.message))
+        errors.append(_field_error(root, _rest_path(path, argument.type), error.message))
 
     if isinstance(source, Body) and source.field is None and is_input_object_type(get_named_type(argument.type)):
         _reject_unknown_fields(value, get_named_type(argument.type), errors)
+    value = to_graphql_input(value, argument.type)
     validate_input_value(value, argument.type, on_error, hide_suggestions=True)
+    return value
+
+
+def to_graphql_input(value: Any, type_: Any) -> Any:
+    """Rename input-object keys to their GraphQL names, following the type (JSON scalars untouched)."""
+    inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    if is_list_type(inner) and isinstance(value, list):
+        return [to_graphql_input(v, inner.of_type) for v in value]
+    if is_input_object_type(inner) and isinstance(value, dict):
+        names = rest_names(inner.fields)
+        renamed = {}
+        for key, item in value.items():
+            name = names.get(key, key)
+            renamed[name] = to_graphql_input(item, inner.fields[name].type) if name in inner.fields else item
+        return renamed
+    return value
+
+
+def _rest_path(path: list[str | int], type_: Any) -> list[str | int]:
+    """Translate a GraphQL input path (camelCase) back to the REST body's snake_case keys."""
+    translated: list[str | int] = []
+    current = type_
+    for part in path:
+        inner = current.of_type if isinstance(current, GraphQLNonNull) else current
+        if isinstance(part, int) and is_list_type(inner):
+            current = inner.of_type
+            translated.append(part)
+        elif isinstance(part, str) and is_input_object_type(inner) and part in inner.fields:
+            field = inner.fields[part]
+            translated.append(rest_name(part, field))
+            current = field.type
+        else:
+            translated.append(part)
+            current = None
+    return translated
 
 
 def _field_error(root: str, path: list[str | int], message: str) -> FieldError:
@@ -177,9 +216,10 @@ def _field_error(root: str, path: list[str | int], message: str) -> FieldError:
 
 
 def _reject_unknown_fields(value: dict[str, Any], input_type: Any, errors: list[FieldError]) -> None:
-    unknown = [k for k in value if k not in input_type.fields]
+    known = rest_names(input_type.fields)
+    unknown = [k for k in value if k not in known]
     for key in unknown:
-        errors.append(FieldError(key, f"unknown field; expected one of {', '.join(input_type.fields)}"))
+        errors.append(FieldError(key, f"unknown field; expected one of {', '.join(known)}"))
         value.pop(key)
 
 

@@ -21,6 +21,7 @@ from graphql import (
 )
 
 from rest_compat.mapping import Body, HeaderOrQuery, PathParam, QueryParam
+from rest_compat.naming import graphql_name, rest_name
 from rest_compat.operations import CompiledRoute, compile_route
 from rest_compat.routes import ROUTES
 
@@ -79,7 +80,7 @@ def _operation(compiled: CompiledRoute) -> dict[str, Any]:
         "operationId": f"{route.method.lower()}_{route.field}",
         "summary": route.summary,
         "description": (compiled.output.description or route.summary)
-        + f"\n\nGraphQL: `{compiled.operation} {{ {route.field} }}`.",
+        + f"\n\nGraphQL: `{compiled.operation} {{ {graphql_name(route.field)} }}`.",
         "tags": [route.group],
         "security": [{"bearer": []}] if route.auth == "bearer" else [],
         "parameters": _parameters(compiled),
@@ -153,9 +154,10 @@ def _output_non_null(type_: Any, seen: frozenset[str]) -> dict[str, Any]:
             continue
         named = _named(field.type)
         if is_leaf_type(named) or (isinstance(named, GraphQLObjectType) and named.name not in seen):
-            properties[name] = output_schema(field.type, seen)
+            key = rest_name(name, field)
+            properties[key] = output_schema(field.type, seen)
             if field.description:
-                properties[name] = {**properties[name], "description": field.description}
+                properties[key] = {**properties[key], "description": field.description}
     schema: dict[str, Any] = {"type": "object", "properties": properties, "required": list(properties)}
     if type_.description:
         schema["description"] = type_.description
@@ -174,8 +176,10 @@ def _input_non_null(type_: Any) -> dict[str, Any]:
     if isinstance(type_, GraphQLInputObjectType):
         return {
             "type": "object",
-            "properties": {n: input_schema(f.type) for n, f in type_.fields.items()},
-            "required": [n for n, f in type_.fields.items() if isinstance(f.type, GraphQLNonNull) and f.default_value is Undefined],
+            "properties": {rest_name(n, f): input_schema(f.type) for n, f in type_.fields.items()},
+            "required": [
+                rest_name(n, f) for n, f in type_.fields.items() if isinstance(f.type, GraphQLNonNull) and f.default_value is Undefined
+            ],
             "additionalProperties": False,
         }
     return _leaf(type_)

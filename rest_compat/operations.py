@@ -18,6 +18,7 @@ from graphql import (
 )
 
 from rest_compat.mapping import RestRoute, Source
+from rest_compat.naming import graphql_name, rest_name, rest_names
 
 
 @dataclass(frozen=True)
@@ -30,25 +31,31 @@ class CompiledRoute:
 
 
 def compile_route(schema: GraphQLSchema, route: RestRoute) -> CompiledRoute:
-    operation, field = _root_field(schema, route.field)
+    """Arguments and result keys keep their snake_case (Python) names; the document aliases them."""
+    field_name = graphql_name(route.field)
+    operation, field = _root_field(schema, field_name)
+    by_python_name = rest_names(field.args)
     arguments: dict[str, tuple[GraphQLArgument, Source]] = {}
     for name, source in route.args.items():
-        if name not in field.args:
-            raise ValueError(f"{route.method} {route.path}: {route.field} has no argument {name!r}")
-        arguments[name] = (field.args[name], source)
-    missing = [n for n, a in field.args.items() if required(a) and n not in arguments]
+        if name not in by_python_name:
+            raise ValueError(f"{route.method} {route.path}: {field_name} has no argument {name!r}")
+        arguments[name] = (field.args[by_python_name[name]], source)
+    missing = [rest_name(n, a) for n, a in field.args.items() if required(a) and rest_name(n, a) not in arguments]
     if missing:
         raise ValueError(f"{route.method} {route.path}: required argument(s) {missing} are not mapped")
     variables = ", ".join(f"${n}: {_variable_type(a)}" for n, (a, _) in arguments.items())
-    call_args = ", ".join(f"{n}: ${n}" for n in arguments)
+    call_args = ", ".join(f"{by_python_name[n]}: ${n}" for n in arguments)
     header = f"{operation} rest_{route.field}" + (f"({variables})" if variables else "")
-    call = route.field + (f"({call_args})" if call_args else "")
+    call = f"{route.field}: {field_name}" + (f"({call_args})" if call_args else "")
     document = f"{header} {{ {call} {selection_set(field.type)} }}"
     return CompiledRoute(route, operation, document, arguments, field)
 
 
 def selection_set(type_: object, seen: frozenset[str] = frozenset()) -> str:
-    """Every field reachable without arguments, stopping at a type already on the path (no cycles)."""
+    """Every field reachable without arguments, stopping at a type already on the path (no cycles).
+
+    Each field is aliased to its snake_case name, so REST `data` keys match the documented shapes.
+    """
     named = get_named_type(type_)  # type: ignore[arg-type]
     if is_leaf_type(named):
         return ""
@@ -59,10 +66,12 @@ def selection_set(type_: object, seen: frozenset[str] = frozenset()) -> str:
         if any(required(a) for a in field.args.values()):
             continue
         child = get_named_type(field.type)
+        alias = rest_name(name, field)
+        selected = name if alias == name else f"{alias}: {name}"
         if is_leaf_type(child):
-            parts.append(name)
+            parts.append(selected)
         elif is_object_type(child) and child.name not in seen:
-            parts.append(f"{name} {selection_set(child, seen)}")
+            parts.append(f"{selected} {selection_set(child, seen)}")
     return "{ " + " ".join(parts) + " }"
 
 

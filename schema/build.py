@@ -57,5 +57,5 @@ def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int 
         query=Query,
         mutation=Mutation,
         extensions=extensions,
-        config=StrawberryConfig(auto_camel_case=False, disable_field_suggestions=not introspection),
+        config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=not introspection),
     )

@@ -35,7 +35,7 @@ async def test_bad_credentials_are_401(api: Api, header: str) -> None:
 
 
 async def test_graphql_without_token_gets_unauthorized_code(api: Api) -> None:
-    result = await api.gql("{ api_keys { id } }")
+    result = await api.gql("{ apiKeys { id } }")
     assert gql_code(result) == "UNAUTHORIZED"
 
 

@@ -29,8 +29,8 @@ def test_tenant_create_json_gives_a_key_that_lists_itself(server_env: dict[str, 
     headers = {"Authorization": f"Bearer {created['api_key']}"}
     keys = httpx.get(f"{live_server}/v1/keys", headers=headers).json()["data"]
     assert len(keys) == 1 and keys[0]["scopes"] == ["*"] and keys[0]["tenant_id"] == created["tenant_id"]
-    gql = httpx.post(f"{live_server}/graphql", json={"query": "{ api_keys { id } }"}, headers=headers).json()
-    assert gql["data"]["api_keys"] == [{"id": keys[0]["id"]}]
+    gql = httpx.post(f"{live_server}/graphql", json={"query": "{ apiKeys { id } }"}, headers=headers).json()
+    assert gql["data"]["apiKeys"] == [{"id": keys[0]["id"]}]
 
 
 def test_key_create_with_scopes(server_env: dict[str, str], live_server: str) -> None:

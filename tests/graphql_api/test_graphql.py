@@ -25,8 +25,8 @@ async def production(server_env: dict[str, str]) -> AsyncIterator[httpx.AsyncCli
 
 
 async def test_depth_limit(api: Api, tenant: TenantHandle) -> None:
-    nested = "id " + "parent_key { " * 14 + "id" + " }" * 14
-    result = await api.gql(f"{{ api_keys {{ {nested} }} }}", tenant.token)
+    nested = "id " + "parentKey { " * 14 + "id" + " }" * 14
+    result = await api.gql(f"{{ apiKeys {{ {nested} }} }}", tenant.token)
     assert "exceeds maximum operation depth" in result["errors"][0]["message"]
 
 
@@ -54,7 +54,7 @@ async def test_queries_over_get_are_refused(api: Api, tenant: TenantHandle) -> N
 
 
 async def test_syntax_errors_have_a_code(api: Api, tenant: TenantHandle) -> None:
-    result = await api.gql("{ api_keys { id ", tenant.token)
+    result = await api.gql("{ apiKeys { id ", tenant.token)
     assert gql_code(result) == "GRAPHQL_PARSE_FAILED"
     result = await api.gql("{ no_such_field }", tenant.token)
     assert gql_code(result) == "GRAPHQL_VALIDATION_FAILED"
@@ -83,8 +83,8 @@ async def test_a_failing_mutation_request_commits_nothing(api: Api, tenant: Tena
     before = await ApiKey.filter(tenant_id=tenant.tenant_id).count()
     result = await api.gql(
         """mutation {
-             ok: create_api_key(input: {label: "kept?", scopes: ["read"]}) { token }
-             bad: update_api_key(id: "key_missing", input: {label: "x"}) { id }
+             ok: createApiKey(input: {label: "kept?", scopes: ["read"]}) { token }
+             bad: updateApiKey(id: "key_missing", input: {label: "x"}) { id }
            }""",
         tenant.token,
     )
@@ -106,10 +106,10 @@ async def test_websocket_authenticates_in_connection_init(live_server: str, tena
     async with websockets.connect(_ws_url(live_server), subprotocols=["graphql-transport-ws"]) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {tenant.token}"}}))
         assert json.loads(await ws.recv())["type"] == "connection_ack"
-        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": "{ api_keys { id } }"}}))
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": "{ apiKeys { id } }"}}))
         message = json.loads(await ws.recv())
         assert message["type"] == "next"
-        assert message["payload"]["data"]["api_keys"] == [{"id": tenant.key_id}]
+        assert message["payload"]["data"]["apiKeys"] == [{"id": tenant.key_id}]
 
 
 @pytest.mark.parametrize("payload", [{}, {"authorization": "Bearer bsk_invalid"}, {"authorization": "nonsense"}])
@@ -130,5 +130,5 @@ async def test_websocket_only_speaks_graphql_transport_ws(live_server: str) -> N
 
 def test_schema_is_composed_from_domain_roots(app: Starlette) -> None:
     query_fields = set(app.state.schema._schema.query_type.fields)
-    assert {"health", "readiness", "tenant", "usage", "tenant_config", "lookup_tenants", "api_keys", "api_key"} <= query_fields
-    assert set(app.state.schema._schema.mutation_type.fields) == {"create_api_key", "update_api_key", "revoke_api_key", "rotate_api_key"}
+    assert {"health", "readiness", "tenant", "usage", "tenantConfig", "lookupTenants", "apiKeys", "apiKey"} <= query_fields
+    assert {"createApiKey", "updateApiKey", "revokeApiKey", "rotateApiKey"} <= set(app.state.schema._schema.mutation_type.fields)

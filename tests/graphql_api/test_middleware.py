@@ -85,7 +85,7 @@ async def test_unexpected_error_is_500_without_internals(api: Api, tenant: Tenan
     assert response.status_code == 500 and error_code(response) == "INTERNAL_ERROR"
     assert "secret" not in response.text and "Traceback" not in response.text
 
-    result = await api.gql("{ usage { plan_tier } }", tenant.token)
+    result = await api.gql("{ usage { planTier } }", tenant.token)
     assert result["errors"][0]["extensions"]["code"] == "INTERNAL_ERROR"
     assert "secret" not in json.dumps(result)
 

@@ -15,8 +15,8 @@ async def test_new_tenant_key_lists_itself_over_rest_and_graphql(api: Api, tenan
     assert keys[0]["scopes"] == ["*"] and keys[0]["status"] == "active"
     assert "token" not in keys[0] and "token_hash" not in keys[0]
 
-    result = await api.gql("{ api_keys { id scopes } }", tenant.token)
-    assert result["data"]["api_keys"] == [{"id": tenant.key_id, "scopes": ["*"]}]
+    result = await api.gql("{ apiKeys { id scopes } }", tenant.token)
+    assert result["data"]["apiKeys"] == [{"id": tenant.key_id, "scopes": ["*"]}]
 
 
 async def test_create_returns_token_once_and_the_token_works(api: Api, tenant: TenantHandle) -> None:
@@ -34,11 +34,11 @@ async def test_create_returns_token_once_and_the_token_works(api: Api, tenant: T
 
 async def test_create_over_graphql(api: Api, tenant: TenantHandle) -> None:
     result = await api.gql(
-        "mutation($input: CreateApiKeyInput!) { create_api_key(input: $input) { token key { label scopes } } }",
+        "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { token key { label scopes } } }",
         tenant.token,
         input={"label": "gql", "scopes": ["read", "write", "read"]},
     )
-    assert result["data"]["create_api_key"]["key"] == {"label": "gql", "scopes": ["read", "write"]}
+    assert result["data"]["createApiKey"]["key"] == {"label": "gql", "scopes": ["read", "write"]}
 
 
 async def test_create_validation_errors_name_each_field(api: Api, tenant: TenantHandle) -> None:
@@ -62,7 +62,7 @@ async def test_create_validation_errors_name_each_field(api: Api, tenant: Tenant
 
 async def test_graphql_validation_error_has_the_same_code(api: Api, tenant: TenantHandle) -> None:
     result = await api.gql(
-        'mutation { create_api_key(input: {label: "x", scopes: ["root"]}) { token } }', tenant.token
+        'mutation { createApiKey(input: {label: "x", scopes: ["root"]}) { token } }', tenant.token
     )
     assert gql_code(result) == "VALIDATION_ERROR"
     assert result["errors"][0]["extensions"]["details"] == [{"field": "scopes[0]", "message": result["errors"][0]["extensions"]["details"][0]["message"]}]
@@ -109,9 +109,9 @@ async def test_update_changes_only_sent_fields(api: Api, tenant: TenantHandle) -
     assert updated["rate_limit"] is None and updated["scopes"] == ["read", "files"]
 
     result = await api.gql(
-        "mutation($id: ID!) { update_api_key(id: $id, input: {label: \"via gql\"}) { label scopes } }", tenant.token, id=key_id
+        "mutation($id: ID!) { updateApiKey(id: $id, input: {label: \"via gql\"}) { label scopes } }", tenant.token, id=key_id
     )
-    assert result["data"]["update_api_key"] == {"label": "via gql", "scopes": ["read", "files"]}
+    assert result["data"]["updateApiKey"] == {"label": "via gql", "scopes": ["read", "files"]}
 
 
 async def test_update_cannot_escalate_own_key(api: Api, tenant: TenantHandle) -> None:
@@ -132,7 +132,7 @@ async def test_another_tenants_key_is_not_found(api: Api, tenant: TenantHandle, 
         response = await api.rest(method, path, tenant.token, json=body)
         assert response.status_code == 404, (method, path)
         assert error_code(response) == "NOT_FOUND"
-    result = await api.gql("query($id: ID!) { api_key(id: $id) { id } }", tenant.token, id=other_tenant.key_id)
+    result = await api.gql("query($id: ID!) { apiKey(id: $id) { id } }", tenant.token, id=other_tenant.key_id)
     assert gql_code(result) == "NOT_FOUND"
     # and the other tenant's key still works
     assert (await api.rest("GET", "/v1/keys", other_tenant.token)).status_code == 200
@@ -191,16 +191,16 @@ async def test_confirm_token_is_single_use_and_bound_to_its_key(api: Api, tenant
 async def test_revoke_over_graphql_reports_dependencies_in_extensions(api: Api, tenant: TenantHandle) -> None:
     parent = data(await api.rest("POST", "/v1/keys", tenant.token, json={"label": "p", "scopes": ["read"]}), 201)
     await api.rest("POST", "/v1/keys", parent["token"], json={"label": "c", "scopes": ["read"]})
-    result = await api.gql("mutation($id: ID!) { revoke_api_key(id: $id) { revoked } }", tenant.token, id=parent["key"]["id"])
+    result = await api.gql("mutation($id: ID!) { revokeApiKey(id: $id) { revoked } }", tenant.token, id=parent["key"]["id"])
     extensions = result["errors"][0]["extensions"]
     assert extensions["code"] == "DEPENDENCY_EXISTS" and extensions["dependencies"][0]["count"] == 1
     result = await api.gql(
-        "mutation($id: ID!, $t: String) { revoke_api_key(id: $id, force: true, confirm_token: $t) { revoked_keys } }",
+        "mutation($id: ID!, $t: String) { revokeApiKey(id: $id, force: true, confirmToken: $t) { revokedKeys } }",
         tenant.token,
         id=parent["key"]["id"],
         t=extensions["confirm_token"],
     )
-    assert len(result["data"]["revoke_api_key"]["revoked_keys"]) == 2
+    assert len(result["data"]["revokeApiKey"]["revokedKeys"]) == 2
 
 
 async def test_rotate_replaces_the_token_at_once(api: Api, tenant: TenantHandle) -> None:
@@ -219,11 +219,11 @@ async def test_rotate_replaces_the_token_at_once(api: Api, tenant: TenantHandle)
     assert {k["id"]: k["parent_key_id"] for k in listed}[child["key"]["id"]] == rotated["new_key"]["id"]
 
     result = await api.gql(
-        "mutation($id: ID!) { rotate_api_key(id: $id, input: {scopes: [\"read\"]}) { token new_key { scopes } } }",
+        "mutation($id: ID!) { rotateApiKey(id: $id, input: {scopes: [\"read\"]}) { token newKey { scopes } } }",
         tenant.token,
         id=rotated["new_key"]["id"],
     )
-    assert result["data"]["rotate_api_key"]["new_key"]["scopes"] == ["read"]
+    assert result["data"]["rotateApiKey"]["newKey"]["scopes"] == ["read"]
 
 
 async def test_key_quota_is_enforced(api: Api, tenant: TenantHandle) -> None:
@@ -249,6 +249,6 @@ async def test_parent_key_resolves_through_a_dataloader(api: Api, tenant: Tenant
     parent = data(await api.rest("POST", "/v1/keys", tenant.token, json={"label": "p", "scopes": ["read"]}), 201)
     for label in ("a", "b", "c"):
         await api.rest("POST", "/v1/keys", parent["token"], json={"label": label, "scopes": ["read"]})
-    result = await api.gql("{ api_keys { label parent_key { label } } }", tenant.token)
-    parents = {k["label"]: (k["parent_key"] or {}).get("label") for k in result["data"]["api_keys"]}
+    result = await api.gql("{ apiKeys { label parentKey { label } } }", tenant.token)
+    parents = {k["label"]: (k["parentKey"] or {}).get("label") for k in result["data"]["apiKeys"]}
     assert parents == {"a": "p", "b": "p", "c": "p", "p": "root", "root": None}

@@ -58,8 +58,8 @@ async def test_lookup_finds_tenants_by_normalised_email(api: Api) -> None:
     assert {"tenant_id": owned.tenant_id, "brand_name": "Lookup Corp"} in found
     assert data(await api.rest("POST", "/v1/tenants/lookup", json={"email": "nobody@lookup.example"})) == []
 
-    result = await api.gql('{ lookup_tenants(email: "owner@lookup.example") { tenant_id } }')
-    assert {"tenant_id": owned.tenant_id} in result["data"]["lookup_tenants"]
+    result = await api.gql('{ lookupTenants(email: "owner@lookup.example") { tenantId } }')
+    assert {"tenantId": owned.tenant_id} in result["data"]["lookupTenants"]
 
 
 async def test_lookup_validates_email(api: Api) -> None:
@@ -82,5 +82,5 @@ async def test_usage_reports_plan_and_counts(api: Api, tenant: TenantHandle) -> 
     assert usage["tenant_id"] == tenant.tenant_id and usage["plan_tier"] == "free"
     assert usage["used_storage_bytes"] == 0 and usage["api_keys"] == 2
     assert usage["plan_limits"]["api_keys"] == 25
-    result = await api.gql("{ usage { api_keys plan_limits } }", tenant.token)
-    assert result["data"]["usage"]["api_keys"] == 2
+    result = await api.gql("{ usage { apiKeys planLimits } }", tenant.token)
+    assert result["data"]["usage"]["apiKeys"] == 2
