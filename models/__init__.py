@@ -7,4 +7,10 @@ MODEL_MODULES = [
     "models.tenants",
     "models.api_keys",
     "models.secure_delete",
+    "models.object_types",
+    "models.properties",
+    "models.objects",
+    "models.views",
+    "models.associations",
+    "models.data_io",
 ]

@@ -155,3 +155,22 @@ class ServiceUnavailable(DomainError):
 class QuotaExceeded(Forbidden):
     code = "QUOTA_EXCEEDED"
     default_message = "The tenant's plan quota is used up"
+
+
+class AlreadyExists(Conflict):
+    code = "ALREADY_EXISTS"
+    default_message = "A resource with this name already exists"
+
+
+class DuplicateValue(Conflict):
+    """A write would break a property's `is_unique` (enforced by a unique index)."""
+
+    code = "DUPLICATE_VALUE"
+    default_message = "A unique property already has this value"
+
+
+class VersionConflict(Conflict):
+    """Optimistic concurrency: the object changed since the client read it."""
+
+    code = "VERSION_CONFLICT"
+    default_message = "The object was changed by someone else; reload it and retry"

@@ -140,6 +140,12 @@ def _scalar_from_text(name: str, raw: str, scalar: Any, errors: list[FieldError]
     except ValueError:
         errors.append(FieldError(name, f"must be a {'whole ' if kind == 'Int' else ''}number"))
         return Undefined
+    if kind == "JSON":
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError:
+            errors.append(FieldError(name, "must be valid JSON"))
+            return Undefined
     if kind == "Boolean":
         if raw.lower() in TRUE_WORDS:
             return True

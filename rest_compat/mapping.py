@@ -48,6 +48,7 @@ class RestRoute:
     args: dict[str, Source] = field(default_factory=dict)
     status: int = 200
     auth: Auth = "bearer"
+    select: tuple[str, ...] = ()  # top-level result fields to return (default: all of them)
 
     @property
     def starlette_path(self) -> str:

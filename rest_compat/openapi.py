@@ -87,7 +87,7 @@ def _operation(compiled: CompiledRoute) -> dict[str, Any]:
         "responses": {
             str(route.status): {
                 "description": "Success",
-                "content": {"application/json": {"schema": _envelope(output_schema(compiled.output.type))}},
+                "content": {"application/json": {"schema": _envelope(_selected(output_schema(compiled.output.type), route.select))}},
             },
             **{
                 status: {"description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -135,6 +135,15 @@ def _request_body(compiled: CompiledRoute) -> dict[str, Any] | None:
     return {"required": required, "content": {"application/json": {"schema": schema}}}
 
 
+def _selected(schema: dict[str, Any], select: tuple[str, ...]) -> dict[str, Any]:
+    """A route's `select` narrows the documented result exactly as it narrows the query."""
+    if not select:
+        return schema
+    inner = schema.get("anyOf", [schema])[0] if "anyOf" in schema else schema
+    properties = {k: v for k, v in inner["properties"].items() if k in select}
+    return {**inner, "properties": properties, "required": list(properties)}
+
+
 def output_schema(type_: Any, seen: frozenset[str] = frozenset()) -> dict[str, Any]:
     if isinstance(type_, GraphQLNonNull):
         return _output_non_null(type_.of_type, seen)
@@ -150,7 +159,7 @@ def _output_non_null(type_: Any, seen: frozenset[str]) -> dict[str, Any]:
     seen = seen | {type_.name}
     properties: dict[str, Any] = {}
     for name, field in type_.fields.items():
-        if any(isinstance(a.type, GraphQLNonNull) and a.default_value is Undefined for a in field.args.values()):
+        if field.args:  # GraphQL-only relations (see operations.selection_set)
             continue
         named = _named(field.type)
         if is_leaf_type(named) or (isinstance(named, GraphQLObjectType) and named.name not in seen):

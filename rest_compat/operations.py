@@ -47,11 +47,11 @@ def compile_route(schema: GraphQLSchema, route: RestRoute) -> CompiledRoute:
     call_args = ", ".join(f"{by_python_name[n]}: ${n}" for n in arguments)
     header = f"{operation} rest_{route.field}" + (f"({variables})" if variables else "")
     call = f"{route.field}: {field_name}" + (f"({call_args})" if call_args else "")
-    document = f"{header} {{ {call} {selection_set(field.type)} }}"
+    document = f"{header} {{ {call} {selection_set(field.type, only=route.select)} }}"
     return CompiledRoute(route, operation, document, arguments, field)
 
 
-def selection_set(type_: object, seen: frozenset[str] = frozenset()) -> str:
+def selection_set(type_: object, seen: frozenset[str] = frozenset(), only: tuple[str, ...] = ()) -> str:
     """Every field reachable without arguments, stopping at a type already on the path (no cycles).
 
     Each field is aliased to its snake_case name, so REST `data` keys match the documented shapes.
@@ -63,10 +63,12 @@ def selection_set(type_: object, seen: frozenset[str] = frozenset()) -> str:
     seen = seen | {named.name}
     parts: list[str] = []
     for name, field in named.fields.items():
-        if any(required(a) for a in field.args.values()):
+        if field.args:  # relations with arguments are GraphQL-only; REST shapes stay flat
             continue
         child = get_named_type(field.type)
         alias = rest_name(name, field)
+        if only and alias not in only:
+            continue
         selected = name if alias == name else f"{alias}: {name}"
         if is_leaf_type(child):
             parts.append(selected)

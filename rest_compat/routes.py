@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from rest_compat.mapping import Body, HeaderOrQuery, PathParam, QueryParam, RestRoute
 
+SECURE_DELETE = {"force": QueryParam("force"), "confirm_token": QueryParam("confirm_token")}
+PAGE = ("results", "next_cursor", "total")
+
 ROUTES: tuple[RestRoute, ...] = (
     # Public
     RestRoute("GET", "/health", "health", "Public", "Health check", auth="public"),
@@ -39,5 +42,112 @@ ROUTES: tuple[RestRoute, ...] = (
     RestRoute(
         "POST", "/v1/keys/:key_id/rotate", "rotate_api_key", "API Keys", "Rotate API key",
         args={"id": PathParam("key_id"), "input": Body()},
+    ),
+    # Object Types
+    RestRoute("GET", "/v1/object-types", "object_types", "Object Types", "List object types"),
+    RestRoute("POST", "/v1/object-types", "create_object_type", "Object Types", "Create object type", args={"input": Body()}, status=201),
+    RestRoute("GET", "/v1/object-types/:object_type_id", "object_type", "Object Types", "Get object type", args={"id": PathParam("object_type_id")}),
+    RestRoute(
+        "PATCH", "/v1/object-types/:object_type_id", "update_object_type", "Object Types", "Update object type",
+        args={"id": PathParam("object_type_id"), "input": Body()},
+    ),
+    RestRoute(
+        "DELETE", "/v1/object-types/:object_type_id", "delete_object_type", "Object Types", "Delete object type",
+        args={"id": PathParam("object_type_id"), **SECURE_DELETE}, select=("deleted",),
+    ),
+    # Properties
+    RestRoute(
+        "GET", "/v1/object-types/:object_type_id/properties", "properties", "Properties", "List properties",
+        args={"object_type_id": PathParam("object_type_id")},
+    ),
+    RestRoute(
+        "POST", "/v1/object-types/:object_type_id/properties", "create_property", "Properties", "Create property",
+        args={"object_type_id": PathParam("object_type_id"), "input": Body()}, status=201,
+    ),
+    RestRoute(
+        "PATCH", "/v1/object-types/:object_type_id/properties/:property_id", "update_property", "Properties", "Update property",
+        args={"object_type_id": PathParam("object_type_id"), "id": PathParam("property_id"), "input": Body()},
+    ),
+    RestRoute(
+        "DELETE", "/v1/object-types/:object_type_id/properties/:property_id", "delete_property", "Properties", "Delete property",
+        args={"object_type_id": PathParam("object_type_id"), "id": PathParam("property_id")}, select=("deleted",),
+    ),
+    # Objects
+    RestRoute(
+        "POST", "/v1/objects/:object_type_id/batch/create", "batch_create_objects", "Objects", "Batch create objects",
+        args={"object_type_id": PathParam("object_type_id"), "objects": Body("objects")}, status=201,
+    ),
+    RestRoute(
+        "POST", "/v1/objects/:object_type_id", "create_object", "Objects", "Create object",
+        args={"object_type_id": PathParam("object_type_id"), "properties": Body("properties")}, status=201,
+    ),
+    RestRoute(
+        "GET", "/v1/objects/:object_type_id/:object_id", "object", "Objects", "Get object",
+        args={"object_type_id": PathParam("object_type_id"), "id": PathParam("object_id")},
+    ),
+    RestRoute(
+        "PATCH", "/v1/objects/:object_type_id/:object_id", "update_object", "Objects", "Update object",
+        args={
+            "object_type_id": PathParam("object_type_id"),
+            "id": PathParam("object_id"),
+            "properties": Body("properties"),
+            "expected_version": Body("expected_version"),
+        },
+    ),
+    RestRoute(
+        "DELETE", "/v1/objects/:object_type_id/:object_id", "delete_object", "Objects", "Delete object",
+        args={"object_type_id": PathParam("object_type_id"), "id": PathParam("object_id"), **SECURE_DELETE},
+    ),
+    RestRoute(
+        "GET", "/v1/objects/:object_type_id/list", "objects", "Objects", "List objects",
+        args={
+            "object_type_id": PathParam("object_type_id"),
+            "first": QueryParam("limit"),
+            "after": QueryParam("cursor"),
+            "order_by": QueryParam("sort"),
+            "order": QueryParam("order"),
+            "where": QueryParam("filter"),
+            "view_id": QueryParam("view_id"),
+        },
+        select=PAGE,
+    ),
+    RestRoute(
+        "POST", "/v1/objects/:object_type_id/batch/read", "objects_by_ids", "Objects", "Batch read objects",
+        args={"object_type_id": PathParam("object_type_id"), "object_ids": Body("object_ids")},
+    ),
+    RestRoute(
+        "POST", "/v1/objects/:object_type_id/batch/update", "batch_update_objects", "Objects", "Batch update objects",
+        args={"object_type_id": PathParam("object_type_id"), "updates": Body("updates")},
+    ),
+    RestRoute(
+        "GET", "/v1/objects/:object_type_id/trash", "trashed_objects", "Objects", "List trashed objects",
+        args={"object_type_id": PathParam("object_type_id"), "first": QueryParam("limit"), "after": QueryParam("cursor")},
+        select=PAGE,
+    ),
+    RestRoute(
+        "POST", "/v1/objects/:object_type_id/:object_id/restore", "restore_object", "Objects", "Restore deleted object",
+        args={"object_type_id": PathParam("object_type_id"), "id": PathParam("object_id")},
+    ),
+    # Views
+    RestRoute(
+        "GET", "/v1/object-types/:object_type_id/views", "views", "Views", "List saved views",
+        args={"object_type_id": PathParam("object_type_id")},
+    ),
+    RestRoute(
+        "POST", "/v1/object-types/:object_type_id/views", "create_view", "Views", "Create saved view",
+        args={"object_type_id": PathParam("object_type_id"), "input": Body()}, status=201,
+    ),
+    RestRoute(
+        "PATCH", "/v1/object-types/:object_type_id/views/:view_id", "update_view", "Views", "Update saved view",
+        args={"object_type_id": PathParam("object_type_id"), "id": PathParam("view_id"), "input": Body()},
+    ),
+    RestRoute(
+        "DELETE", "/v1/object-types/:object_type_id/views/:view_id", "delete_view", "Views", "Delete saved view",
+        args={"object_type_id": PathParam("object_type_id"), "id": PathParam("view_id")}, select=("deleted",),
+    ),
+    # Versions
+    RestRoute(
+        "GET", "/v1/objects/:object_type_id/:object_id/versions", "object_versions", "Versions", "List object version history",
+        args={"object_type_id": PathParam("object_type_id"), "object_id": PathParam("object_id"), "limit": QueryParam("limit")},
     ),
 )

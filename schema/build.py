@@ -24,10 +24,26 @@ from schema.api_keys.mutations import ApiKeyMutations
 from schema.api_keys.queries import ApiKeyQueries
 from schema.extensions import DomainErrors, RequestTransaction
 from schema.health.queries import HealthQueries
+from schema.object_types.mutations import ObjectTypeMutations
+from schema.object_types.queries import ObjectTypeQueries
+from schema.objects.mutations import ObjectMutations
+from schema.objects.queries import ObjectQueries
+from schema.properties.mutations import PropertyMutations
+from schema.properties.queries import PropertyQueries
 from schema.tenants.queries import TenantQueries
+from schema.views.mutations import ViewMutations
+from schema.views.queries import ViewQueries
 
-QUERY_ROOTS: tuple[type, ...] = (HealthQueries, TenantQueries, ApiKeyQueries)
-MUTATION_ROOTS: tuple[type, ...] = (ApiKeyMutations,)
+QUERY_ROOTS: tuple[type, ...] = (
+    HealthQueries,
+    TenantQueries,
+    ApiKeyQueries,
+    ObjectTypeQueries,
+    PropertyQueries,
+    ObjectQueries,
+    ViewQueries,
+)
+MUTATION_ROOTS: tuple[type, ...] = (ApiKeyMutations, ObjectTypeMutations, PropertyMutations, ObjectMutations, ViewMutations)
 
 Query = merge_types("Query", QUERY_ROOTS)
 Mutation = merge_types("Mutation", MUTATION_ROOTS)

@@ -66,3 +66,32 @@ def data(response: httpx.Response, status: int = 200) -> Any:
 def gql_code(result: dict[str, Any]) -> str:
     assert result.get("errors"), result
     return result["errors"][0]["extensions"]["code"]
+
+
+def principal_of(tenant: TenantHandle, scopes: frozenset[str] = frozenset({"*"})) -> "Principal":
+    from resolvers.principal import Principal
+
+    return Principal(tenant_id=tenant.tenant_id, kind="api_key", scopes=scopes, key_id=tenant.key_id)
+
+
+async def make_type(tenant: TenantHandle, name: str, properties: list[dict[str, Any]] | None = None) -> str:
+    """An object type with properties, built through the service layer; returns its id."""
+    from resolvers.object_types.schemas import TypeCreate
+    from resolvers.object_types.service import create_type
+    from resolvers.properties.schemas import PropertyCreate
+    from resolvers.properties.service import create_property
+
+    caller = principal_of(tenant)
+    object_type = await create_type(caller, TypeCreate(name=name))
+    for spec in properties or []:
+        await create_property(caller, object_type.id, PropertyCreate(**spec))
+    return object_type.id
+
+
+async def make_objects(tenant: TenantHandle, type_id: str, values: list[dict[str, Any]]) -> list[str]:
+    from resolvers.objects.service import create_many
+
+    ids: list[str] = []
+    for start in range(0, len(values), 100):
+        ids += await create_many(principal_of(tenant), type_id, [{"properties": v} for v in values[start : start + 100]])
+    return ids

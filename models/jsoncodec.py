@@ -1,0 +1,31 @@
+"""JSON that keeps decimals exact: numbers with a fraction decode to `Decimal`, and encode back verbatim.
+
+Object properties are stored as JSON. Decimal and currency values must survive storage without
+passing through binary floats, so every read and write of property JSON goes through here.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import simplejson
+
+
+def dumps(value: Any) -> str:
+    return simplejson.dumps(value, use_decimal=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def loads(text: str | bytes) -> Any:
+    return simplejson.loads(text, use_decimal=True)
+
+
+def plain(value: Any) -> Any:
+    """Decimals become floats (or ints): what untyped JSON looks like to API clients."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and "." not in str(value) else float(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value

@@ -1,0 +1,51 @@
+"""Object-type queries, always tenant-scoped, plus the counts a destructive delete reports."""
+
+from __future__ import annotations
+
+from tortoise.expressions import Q
+
+from models.associations import Association
+from models.object_types import ObjectType
+from models.objects import DataObject, ObjectVersion
+from models.properties import Property
+from models.views import SavedView
+from resolvers.scoping import scoped
+
+
+async def all_types(tenant_id: str) -> list[ObjectType]:
+    return await scoped(ObjectType, tenant_id).order_by("name")
+
+
+async def by_id(tenant_id: str, type_id: str) -> ObjectType | None:
+    return await scoped(ObjectType, tenant_id).get_or_none(id=type_id)
+
+
+async def by_name(tenant_id: str, name: str) -> ObjectType | None:
+    return await scoped(ObjectType, tenant_id).get_or_none(name=name)
+
+
+async def count(tenant_id: str) -> int:
+    return await scoped(ObjectType, tenant_id).count()
+
+
+async def dependency_counts(tenant_id: str, type_id: str) -> dict[str, int]:
+    return {
+        "objects": await scoped(DataObject, tenant_id).filter(object_type_id=type_id).count(),
+        "properties": await scoped(Property, tenant_id).filter(object_type_id=type_id).count(),
+        "views": await scoped(SavedView, tenant_id).filter(object_type_id=type_id).count(),
+        "associations": await _associations(tenant_id, type_id).count(),
+    }
+
+
+def _associations(tenant_id: str, type_id: str):
+    return scoped(Association, tenant_id).filter(Q(from_type=type_id) | Q(to_type=type_id))
+
+
+async def delete_everything(tenant_id: str, type_id: str) -> None:
+    """The type and all that hangs off it; property indexes are dropped by the caller first."""
+    await _associations(tenant_id, type_id).delete()
+    await scoped(ObjectVersion, tenant_id).filter(object_type_id=type_id).delete()
+    await scoped(DataObject, tenant_id).filter(object_type_id=type_id).delete()
+    await scoped(SavedView, tenant_id).filter(object_type_id=type_id).delete()
+    await scoped(Property, tenant_id).filter(object_type_id=type_id).delete()
+    await scoped(ObjectType, tenant_id).filter(id=type_id).delete()

@@ -1,0 +1,32 @@
+"""Opaque keyset cursors: the last row's sort value and id, tied to the sort they were made for.
+
+A keyset cursor stays correct while rows are inserted or deleted (an offset would skip or repeat).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from models import jsoncodec
+from resolvers.errors import ValidationError
+from resolvers.objects.schemas import Sort
+
+
+def encode(sort: Sort, value: Any, last_id: str) -> str:
+    payload = jsoncodec.dumps({"k": sort.key, "o": sort.order, "v": value, "id": last_id})
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode(cursor: str, sort: Sort) -> tuple[Any, str]:
+    """(sort value, id) of the row the previous page ended on."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        payload = jsoncodec.loads(raw)
+        key, order, value, last_id = payload["k"], payload["o"], payload["v"], payload["id"]
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise ValidationError.single("cursor", "is not a cursor this API issued") from None
+    if (key, order) != (sort.key, sort.order) or not isinstance(last_id, str):
+        raise ValidationError.single("cursor", "was issued for a different sort; start again without a cursor")
+    return value, last_id

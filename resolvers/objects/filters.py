@@ -1,0 +1,239 @@
+"""The list filter language, compiled to SQL for PostgreSQL and SQLite.
+
+    {"score": {"gte": 10}, "status": {"in": ["a", "b"]}, "or": [{...}, {...}], "not": {...}}
+
+A bare value means `eq`. Operators: eq, ne, gt, gte, lt, lte, in, nin, contains, icontains,
+starts_with, is_null; logical and / or / not. Only property names of the type's schema (or
+the system fields) reach SQL, and only after `db.safe_name`: Tortoise would paste JSON keys
+unescaped, so this module writes the JSON paths itself and binds every value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from models import jsoncodec
+from resolvers import db
+from resolvers.errors import FieldError, ValidationError
+from resolvers.objects.schemas import TypeSchema
+from resolvers.properties.datatypes import DATA_TYPES, InvalidValue, Rules, normalize, parse_datetime
+from resolvers.properties.indexes import json_path
+
+COMPARISONS = {"eq": "=", "ne": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+OPERATORS = (*COMPARISONS, "in", "nin", "contains", "icontains", "starts_with", "is_null")
+LOGICAL = ("and", "or", "not")
+MAX_DEPTH = 8
+MAX_CONDITIONS = 100
+MAX_IN_VALUES = 100
+SYSTEM_FIELDS = {"id": "text", "created_by": "text", "version": "integer", "created_at": "datetime", "updated_at": "datetime"}
+UNCOMPARABLE = ("boolean", "json", "multi_enum", "rich_text")
+
+
+class FilterError(Exception):
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Field:
+    """One filterable thing: a JSON property or a real column."""
+
+    name: str
+    data_type: str
+    column: str | None  # set for system fields
+
+
+def compile_filter(where: Any, schema: TypeSchema, sql: db.Sql, *, label: str = "filter") -> str:
+    """SQL for `where` (always parenthesised, "1=1" when empty); 400 with the bad path otherwise."""
+    if where in (None, {}, []):
+        return "1=1"
+    compiler = _Compiler(schema, sql)
+    try:
+        if isinstance(where, list):  # saved views keep a list of conditions, all of which apply
+            return compiler.logical("and", where, label, 0)
+        return compiler.node(where, label, 0)
+    except FilterError as exc:
+        raise ValidationError([FieldError(exc.path, exc.message)], message=f"{exc.path}: {exc.message}") from None
+
+
+class _Compiler:
+    def __init__(self, schema: TypeSchema, sql: db.Sql) -> None:
+        self.schema = schema
+        self.sql = sql
+        self.conditions = 0
+
+    def node(self, where: Any, path: str, depth: int) -> str:
+        if depth > MAX_DEPTH:
+            raise FilterError(path, f"nests deeper than {MAX_DEPTH} levels")
+        if not isinstance(where, dict) or not where:
+            raise FilterError(path, "must be a non-empty object of conditions")
+        parts = []
+        for key, value in where.items():
+            if key in LOGICAL:
+                parts.append(self.logical(key, value, f"{path}.{key}", depth + 1))
+            else:
+                parts.append(self.field(key, value, f"{path}.{key}"))
+        return "(" + " AND ".join(parts) + ")"
+
+    def logical(self, op: str, value: Any, path: str, depth: int) -> str:
+        if op == "not":
+            return f"(NOT {self.node(value, path, depth)})"
+        if not isinstance(value, list) or not value:
+            raise FilterError(path, "must be a non-empty list of conditions")
+        joined = f" {op.upper()} ".join(self.node(v, f"{path}[{i}]", depth) for i, v in enumerate(value))
+        return f"({joined})"
+
+    def field(self, name: str, spec: Any, path: str) -> str:
+        target = self.resolve(name, path)
+        if not (isinstance(spec, dict) and spec and all(k in OPERATORS for k in spec)):
+            if isinstance(spec, dict):
+                unknown = [k for k in spec if k not in OPERATORS]
+                raise FilterError(path, f"unknown operator {unknown[0]!r}; use one of {', '.join(OPERATORS)}")
+            spec = {"eq": spec}
+        return "(" + " AND ".join(self.condition(target, op, value, f"{path}.{op}") for op, value in spec.items()) + ")"
+
+    def resolve(self, name: str, path: str) -> Field:
+        if name in SYSTEM_FIELDS:
+            return Field(name, SYSTEM_FIELDS[name], name)
+        prop = self.schema.properties.get(name)
+        if prop is None:
+            raise FilterError(path, f"'{name}' is not a property of {self.schema.object_type.name}")
+        return Field(db.safe_name(prop.name), prop.data_type, None)
+
+    def condition(self, target: Field, op: str, value: Any, path: str) -> str:
+        self.conditions += 1
+        if self.conditions > MAX_CONDITIONS:
+            raise FilterError(path, f"a filter may hold at most {MAX_CONDITIONS} conditions")
+        if op == "is_null":
+            if not isinstance(value, bool):
+                raise FilterError(path, "must be true or false")
+            return f"{self.expr(target)} IS {'' if value else 'NOT '}NULL"
+        if op in ("in", "nin"):
+            return self.membership(target, op, value, path)
+        if op in ("contains", "icontains", "starts_with"):
+            return self.text_match(target, op, value, path)
+        if op not in ("eq", "ne") and (target.data_type in UNCOMPARABLE):
+            raise FilterError(path, f"{target.data_type} values cannot be ordered; use eq, ne, in or contains")
+        bound = self.bind(target, self.value(target, value, path))
+        expr = self.expr(target)
+        if op == "ne":
+            return f"({expr} IS NULL OR {expr} <> {bound})"
+        if op == "eq":
+            return f"{expr} = {bound}"
+        return f"({self.type_guard(target)}{expr} {COMPARISONS[op]} {bound})"
+
+    def membership(self, target: Field, op: str, values: Any, path: str) -> str:
+        if not isinstance(values, list) or not 1 <= len(values) <= MAX_IN_VALUES:
+            raise FilterError(path, f"must be a list of 1 to {MAX_IN_VALUES} values")
+        bound = ", ".join(self.bind(target, self.value(target, v, f"{path}[{i}]")) for i, v in enumerate(values))
+        expr = self.expr(target)
+        if op == "in":
+            return f"{expr} IN ({bound})"
+        return f"({expr} IS NULL OR {expr} NOT IN ({bound}))"
+
+    def text_match(self, target: Field, op: str, value: Any, path: str) -> str:
+        kind = DATA_TYPES.get(target.data_type)
+        if kind is not None and kind.array:
+            if op != "contains":
+                raise FilterError(path, f"{target.data_type} properties support contains (membership), not {op}")
+            return self.array_contains(target, value, path)
+        if not (kind is not None and kind.textual) and target.data_type != "text":
+            raise FilterError(path, f"{op} works on text properties, not {target.data_type}")
+        if not isinstance(value, str) or not value:
+            raise FilterError(path, "must be a non-empty string")
+        text = self.text_expr(target)
+        needle = self.sql.param(value)
+        postgres = self.sql.dialect == "postgres"
+        if op == "contains":
+            return f"strpos({text}, {needle}) > 0" if postgres else f"instr({text}, {needle}) > 0"
+        if op == "icontains":
+            return f"strpos(lower({text}), lower({needle})) > 0" if postgres else f"instr(lower({text}), lower({needle})) > 0"
+        return f"starts_with({text}, {needle})" if postgres else f"substr({text}, 1, length({needle})) = {needle}"
+
+    def array_contains(self, target: Field, value: Any, path: str) -> str:
+        """Every given value is an element of the stored array."""
+        wanted = value if isinstance(value, list) else [value]
+        if not wanted or len(wanted) > MAX_IN_VALUES:
+            raise FilterError(path, f"must be a value or a list of 1 to {MAX_IN_VALUES} values")
+        if self.sql.dialect == "postgres":
+            return f"{self.expr(target)} @> CAST({self.sql.param(jsoncodec.dumps(wanted))} AS jsonb)"
+        member = f"SELECT 1 FROM json_each(objects.properties, '$.{target.name}') AS e WHERE e.value = {{}}"
+        return "(" + " AND ".join(f"EXISTS ({member.format(self.sql.param(_sqlite(v)))})" for v in wanted) + ")"
+
+    def value(self, target: Field, value: Any, path: str) -> Any:
+        """The comparison value in stored form, normalised like a write would be."""
+        if value is None:
+            raise FilterError(path, "use is_null to match missing values")
+        if target.column is not None:
+            return self.system_value(target, value, path)
+        try:
+            prop = self.schema.properties[target.name]
+            return normalize(target.data_type, value, Rules(enum_values=tuple(prop.enum_values or ())))
+        except InvalidValue as exc:
+            raise FilterError(path, str(exc)) from None
+
+    def system_value(self, target: Field, value: Any, path: str) -> Any:
+        try:
+            if target.data_type == "datetime":
+                return parse_datetime(value)
+            if target.data_type == "integer":
+                return normalize("integer", value)
+        except InvalidValue as exc:
+            raise FilterError(path, str(exc)) from None
+        if not isinstance(value, str):
+            raise FilterError(path, "must be a string")
+        return value
+
+    def expr(self, target: Field) -> str:
+        return target.column if target.column else json_path(self.sql.dialect, target.name)
+
+    def text_expr(self, target: Field) -> str:
+        if target.column:
+            return target.column
+        if self.sql.dialect == "postgres":
+            return f"(properties ->> '{target.name}')"
+        return json_path(self.sql.dialect, target.name)
+
+    def type_guard(self, target: Field) -> str:
+        """Ordered comparisons only between values of the same JSON type (untyped leftovers never match)."""
+        if target.column:
+            return ""
+        numeric = DATA_TYPES[target.data_type].numeric
+        if self.sql.dialect == "postgres":
+            return f"jsonb_typeof(properties -> '{target.name}') = '{'number' if numeric else 'string'}' AND "
+        kinds = "'integer', 'real'" if numeric else "'text'"
+        return f"json_type(properties, '$.{target.name}') IN ({kinds}) AND "
+
+    def bind(self, target: Field, value: Any) -> str:
+        if target.column:
+            return self.sql.param(value)
+        if self.sql.dialect == "postgres":
+            return f"CAST({self.sql.param(jsoncodec.dumps(value))} AS jsonb)"
+        if isinstance(value, (list, dict)):
+            return f"json({self.sql.param(jsoncodec.dumps(value))})"
+        return self.sql.param(_sqlite(value))
+
+
+def _sqlite(value: Any) -> Any:
+    """What json_extract returns for a stored JSON value: booleans are 1/0, numbers are numbers."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and "." not in str(value) else float(value)
+    if isinstance(value, datetime):
+        return value.isoformat(" ")
+    return value
+
+
+def sort_param(sql: db.Sql, value: Any, *, is_property: bool) -> str:
+    """Bind a keyset cursor's sort value the way `compile_filter` binds a property or column."""
+    if not is_property:
+        return sql.param(parse_datetime(value))
+    if sql.dialect == "postgres":
+        return f"CAST({sql.param(jsoncodec.dumps(value))} AS jsonb)"
+    return sql.param(_sqlite(value))

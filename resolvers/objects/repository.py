@@ -1,0 +1,192 @@
+"""Object queries. Reads are raw SQL so filters, sorts and indexes share one JSON expression;
+every statement starts from `tenant_id = $1 AND object_type_id = '<type>'` (see `_scope`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from tortoise.expressions import Q
+
+from models import jsoncodec
+from models.associations import Association
+from models.objects import DataObject, ObjectVersion
+from resolvers import db
+from resolvers.objects import cursor as cursors
+from resolvers.objects.filters import compile_filter, sort_param
+from resolvers.objects.schemas import ObjectRecord, Page, Sort, TypeSchema, VersionRecord
+from resolvers.properties.indexes import json_path
+from resolvers.scoping import scoped
+
+COLUMNS = "id, tenant_id, object_type_id, properties, version, created_by, updated_by, created_at, updated_at, deleted_at"
+
+
+def _scope(sql: db.Sql, tenant_id: str, type_id: str, *, deleted: bool) -> str:
+    """The tenant and type every object query is confined to (the type id is a checked literal,
+    so partial indexes on `object_type_id = '<id>'` apply)."""
+    state = "IS NOT NULL" if deleted else "IS NULL"
+    return f"tenant_id = {sql.param(tenant_id)} AND object_type_id = '{db.safe_id(type_id)}' AND deleted_at {state}"
+
+
+def to_record(row: dict[str, Any]) -> ObjectRecord:
+    properties = row["properties"]
+    return ObjectRecord(
+        id=row["id"],
+        tenant_id=row["tenant_id"],
+        object_type_id=row["object_type_id"],
+        properties=jsoncodec.loads(properties) if isinstance(properties, (str, bytes)) else dict(properties or {}),
+        version=int(row["version"]),
+        created_by=row["created_by"],
+        updated_by=row["updated_by"],
+        created_at=_datetime(row["created_at"]),
+        updated_at=_datetime(row["updated_at"]),
+        deleted_at=_datetime(row["deleted_at"]) if row["deleted_at"] is not None else None,
+    )
+
+
+def _datetime(value: Any) -> datetime:
+    parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+async def get(tenant_id: str, type_id: str, object_id: str, *, deleted: bool | None = False) -> ObjectRecord | None:
+    """One object; `deleted=None` finds it whether live or in the trash."""
+    sql = db.Sql(db.dialect())
+    if deleted is None:
+        where = f"tenant_id = {sql.param(tenant_id)} AND object_type_id = '{db.safe_id(type_id)}'"
+    else:
+        where = _scope(sql, tenant_id, type_id, deleted=deleted)
+    rows = await db.fetch(f"SELECT {COLUMNS} FROM objects WHERE {where} AND id = {sql.param(object_id)}", sql.params)
+    return to_record(rows[0]) if rows else None
+
+
+async def by_ids(tenant_id: str, type_id: str | None, object_ids: list[str]) -> list[ObjectRecord]:
+    """Live objects among `object_ids` (of one type, or of any type when `type_id` is None)."""
+    if not object_ids:
+        return []
+    sql = db.Sql(db.dialect())
+    where = f"tenant_id = {sql.param(tenant_id)} AND deleted_at IS NULL"
+    if type_id is not None:
+        where += f" AND object_type_id = '{db.safe_id(type_id)}'"
+    marks = ", ".join(sql.param(i) for i in object_ids)
+    rows = await db.fetch(f"SELECT {COLUMNS} FROM objects WHERE {where} AND id IN ({marks})", sql.params)
+    return [to_record(r) for r in rows]
+
+
+async def existing_ids(tenant_id: str, object_ids: set[str]) -> set[str]:
+    """Which of these ids are live objects of the tenant (one query, for reference checks)."""
+    if not object_ids:
+        return set()
+    rows = await scoped(DataObject, tenant_id).filter(id__in=list(object_ids), deleted_at__isnull=True).values_list("id", flat=True)
+    return set(rows)
+
+
+async def page(
+    schema: TypeSchema, tenant_id: str, *, where: Any, sort: Sort, limit: int, after: str | None, deleted: bool = False
+) -> Page:
+    """One page in SQL: filter, keyset after the cursor, order, limit; plus the total match count."""
+    sql = db.Sql(db.dialect())
+    conditions = f"{_scope(sql, tenant_id, schema.id, deleted=deleted)} AND {compile_filter(where, schema, sql)}"
+    count_params = list(sql.params)
+    total_rows = await db.fetch(f"SELECT count(*) AS n FROM objects WHERE {conditions}", count_params)
+    expr = json_path(sql.dialect, sort.key) if sort.is_property else sort.key
+    keyset = ""
+    if after:
+        value, last_id = cursors.decode(after, sort)
+        keyset = " AND " + _after(sql, expr, sort, value, last_id)
+    direction = sort.order.upper()
+    nulls = "NULLS LAST" if sort.order == "asc" else "NULLS FIRST"
+    query = (
+        f"SELECT {COLUMNS} FROM objects WHERE {conditions}{keyset} "
+        f"ORDER BY {expr} {direction} {nulls}, id {direction} LIMIT {int(limit) + 1}"
+    )
+    rows = await db.fetch(query, sql.params)
+    records = [to_record(r) for r in rows[:limit]]
+    item_cursors = [cursors.encode(sort, _sort_value(r, sort), r.id) for r in records]
+    next_cursor = item_cursors[-1] if len(rows) > limit and records else None
+    return Page(items=records, cursors=item_cursors, next_cursor=next_cursor, total=int(total_rows[0]["n"]))
+
+
+def _after(sql: db.Sql, expr: str, sort: Sort, value: Any, last_id: str) -> str:
+    """Rows strictly after (value, id) in the page order, with NULL sorting as the largest value."""
+    op = ">" if sort.order == "asc" else "<"
+    if value is None:
+        marker = sql.param(last_id)
+        return f"({expr} IS NULL AND id {op} {marker})" if sort.order == "asc" else f"({expr} IS NOT NULL OR id {op} {marker})"
+    first = sort_param(sql, value, is_property=sort.is_property)
+    second = sort_param(sql, value, is_property=sort.is_property)
+    marker = sql.param(last_id)
+    tail = f" OR {expr} IS NULL" if sort.order == "asc" else ""
+    return f"({expr} {op} {first} OR ({expr} = {second} AND id {op} {marker}){tail})"
+
+
+def _sort_value(record: ObjectRecord, sort: Sort) -> Any:
+    if sort.is_property:
+        return record.properties.get(sort.key)
+    value = getattr(record, sort.key)
+    return value.isoformat() if value is not None else None
+
+
+async def insert(records: list[DataObject]) -> None:
+    if len(records) == 1:
+        await records[0].save(force_create=True)
+    else:
+        await DataObject.bulk_create(records)
+
+
+async def update_if_version(
+    tenant_id: str, object_id: str, expected: int, properties: dict[str, Any], actor: str | None, when: datetime
+) -> bool:
+    """Write the next version only if nobody else did since `expected` was read."""
+    changed = await scoped(DataObject, tenant_id).filter(id=object_id, version=expected, deleted_at__isnull=True).update(
+        properties=properties, version=expected + 1, updated_by=actor, updated_at=when
+    )
+    return changed == 1
+
+
+async def keep_version(record: ObjectRecord, version_id: str) -> None:
+    await ObjectVersion.create(
+        id=version_id,
+        tenant_id=record.tenant_id,
+        object_id=record.id,
+        object_type_id=record.object_type_id,
+        version=record.version,
+        properties=record.properties,
+        created_by=record.updated_by or record.created_by,
+        created_at=record.updated_at,
+    )
+
+
+async def versions(tenant_id: str, object_id: str, limit: int) -> list[VersionRecord]:
+    rows = await scoped(ObjectVersion, tenant_id).filter(object_id=object_id).order_by("-version").limit(limit)
+    return [
+        VersionRecord(
+            id=r.id,
+            object_id=r.object_id,
+            object_type_id=r.object_type_id,
+            version=r.version,
+            properties=r.properties,
+            created_by=r.created_by,
+            created_at=r.created_at,
+        )
+        for r in rows
+    ]
+
+
+async def set_deleted(tenant_id: str, object_id: str, when: datetime | None) -> bool:
+    """Move to the trash (`when`) or back (`None`)."""
+    query = scoped(DataObject, tenant_id).filter(id=object_id)
+    query = query.filter(deleted_at__isnull=True) if when is not None else query.filter(deleted_at__isnull=False)
+    return await query.update(deleted_at=when, updated_at=datetime.now(timezone.utc)) == 1
+
+
+async def association_count(tenant_id: str, object_id: str) -> int:
+    return await scoped(Association, tenant_id).filter(Q(from_id=object_id) | Q(to_id=object_id)).count()
+
+
+async def purge(tenant_id: str, object_id: str) -> None:
+    """Permanent deletion: the object, its versions and every association touching it."""
+    await scoped(Association, tenant_id).filter(Q(from_id=object_id) | Q(to_id=object_id)).delete()
+    await scoped(ObjectVersion, tenant_id).filter(object_id=object_id).delete()
+    await scoped(DataObject, tenant_id).filter(id=object_id).delete()

@@ -1,0 +1,92 @@
+"""Object shapes, limits, and the per-request view of a type's schema."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from models.object_types import ObjectType
+from models.properties import Property
+from resolvers.properties.datatypes import to_api
+
+LIST_DEFAULT_LIMIT = 20
+LIST_MAX_LIMIT = 100
+BATCH_MAX_ITEMS = 100
+VERSIONS_DEFAULT_LIMIT = 20
+VERSIONS_MAX_LIMIT = 100
+MAX_UNTYPED_KEY_LENGTH = 200
+SYSTEM_SORTS = ("created_at", "updated_at")
+ORDERS = ("asc", "desc")
+
+
+@dataclass(frozen=True)
+class TypeSchema:
+    """An object type with its properties by name: what validation, filters and output need."""
+
+    object_type: ObjectType
+    properties: dict[str, Property]
+
+    @property
+    def id(self) -> str:
+        return self.object_type.id
+
+    def data_type(self, name: str) -> str | None:
+        prop = self.properties.get(name)
+        return prop.data_type if prop else None
+
+
+@dataclass
+class ObjectRecord:
+    id: str
+    tenant_id: str
+    object_type_id: str
+    properties: dict[str, Any]
+    version: int
+    created_by: str | None
+    updated_by: str | None
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+def api_properties(schema: TypeSchema | None, values: dict[str, Any]) -> dict[str, Any]:
+    """Stored values as clients see them (exact decimals as strings)."""
+    return {k: to_api(schema.data_type(k) if schema else None, v) for k, v in values.items()}
+
+
+@dataclass(frozen=True)
+class Sort:
+    key: str  # created_at, updated_at, deleted_at or a property name
+    order: str  # asc | desc
+    is_property: bool
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[ObjectRecord]
+    cursors: list[str]  # one per item: resume after it
+    next_cursor: str | None  # set when more rows follow
+    total: int
+
+
+@dataclass(frozen=True)
+class ObjectPatch:
+    object_id: str
+    properties: dict[str, Any]
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class VersionRecord:
+    id: str
+    object_id: str
+    object_type_id: str
+    version: int
+    properties: dict[str, Any]
+    created_by: str | None
+    created_at: datetime

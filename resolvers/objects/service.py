@@ -1,0 +1,381 @@
+"""Objects: typed records with versions, a trash, batches, and lists filtered and paged in SQL.
+
+Every write keeps the version it replaces (`object_versions`) and bumps `version` with a
+conditional UPDATE, so two concurrent writers can never both win: the loser gets 409. Unique
+properties are enforced by partial unique indexes; their violations become 409 DUPLICATE_VALUE.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+
+from models.objects import DataObject
+from resolvers import db
+from resolvers.authz import require_scope
+from resolvers.errors import DuplicateValue, FieldError, NotFound, ValidationError, VersionConflict
+from resolvers.ids import new_id
+from resolvers.object_types.service import resolve as resolve_type
+from resolvers.objects import repository
+from resolvers.objects.schemas import (
+    BATCH_MAX_ITEMS,
+    LIST_DEFAULT_LIMIT,
+    LIST_MAX_LIMIT,
+    ORDERS,
+    SYSTEM_SORTS,
+    VERSIONS_DEFAULT_LIMIT,
+    VERSIONS_MAX_LIMIT,
+    ObjectPatch,
+    ObjectRecord,
+    Page,
+    Sort,
+    TypeSchema,
+    VersionRecord,
+    api_properties,
+)
+from resolvers.objects.validation import Checked, check_properties, merged
+from resolvers.principal import Principal
+from resolvers.properties import repository as properties
+from resolvers.runtime import Runtime
+from resolvers.secure_delete.schemas import Dependency
+from resolvers.secure_delete.service import guard_delete
+from resolvers.views import repository as views
+
+UNIQUE_INDEX = re.compile(r"ux_(prop_[a-z0-9]+)")
+
+
+# --- schema --------------------------------------------------------------------------------
+
+
+async def load_schema(tenant_id: str, type_ref: str) -> TypeSchema:
+    object_type = await resolve_type(tenant_id, type_ref)
+    props = await properties.of_type(tenant_id, object_type.id)
+    return TypeSchema(object_type=object_type, properties={p.name: p for p in props})
+
+
+def present(schema: TypeSchema, record: ObjectRecord) -> ObjectRecord:
+    """The record as clients see it (exact decimals as strings)."""
+    return replace(record, properties=api_properties(schema, record.properties))
+
+
+def actor_of(principal: Principal) -> str | None:
+    return principal.user_id or principal.key_id
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+async def get_object(principal: Principal | None, type_ref: str, object_id: str) -> ObjectRecord:
+    caller = require_scope(principal, "read")
+    schema = await load_schema(caller.tenant_id, type_ref)
+    return present(schema, await _live(schema, caller.tenant_id, object_id))
+
+
+async def read_many(principal: Principal | None, type_ref: str, object_ids: list[str]) -> list[ObjectRecord]:
+    """Live objects among the ids, in the order asked; ids that match nothing are left out."""
+    caller = require_scope(principal, "read")
+    _check_batch_size("object_ids", object_ids)
+    schema = await load_schema(caller.tenant_id, type_ref)
+    found = {r.id: r for r in await repository.by_ids(caller.tenant_id, schema.id, list(dict.fromkeys(object_ids)))}
+    return [present(schema, found[i]) for i in dict.fromkeys(object_ids) if i in found]
+
+
+async def list_objects(
+    principal: Principal | None,
+    type_ref: str,
+    *,
+    where: Any = None,
+    sort: str | None = None,
+    order: str | None = None,
+    limit: int = LIST_DEFAULT_LIMIT,
+    after: str | None = None,
+    view_id: str | None = None,
+) -> Page:
+    caller = require_scope(principal, "read")
+    schema = await load_schema(caller.tenant_id, type_ref)
+    if view_id is not None:
+        view = await views.by_id(caller.tenant_id, schema.id, view_id)
+        if view is None:
+            raise NotFound(f"View {view_id} not found")
+        where = [*_as_list(view.filters), *_as_list(where)]
+        sort = sort or (view.sort or {}).get("field")
+        order = order or (view.sort or {}).get("order")
+    page = await repository.page(
+        schema, caller.tenant_id, where=where, sort=_sort(schema, sort, order), limit=_limit(limit), after=after
+    )
+    return replace(page, items=[present(schema, r) for r in page.items])
+
+
+async def list_trash(principal: Principal | None, type_ref: str, *, limit: int = LIST_DEFAULT_LIMIT, after: str | None = None) -> Page:
+    caller = require_scope(principal, "read")
+    schema = await load_schema(caller.tenant_id, type_ref)
+    sort = Sort("deleted_at", "desc", is_property=False)
+    page = await repository.page(schema, caller.tenant_id, where=None, sort=sort, limit=_limit(limit), after=after, deleted=True)
+    return replace(page, items=[present(schema, r) for r in page.items])
+
+
+async def list_versions(
+    principal: Principal | None, type_ref: str, object_id: str, *, limit: int = VERSIONS_DEFAULT_LIMIT
+) -> list[VersionRecord]:
+    """Previous versions, newest first (the current state is the object itself)."""
+    caller = require_scope(principal, "read")
+    if not 1 <= limit <= VERSIONS_MAX_LIMIT:
+        raise ValidationError.single("limit", f"must be between 1 and {VERSIONS_MAX_LIMIT}")
+    schema = await load_schema(caller.tenant_id, type_ref)
+    if await repository.get(caller.tenant_id, schema.id, object_id, deleted=None) is None:
+        raise NotFound(f"Object {object_id} not found")
+    found = await repository.versions(caller.tenant_id, object_id, limit)
+    return [replace(v, properties=api_properties(schema, v.properties)) for v in found]
+
+
+# --- writes --------------------------------------------------------------------------------
+
+
+async def create_object(principal: Principal | None, type_ref: str, values: Any) -> ObjectRecord:
+    caller = require_scope(principal, "write")
+    schema = await load_schema(caller.tenant_id, type_ref)
+    checked = check_properties(schema, values, path="properties", partial=False)
+    await _raise_if_invalid([checked], caller.tenant_id)
+    row = _new_row(schema, caller, checked.values)
+    await _insert(schema, [row])
+    return present(schema, _record(row))
+
+
+async def create_many(principal: Principal | None, type_ref: str, items: list[Any]) -> list[str]:
+    """All or nothing: any invalid item fails the batch with every item's errors listed."""
+    caller = require_scope(principal, "write")
+    _check_batch_size("objects", items)
+    schema = await load_schema(caller.tenant_id, type_ref)
+    checks = [check_properties(schema, _item_properties(item), path=f"objects[{i}].properties", partial=False) for i, item in enumerate(items)]
+    duplicates = repeated_unique_values(schema, [(f"objects[{i}].properties", c.values) for i, c in enumerate(checks)])
+    await _raise_if_invalid(checks, caller.tenant_id, extra=duplicates)
+    rows = [_new_row(schema, caller, c.values) for c in checks]
+    await _insert(schema, rows)
+    return [r.id for r in rows]
+
+
+async def update_object(
+    principal: Principal | None, type_ref: str, object_id: str, values: Any, *, expected_version: int | None = None
+) -> ObjectRecord:
+    caller = require_scope(principal, "write")
+    schema = await load_schema(caller.tenant_id, type_ref)
+    current = await _live(schema, caller.tenant_id, object_id)
+    updated = await _apply_patches(schema, caller, [(current, ObjectPatch(object_id, values, expected_version), "properties")])
+    return present(schema, updated[0])
+
+
+async def update_many(principal: Principal | None, type_ref: str, patches: list[ObjectPatch]) -> list[ObjectRecord]:
+    caller = require_scope(principal, "write")
+    _check_batch_size("updates", patches)
+    schema = await load_schema(caller.tenant_id, type_ref)
+    ids = [p.object_id for p in patches]
+    if len(set(ids)) != len(ids):
+        raise ValidationError.single("updates", "each object may appear only once per batch")
+    found = {r.id: r for r in await repository.by_ids(caller.tenant_id, schema.id, ids)}
+    missing = [FieldError(f"updates[{i}].object_id", f"object {p.object_id} not found") for i, p in enumerate(patches) if p.object_id not in found]
+    if missing:
+        raise ValidationError(missing)
+    work = [(found[p.object_id], p, f"updates[{i}].properties") for i, p in enumerate(patches)]
+    return await _apply_patches(schema, caller, work)
+
+
+async def delete_object(
+    principal: Principal | None,
+    type_ref: str,
+    object_id: str,
+    *,
+    runtime: Runtime,
+    force: bool = False,
+    confirm_token: str | None = None,
+) -> str:
+    """Soft delete to the trash; `force` deletes for good (secure deletion when associations exist)."""
+    caller = require_scope(principal, "write")
+    schema = await load_schema(caller.tenant_id, type_ref)
+    if not force:
+        if not await repository.set_deleted(caller.tenant_id, (await _live(schema, caller.tenant_id, object_id)).id, _now()):
+            raise NotFound(f"Object {object_id} not found")
+        return object_id
+    if await repository.get(caller.tenant_id, schema.id, object_id, deleted=None) is None:
+        raise NotFound(f"Object {object_id} not found")
+    links = await repository.association_count(caller.tenant_id, object_id)
+    await guard_delete(
+        secret_key=runtime.secret_key,
+        tenant_id=caller.tenant_id,
+        resource_type="object",
+        resource_id=object_id,
+        dependencies=[Dependency("associations", links, "associations to or from this object")],
+        force=force,
+        confirm_token=confirm_token,
+    )
+    await repository.purge(caller.tenant_id, object_id)
+    return object_id
+
+
+async def restore_object(principal: Principal | None, type_ref: str, object_id: str) -> ObjectRecord:
+    caller = require_scope(principal, "write")
+    schema = await load_schema(caller.tenant_id, type_ref)
+    if await repository.get(caller.tenant_id, schema.id, object_id, deleted=True) is None:
+        raise NotFound(f"Object {object_id} is not in the trash")
+    try:
+        await repository.set_deleted(caller.tenant_id, object_id, None)
+    except IntegrityError as exc:
+        raise _duplicate(schema, exc) from None
+    return present(schema, await _live(schema, caller.tenant_id, object_id))
+
+
+# --- shared steps --------------------------------------------------------------------------
+
+
+async def _live(schema: TypeSchema, tenant_id: str, object_id: str) -> ObjectRecord:
+    found = await repository.get(tenant_id, schema.id, object_id)
+    if found is None:
+        raise NotFound(f"Object {object_id} not found")
+    return found
+
+
+async def _apply_patches(schema: TypeSchema, caller: Principal, work: list[tuple[ObjectRecord, ObjectPatch, str]]) -> list[ObjectRecord]:
+    checks = [check_properties(schema, patch.properties, path=path, partial=True) for _, patch, path in work]
+    conflicts = [
+        FieldError(path.rsplit(".", 1)[0] + ".expected_version", f"is {patch.expected_version} but the object is at version {current.version}")
+        for current, patch, path in work
+        if patch.expected_version is not None and patch.expected_version != current.version
+    ]
+    if conflicts:
+        raise VersionConflict(details=[c.as_dict() for c in conflicts])
+    await _raise_if_invalid(checks, caller.tenant_id)
+    results = []
+    for (current, _, _), checked in zip(work, checks):
+        results.append(await _write_version(schema, caller, current, merged(current.properties, checked.values)))
+    return results
+
+
+async def _write_version(schema: TypeSchema, caller: Principal, current: ObjectRecord, values: dict[str, Any]) -> ObjectRecord:
+    actor = actor_of(caller)
+    now = _now()
+    try:
+        await repository.keep_version(current, new_id("ver"))
+        written = await repository.update_if_version(caller.tenant_id, current.id, current.version, values, actor, now)
+    except IntegrityError as exc:
+        if UNIQUE_INDEX.search(str(exc)):
+            raise _duplicate(schema, exc) from None
+        raise VersionConflict(details={"object_id": current.id}) from None
+    if not written:
+        raise VersionConflict(details={"object_id": current.id})
+    return replace(current, properties=values, version=current.version + 1, updated_by=actor, updated_at=now)
+
+
+async def _raise_if_invalid(checks: list[Checked], tenant_id: str, extra: list[FieldError] | None = None) -> None:
+    errors = [e for c in checks for e in c.errors] + list(extra or [])
+    references = [ref for c in checks for ref in c.references]
+    if references:
+        existing = await repository.existing_ids(tenant_id, {object_id for _, object_id in references})
+        errors.extend(FieldError(path, f"object {object_id} does not exist") for path, object_id in references if object_id not in existing)
+    if errors:
+        raise ValidationError(errors)
+
+
+def repeated_unique_values(schema: TypeSchema, items: list[tuple[str, dict[str, Any]]]) -> list[FieldError]:
+    """Unique properties repeated within one batch (the database would reject the batch anyway)."""
+    errors = []
+    for name, prop in schema.properties.items():
+        if not prop.is_unique:
+            continue
+        seen: dict[str, str] = {}
+        for path, values in items:
+            if name in values:
+                key = repr(values[name])
+                if key in seen:
+                    errors.append(FieldError(f"{path}.{name}", f"repeats the value of {seen[key]}.{name}, which must be unique"))
+                else:
+                    seen[key] = path
+    return errors
+
+
+def _new_row(schema: TypeSchema, caller: Principal, values: dict[str, Any]) -> DataObject:
+    now = _now()
+    actor = actor_of(caller)
+    return DataObject(
+        id=new_id("obj"),
+        tenant_id=caller.tenant_id,
+        object_type_id=schema.id,
+        properties=values,
+        version=1,
+        created_by=actor,
+        updated_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+async def _insert(schema: TypeSchema, rows: list[DataObject]) -> None:
+    try:
+        await repository.insert(rows)
+    except IntegrityError as exc:
+        raise _duplicate(schema, exc) from None
+
+
+def _duplicate(schema: TypeSchema, exc: Exception) -> DuplicateValue:
+    match = UNIQUE_INDEX.search(str(exc))
+    names = [p.name for p in schema.properties.values() if match and p.id == match.group(1)]
+    if names:
+        return DuplicateValue(f"Another object already has this '{names[0]}'", details={"property": names[0]})
+    return DuplicateValue()
+
+
+def _record(row: DataObject) -> ObjectRecord:
+    return ObjectRecord(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        object_type_id=row.object_type_id,
+        properties=row.properties,
+        version=row.version,
+        created_by=row.created_by,
+        updated_by=row.updated_by,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _sort(schema: TypeSchema, key: str | None, order: str | None) -> Sort:
+    key = key or "created_at"
+    order = (order or ("desc" if key in SYSTEM_SORTS else "asc")).lower()
+    if order not in ORDERS:
+        raise ValidationError.single("order", "must be asc or desc")
+    if key in SYSTEM_SORTS:
+        return Sort(key, order, is_property=False)
+    prop = schema.properties.get(key)
+    if prop is None or not prop.is_sortable:
+        sortable = [*SYSTEM_SORTS, *(p.name for p in schema.properties.values() if p.is_sortable)]
+        raise ValidationError.single("sort", f"must be one of: {', '.join(sortable)} (mark a property is_sortable to sort by it)")
+    return Sort(db.safe_name(prop.name), order, is_property=True)
+
+
+def _limit(limit: int) -> int:
+    if not 1 <= limit <= LIST_MAX_LIMIT:
+        raise ValidationError.single("limit", f"must be between 1 and {LIST_MAX_LIMIT}")
+    return limit
+
+
+def _check_batch_size(field: str, items: list[Any]) -> None:
+    if not items:
+        raise ValidationError.single(field, "must hold at least one item")
+    if len(items) > BATCH_MAX_ITEMS:
+        raise ValidationError.single(field, f"must hold at most {BATCH_MAX_ITEMS} items (got {len(items)})")
+
+
+def _item_properties(item: Any) -> Any:
+    return item.get("properties") if isinstance(item, dict) and "properties" in item else item
+
+
+def _as_list(where: Any) -> list[Any]:
+    if where in (None, {}, []):
+        return []
+    return list(where) if isinstance(where, list) else [where]
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)

@@ -1,0 +1,114 @@
+"""Object GraphQL types: the record, its connection, versions and batch results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+import strawberry
+from strawberry.scalars import JSON
+
+from resolvers.objects.schemas import ObjectRecord, Page, VersionRecord
+from schema.common import PageInfo
+
+
+@strawberry.type(name="Object", description="A record of an object type. `properties` holds the typed values.")
+class ObjectNode:
+    id: strawberry.ID
+    object_type_id: str
+    tenant_id: str
+    properties: JSON
+    created_at: datetime
+    updated_at: datetime
+    created_by: Optional[str]
+    version: int
+    is_deleted: bool
+
+    @classmethod
+    def from_record(cls, record: ObjectRecord) -> "ObjectNode":
+        return cls(
+            id=strawberry.ID(record.id),
+            object_type_id=record.object_type_id,
+            tenant_id=record.tenant_id,
+            properties=record.properties,
+            created_at=record.created_at,
+            updated_at=record.updated_at,
+            created_by=record.created_by,
+            version=record.version,
+            is_deleted=record.is_deleted,
+        )
+
+
+@strawberry.type
+class ObjectEdge:
+    cursor: str
+    node: ObjectNode
+
+
+@strawberry.type(description="A page of objects: Relay edges/pageInfo/totalCount, or flat results/next_cursor/total.")
+class ObjectConnection:
+    edges: list[ObjectEdge]
+    page_info: PageInfo
+    total_count: int
+    results: list[ObjectNode]
+    next_cursor: Optional[str]
+    total: int
+
+    @classmethod
+    def from_page(cls, page: Page) -> "ObjectConnection":
+        nodes = [ObjectNode.from_record(r) for r in page.items]
+        return cls(
+            edges=[ObjectEdge(cursor=c, node=n) for c, n in zip(page.cursors, nodes)],
+            page_info=PageInfo(has_next_page=page.next_cursor is not None, end_cursor=page.cursors[-1] if page.cursors else None),
+            total_count=page.total,
+            results=nodes,
+            next_cursor=page.next_cursor,
+            total=page.total,
+        )
+
+
+@strawberry.type(description="A previous state of an object.")
+class ObjectVersionNode:
+    id: strawberry.ID
+    object_id: str
+    object_type_id: str
+    version: int
+    properties: JSON
+    created_by: Optional[str] = strawberry.field(description="Who wrote this version")
+    created_at: datetime = strawberry.field(description="When this version was written")
+
+    @classmethod
+    def from_record(cls, record: VersionRecord) -> "ObjectVersionNode":
+        return cls(
+            id=strawberry.ID(record.id),
+            object_id=record.object_id,
+            object_type_id=record.object_type_id,
+            version=record.version,
+            properties=record.properties,
+            created_by=record.created_by,
+            created_at=record.created_at,
+        )
+
+
+@strawberry.type
+class BatchCreated:
+    created: int
+    ids: list[str]
+
+
+@strawberry.type
+class ObjectVersionStamp:
+    object_id: str
+    version: int
+
+
+@strawberry.input
+class ObjectInput:
+    properties: JSON
+
+
+@strawberry.input
+class ObjectUpdateInput:
+    object_id: str
+    properties: JSON
+    expected_version: Optional[int] = None
