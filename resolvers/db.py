@@ -46,7 +46,10 @@ def is_unique_violation(exc: BaseException) -> bool:
 
 
 class Sql:
-    """Collects bound parameters and hands out the dialect's placeholders."""
+    """Collects bound parameters and hands out the dialect's placeholders.
+
+    Call `param` in the order the placeholders appear in the SQL text: SQLite's `?` are positional.
+    """
 
     def __init__(self, dialect_: Dialect) -> None:
         self.dialect = dialect_

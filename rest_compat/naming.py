@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from graphql import GraphQLNonNull, Undefined
+
 from strawberry.utils.str_converters import to_camel_case
+
+from schema.common import GRAPHQL_ONLY
 
 BACKREF = "strawberry-definition"
 
-__all__ = ["graphql_name", "rest_name", "rest_names", "to_camel_case"]
+__all__ = ["graphql_name", "graphql_only", "rest_name", "rest_names", "to_camel_case"]
 
 
 def rest_name(graphql_name_: str, definition: Any) -> str:
@@ -28,3 +32,12 @@ def rest_names(fields: dict[str, Any]) -> dict[str, str]:
 
 def graphql_name(python_name: str) -> str:
     return to_camel_case(python_name)
+
+
+def graphql_only(field: Any) -> bool:
+    """Nested relations (dataloader fields) and fields needing arguments stay out of REST shapes."""
+    backref = (getattr(field, "extensions", None) or {}).get(BACKREF)
+    metadata = getattr(backref, "metadata", None) or {}
+    return bool(metadata.get(GRAPHQL_ONLY)) or any(
+        isinstance(a.type, GraphQLNonNull) and a.default_value is Undefined for a in field.args.values()
+    )

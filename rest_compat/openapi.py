@@ -21,7 +21,7 @@ from graphql import (
 )
 
 from rest_compat.mapping import Body, HeaderOrQuery, PathParam, QueryParam
-from rest_compat.naming import graphql_name, rest_name
+from rest_compat.naming import graphql_name, graphql_only, rest_name
 from rest_compat.operations import CompiledRoute, compile_route
 from rest_compat.routes import ROUTES
 
@@ -159,7 +159,7 @@ def _output_non_null(type_: Any, seen: frozenset[str]) -> dict[str, Any]:
     seen = seen | {type_.name}
     properties: dict[str, Any] = {}
     for name, field in type_.fields.items():
-        if field.args:  # GraphQL-only relations (see operations.selection_set)
+        if graphql_only(field):  # see operations.selection_set
             continue
         named = _named(field.type)
         if is_leaf_type(named) or (isinstance(named, GraphQLObjectType) and named.name not in seen):

@@ -18,7 +18,7 @@ from graphql import (
 )
 
 from rest_compat.mapping import RestRoute, Source
-from rest_compat.naming import graphql_name, rest_name, rest_names
+from rest_compat.naming import graphql_name, graphql_only, rest_name, rest_names
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def selection_set(type_: object, seen: frozenset[str] = frozenset(), only: tuple
     seen = seen | {named.name}
     parts: list[str] = []
     for name, field in named.fields.items():
-        if field.args:  # relations with arguments are GraphQL-only; REST shapes stay flat
+        if graphql_only(field):
             continue
         child = get_named_type(field.type)
         alias = rest_name(name, field)

@@ -10,6 +10,10 @@ from rest_compat.mapping import Body, HeaderOrQuery, PathParam, QueryParam, Rest
 
 SECURE_DELETE = {"force": QueryParam("force"), "confirm_token": QueryParam("confirm_token")}
 PAGE = ("results", "next_cursor", "total")
+ASSOCIATION_PATH = "/v1/objects/:from_type/:from_id/associations/:association_type/:to_type/:to_id"
+ASSOCIATION_ENDS = {
+    name: PathParam(name) for name in ("from_type", "from_id", "association_type", "to_type", "to_id")
+}
 
 ROUTES: tuple[RestRoute, ...] = (
     # Public
@@ -144,6 +148,23 @@ ROUTES: tuple[RestRoute, ...] = (
     RestRoute(
         "DELETE", "/v1/object-types/:object_type_id/views/:view_id", "delete_view", "Views", "Delete saved view",
         args={"object_type_id": PathParam("object_type_id"), "id": PathParam("view_id")}, select=("deleted",),
+    ),
+    # Associations
+    RestRoute(
+        "PUT", ASSOCIATION_PATH, "put_association", "Associations", "Create or update association",
+        args={**ASSOCIATION_ENDS, "meta": Body("meta")},
+    ),
+    RestRoute("DELETE", ASSOCIATION_PATH, "delete_association", "Associations", "Delete association", args=ASSOCIATION_ENDS, select=("deleted",)),
+    RestRoute(
+        "GET", "/v1/objects/:type/:id/associations", "associations", "Associations", "List associations",
+        args={
+            "type": PathParam("type"),
+            "id": PathParam("id"),
+            "direction": QueryParam("direction"),
+            "association_type": QueryParam("association_type"),
+            "first": QueryParam("limit"),
+            "after": QueryParam("cursor"),
+        },
     ),
     # Versions
     RestRoute(

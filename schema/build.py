@@ -24,6 +24,8 @@ from schema.api_keys.mutations import ApiKeyMutations
 from schema.api_keys.queries import ApiKeyQueries
 from schema.extensions import DomainErrors, RequestTransaction
 from schema.health.queries import HealthQueries
+from schema.associations.mutations import AssociationMutations
+from schema.associations.queries import AssociationQueries
 from schema.object_types.mutations import ObjectTypeMutations
 from schema.object_types.queries import ObjectTypeQueries
 from schema.objects.mutations import ObjectMutations
@@ -42,8 +44,16 @@ QUERY_ROOTS: tuple[type, ...] = (
     PropertyQueries,
     ObjectQueries,
     ViewQueries,
+    AssociationQueries,
 )
-MUTATION_ROOTS: tuple[type, ...] = (ApiKeyMutations, ObjectTypeMutations, PropertyMutations, ObjectMutations, ViewMutations)
+MUTATION_ROOTS: tuple[type, ...] = (
+    ApiKeyMutations,
+    ObjectTypeMutations,
+    PropertyMutations,
+    ObjectMutations,
+    ViewMutations,
+    AssociationMutations,
+)
 
 Query = merge_types("Query", QUERY_ROOTS)
 Mutation = merge_types("Mutation", MUTATION_ROOTS)

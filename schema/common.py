@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 import strawberry
+
+GRAPHQL_ONLY = "graphql_only"
+
+
+def relation(description: str) -> Any:
+    """A nested field resolved through a dataloader: part of GraphQL, left out of REST shapes."""
+    return strawberry.field(description=description, metadata={GRAPHQL_ONLY: True})
 
 
 @strawberry.type(description="The outcome of a delete.")

@@ -153,7 +153,9 @@ class _Compiler:
             return f"strpos({text}, {needle}) > 0" if postgres else f"instr({text}, {needle}) > 0"
         if op == "icontains":
             return f"strpos(lower({text}), lower({needle})) > 0" if postgres else f"instr(lower({text}), lower({needle})) > 0"
-        return f"starts_with({text}, {needle})" if postgres else f"substr({text}, 1, length({needle})) = {needle}"
+        if postgres:
+            return f"starts_with({text}, {needle})"
+        return f"substr({text}, 1, length({needle})) = {self.sql.param(value)}"  # `?` is positional: bind twice
 
     def array_contains(self, target: Field, value: Any, path: str) -> str:
         """Every given value is an element of the stored array."""
@@ -233,7 +235,10 @@ def _sqlite(value: Any) -> Any:
 def sort_param(sql: db.Sql, value: Any, *, is_property: bool) -> str:
     """Bind a keyset cursor's sort value the way `compile_filter` binds a property or column."""
     if not is_property:
-        return sql.param(parse_datetime(value))
+        try:
+            return sql.param(parse_datetime(value))
+        except InvalidValue:
+            raise ValidationError.single("cursor", "is not a cursor this API issued") from None
     if sql.dialect == "postgres":
         return f"CAST({sql.param(jsoncodec.dumps(value))} AS jsonb)"
     return sql.param(_sqlite(value))

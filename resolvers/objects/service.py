@@ -40,6 +40,7 @@ from resolvers.objects.schemas import (
 from resolvers.objects.validation import Checked, check_properties, merged
 from resolvers.principal import Principal
 from resolvers.properties import repository as properties
+from resolvers.properties.datatypes import to_api
 from resolvers.runtime import Runtime
 from resolvers.secure_delete.schemas import Dependency
 from resolvers.secure_delete.service import guard_delete
@@ -130,6 +131,20 @@ async def list_versions(
         raise NotFound(f"Object {object_id} not found")
     found = await repository.versions(caller.tenant_id, object_id, limit)
     return [replace(v, properties=api_properties(schema, v.properties)) for v in found]
+
+
+async def objects_by_ids(tenant_id: str, object_ids: list[str]) -> list[ObjectRecord | None]:
+    """Dataloader batch: live objects of any type by id (references, association ends), two queries."""
+    found = {r.id: r for r in await repository.by_ids(tenant_id, None, list(dict.fromkeys(object_ids)))}
+    type_ids = sorted({r.object_type_id for r in found.values()})
+    props = await properties.of_types(tenant_id, type_ids) if type_ids else []
+    types = {t: {p.name: p.data_type for p in props if p.object_type_id == t} for t in type_ids}
+    presented = {i: replace(r, properties=_typed(types[r.object_type_id], r.properties)) for i, r in found.items()}
+    return [presented.get(i) for i in object_ids]
+
+
+def _typed(data_types: dict[str, str], values: dict[str, Any]) -> dict[str, Any]:
+    return {k: to_api(data_types.get(k), v) for k, v in values.items()}
 
 
 # --- writes --------------------------------------------------------------------------------

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.types import Info
 
 from resolvers.objects.schemas import ObjectRecord, Page, VersionRecord
-from schema.common import PageInfo
+from schema.common import PageInfo, relation
+from schema.objects.loaders import associations_loader, object_loader
+
+if TYPE_CHECKING:
+    from schema.associations.types import AssociationNode
+
+NESTED_DEFAULT = 20
 
 
 @strawberry.type(name="Object", description="A record of an object type. `properties` holds the typed values.")
@@ -23,6 +30,21 @@ class ObjectNode:
     created_by: Optional[str]
     version: int
     is_deleted: bool
+
+    @relation("This object's associations (first N per object, batched across the page)")
+    async def associations(
+        self,
+        info: Info,
+        direction: str = "both",
+        association_type: Optional[str] = None,
+        first: int = NESTED_DEFAULT,
+    ) -> list[Annotated["AssociationNode", strawberry.lazy("schema.associations.types")]]:
+        return await associations_loader(info, direction, association_type, first).load(str(self.id))
+
+    @relation("The object a reference property points to")
+    async def ref(self, info: Info, property: str) -> Optional["ObjectNode"]:
+        target = self.properties.get(property) if isinstance(self.properties, dict) else None
+        return await object_loader(info).load(target) if isinstance(target, str) else None
 
     @classmethod
     def from_record(cls, record: ObjectRecord) -> "ObjectNode":

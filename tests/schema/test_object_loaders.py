@@ -1,0 +1,84 @@
+"""Nested object fields are batched per request: the query count does not grow with the page."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from tests.support import Api, TenantHandle, make_objects, make_type
+
+NESTED_QUERY = """
+query($type: ID!, $first: Int!) {
+  objects(objectTypeId: $type, first: $first) {
+    totalCount
+    edges { node { id ref(property: "employer") { id properties }
+                   associations(direction: "outgoing") { associationType toObject { id properties } } } }
+  }
+}"""
+
+
+class _Counter(logging.Handler):
+    """Counts the SELECTs the ORM's client logs (writes such as last-used stamps are throttled, so left out)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().lstrip().upper().startswith("SELECT"):
+            self.statements.append(record.getMessage()[:80])
+
+
+@contextmanager
+def counted_queries() -> Iterator[_Counter]:
+    logger = logging.getLogger("tortoise.db_client")
+    counter = _Counter()
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(counter)
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(previous)
+
+
+async def _graph(tenant: TenantHandle, people_count: int) -> str:
+    companies = await make_type(tenant, f"companies_{people_count}", [{"name": "name", "data_type": "string"}])
+    people = await make_type(
+        tenant, f"people_{people_count}", [{"name": "name", "data_type": "string"}, {"name": "employer", "data_type": "reference"}]
+    )
+    firm_ids = await make_objects(tenant, companies, [{"name": f"firm {i}"} for i in range(5)])
+    person_ids = await make_objects(tenant, people, [{"name": f"p{i}", "employer": firm_ids[i % 5]} for i in range(people_count)])
+    from models.associations import Association
+    from resolvers.ids import new_id
+
+    for i, person in enumerate(person_ids):
+        await Association.create(
+            id=new_id("asc"), tenant_id=tenant.tenant_id, from_type=people, from_id=person,
+            association_type="works_at", to_type=companies, to_id=firm_ids[i % 5], meta={},
+        )
+    return people
+
+
+async def _run(api: Api, tenant: TenantHandle, type_id: str, first: int) -> tuple[dict, int]:
+    with counted_queries() as counter:
+        result = await api.gql(NESTED_QUERY, tenant.token, type=type_id, first=first)
+    return result, len(counter.statements)
+
+
+async def test_listing_100_objects_with_nested_fields_costs_a_constant_number_of_queries(api: Api, tenant: TenantHandle) -> None:
+    small = await _graph(tenant, 10)
+    large = await _graph(tenant, 100)
+
+    small_result, small_queries = await _run(api, tenant, small, 10)
+    large_result, large_queries = await _run(api, tenant, large, 100)
+
+    edges = large_result["data"]["objects"]["edges"]
+    assert len(edges) == 100
+    assert all(e["node"]["ref"]["properties"]["name"].startswith("firm") for e in edges)
+    assert all(len(e["node"]["associations"]) == 1 and e["node"]["associations"][0]["toObject"] for e in edges)
+    assert small_result["data"]["objects"]["totalCount"] == 10
+    # key + tenant, type + properties, count + page, associations, referenced objects + their properties
+    assert large_queries == small_queries == 9
