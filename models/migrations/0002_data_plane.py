@@ -1,7 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
-from json import dumps, loads
 from models.jsoncodec import dumps, loads
 from tortoise import fields
 from tortoise.indexes import Index
