@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from resolvers.api_keys.service import create_root_key
+from resolvers.principal import Principal
 from resolvers.tenants.service import create_tenant
 
 
@@ -68,9 +69,7 @@ def gql_code(result: dict[str, Any]) -> str:
     return result["errors"][0]["extensions"]["code"]
 
 
-def principal_of(tenant: TenantHandle, scopes: frozenset[str] = frozenset({"*"})) -> "Principal":
-    from resolvers.principal import Principal
-
+def principal_of(tenant: TenantHandle, scopes: frozenset[str] = frozenset({"*"})) -> Principal:
     return Principal(tenant_id=tenant.tenant_id, kind="api_key", scopes=scopes, key_id=tenant.key_id)
 
 
