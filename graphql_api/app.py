@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -25,6 +26,7 @@ from graphql_api.errors import (
 from graphql_api.graphql_view import BasaltGraphQL
 from graphql_api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from graphql_api.settings import Settings, load_settings
+from resolvers.data_io.worker import ExportWorker
 from resolvers.errors import DomainError
 from resolvers.rate_limit.repository import CounterStore, MemoryCounterStore, RedisCounterStore
 from resolvers.rate_limit.service import RateLimiter
@@ -32,6 +34,7 @@ from resolvers.runtime import Runtime
 from resolvers.storage.schemas import Storage
 from resolvers.storage.service import open_storage
 from rest_compat.executor import rest_routes
+from rest_compat.routes import IMPORT_PATH
 from rest_compat.openapi import build_openapi
 from rest_compat.pages import page_routes, render_docs
 from schema.build import BasaltSchema, build_schema
@@ -54,9 +57,13 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
         if manage_orm:
             await init_orm(settings)
         runtime.storage = await _open_storage(settings)
+        workers = _start_workers(runtime) if settings.run_workers else []
         try:
             yield
         finally:
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
             await runtime.storage.close()
             await runtime.rate_limiter.close()
             if manage_orm:
@@ -66,7 +73,9 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
         routes=_routes(schema, settings),
         middleware=[
             Middleware(RequestIdMiddleware),
-            Middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes),
+            Middleware(
+                BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes, per_path={IMPORT_PATH: settings.max_import_bytes}
+            ),
             Middleware(AuthenticationMiddleware, backend=BearerAuthBackend(), on_error=on_auth_error),
         ],
         exception_handlers={
@@ -83,6 +92,14 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
     app.state.openapi = build_openapi(schema._schema, version=__version__)
     app.state.docs_html = render_docs(app.state.openapi)
     return app
+
+
+def _start_workers(runtime: Runtime) -> list[asyncio.Task[None]]:
+    """Background workers of this process; each claims its jobs in the database, so any number
+    of processes can run them."""
+    exports = ExportWorker(runtime)
+    runtime.wake_events.append(exports.wake)
+    return [asyncio.create_task(exports.run_forever(), name="export-worker")]
 
 
 def _schema(settings: Settings) -> BasaltSchema:

@@ -44,15 +44,16 @@ class RequestIdMiddleware:
 class BodyLimitMiddleware:
     """413 as soon as the declared or streamed size passes the limit; the rest is never read."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, per_path: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.per_path = per_path or {}  # e.g. bulk import takes larger bodies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_body_bytes
+        limit = self.per_path.get(scope["path"], self.max_body_bytes)
         declared = HTTPConnection(scope).headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
             response = render_error(HTTPConnection(scope), _too_large(limit))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 
@@ -19,3 +20,9 @@ class Runtime:
     storage: Storage | None = None  # opened by the app's lifespan
     started_at: float = field(default_factory=time.monotonic)
     last_used_written: dict[str, float] = field(default_factory=dict)  # key id -> when last_used_at was written
+    wake_events: list[asyncio.Event] = field(default_factory=list)  # background workers of this process
+
+    def wake_workers(self) -> None:
+        """A hint that new work was queued; workers also poll, so a missed wake only adds latency."""
+        for event in self.wake_events:
+            event.set()

@@ -69,6 +69,8 @@ def _endpoint(schema: Schema, compiled: CompiledRoute) -> Endpoint:
         if result.errors:
             raise _domain_error(result.errors[0])
         assert result.data is not None
+        if route.respond is not None:
+            return await route.respond(result.data[route.field], context)
         return success(result.data[route.field], request_id=context.request_id, status=route.status)
 
     endpoint.__name__ = f"rest_{route.field}"
@@ -76,7 +78,10 @@ def _endpoint(schema: Schema, compiled: CompiledRoute) -> Endpoint:
 
 
 async def collect_variables(compiled: CompiledRoute, request: Request) -> dict[str, Any]:
-    body = await _json_body(request) if any(isinstance(s, Body) for _, s in compiled.arguments.values()) else None
+    body = None
+    if any(isinstance(s, Body) for _, s in compiled.arguments.values()):
+        is_form = request.headers.get("content-type", "").startswith("multipart/form-data")
+        body = await _form_body(request) if compiled.route.form and is_form else await _json_body(request)
     variables: dict[str, Any] = {}
     errors: list[FieldError] = []
     for name, (argument, source) in compiled.arguments.items():
@@ -101,6 +106,23 @@ async def _json_body(request: Request) -> dict[str, Any]:
         raise InvalidJson(f"Request body is not valid JSON: {exc}") from None
     if not isinstance(body, dict):
         raise ValidationError.single("body", "must be a JSON object")
+    return body
+
+
+async def _form_body(request: Request) -> dict[str, Any]:
+    """Multipart as a JSON-like body: text fields as they are, the uploaded file as its text."""
+    body: dict[str, Any] = {}
+    async with request.form(max_files=1, max_fields=20) as form:
+        for name, value in form.multi_items():
+            if isinstance(value, str):
+                body[name] = value
+                continue
+            raw = await value.read()
+            try:
+                body["content"] = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ValidationError.single(name, "the file must be UTF-8 text") from None
+            body["filename"] = value.filename
     return body
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Any, Awaitable, Callable, Literal, Union
 
 Auth = Literal["bearer", "public"]
 
@@ -49,6 +49,8 @@ class RestRoute:
     status: int = 200
     auth: Auth = "bearer"
     select: tuple[str, ...] = ()  # top-level result fields to return (default: all of them)
+    form: bool = False  # also accept multipart/form-data: text fields, and a file as `content` + `filename`
+    respond: Callable[..., Awaitable[Any]] | None = None  # (data, context) -> Response, for non-JSON answers
 
     @property
     def starlette_path(self) -> str:

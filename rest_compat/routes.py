@@ -6,10 +6,12 @@ Documents, variable types, validation and OpenAPI are all derived from this tabl
 
 from __future__ import annotations
 
+from rest_compat.downloads import export_download
 from rest_compat.mapping import Body, HeaderOrQuery, PathParam, QueryParam, RestRoute
 
 SECURE_DELETE = {"force": QueryParam("force"), "confirm_token": QueryParam("confirm_token")}
 PAGE = ("results", "next_cursor", "total")
+IMPORT_PATH = "/v1/data/import"
 ASSOCIATION_PATH = "/v1/objects/:from_type/:from_id/associations/:association_type/:to_type/:to_id"
 ASSOCIATION_ENDS = {
     name: PathParam(name) for name in ("from_type", "from_id", "association_type", "to_type", "to_id")
@@ -171,4 +173,11 @@ ROUTES: tuple[RestRoute, ...] = (
         "GET", "/v1/objects/:object_type_id/:object_id/versions", "object_versions", "Versions", "List object version history",
         args={"object_type_id": PathParam("object_type_id"), "object_id": PathParam("object_id"), "limit": QueryParam("limit")},
     ),
+    # Import / Export
+    RestRoute(
+        "GET", "/v1/data/export/:export_id", "data_export", "Import / Export", "Download export",
+        args={"id": PathParam("export_id")}, respond=export_download,
+    ),
+    RestRoute("POST", IMPORT_PATH, "import_data", "Import / Export", "Import data", args={"input": Body()}, form=True),
+    RestRoute("POST", "/v1/data/export", "start_data_export", "Import / Export", "Start data export", args={"input": Body()}),
 )

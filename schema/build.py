@@ -26,6 +26,8 @@ from schema.extensions import DomainErrors, RequestTransaction
 from schema.health.queries import HealthQueries
 from schema.associations.mutations import AssociationMutations
 from schema.associations.queries import AssociationQueries
+from schema.data_io.mutations import DataIoMutations
+from schema.data_io.queries import DataIoQueries
 from schema.object_types.mutations import ObjectTypeMutations
 from schema.object_types.queries import ObjectTypeQueries
 from schema.objects.mutations import ObjectMutations
@@ -45,6 +47,7 @@ QUERY_ROOTS: tuple[type, ...] = (
     ObjectQueries,
     ViewQueries,
     AssociationQueries,
+    DataIoQueries,
 )
 MUTATION_ROOTS: tuple[type, ...] = (
     ApiKeyMutations,
@@ -53,6 +56,7 @@ MUTATION_ROOTS: tuple[type, ...] = (
     ObjectMutations,
     ViewMutations,
     AssociationMutations,
+    DataIoMutations,
 )
 
 Query = merge_types("Query", QUERY_ROOTS)

@@ -82,7 +82,9 @@ class _Compiler:
 
     def logical(self, op: str, value: Any, path: str, depth: int) -> str:
         if op == "not":
-            return f"(NOT {self.node(value, path, depth)})"
+            # A condition on a missing value is NULL, and NOT NULL is NULL: without COALESCE,
+            # {"not": {"active": true}} would drop the objects that have no `active` at all.
+            return f"(NOT COALESCE({self.node(value, path, depth)}, FALSE))"
         if not isinstance(value, list) or not value:
             raise FilterError(path, "must be a non-empty list of conditions")
         joined = f" {op.upper()} ".join(self.node(v, f"{path}[{i}]", depth) for i, v in enumerate(value))

@@ -82,14 +82,28 @@ async def existing_ids(tenant_id: str, object_ids: set[str]) -> set[str]:
     return set(rows)
 
 
-async def page(
-    schema: TypeSchema, tenant_id: str, *, where: Any, sort: Sort, limit: int, after: str | None, deleted: bool = False
-) -> Page:
-    """One page in SQL: filter, keyset after the cursor, order, limit; plus the total match count."""
+async def count(schema: TypeSchema, tenant_id: str, *, where: Any, deleted: bool = False) -> int:
     sql = db.Sql(db.dialect())
     conditions = f"{_scope(sql, tenant_id, schema.id, deleted=deleted)} AND {compile_filter(where, schema, sql)}"
-    count_params = list(sql.params)
-    total_rows = await db.fetch(f"SELECT count(*) AS n FROM objects WHERE {conditions}", count_params)
+    rows = await db.fetch(f"SELECT count(*) AS n FROM objects WHERE {conditions}", sql.params)
+    return int(rows[0]["n"])
+
+
+async def page(
+    schema: TypeSchema,
+    tenant_id: str,
+    *,
+    where: Any,
+    sort: Sort,
+    limit: int,
+    after: str | None,
+    deleted: bool = False,
+    with_total: bool = True,
+) -> Page:
+    """One page in SQL: filter, keyset after the cursor, order, limit; plus the total match count."""
+    total = await count(schema, tenant_id, where=where, deleted=deleted) if with_total else -1
+    sql = db.Sql(db.dialect())
+    conditions = f"{_scope(sql, tenant_id, schema.id, deleted=deleted)} AND {compile_filter(where, schema, sql)}"
     expr = json_path(sql.dialect, sort.key) if sort.is_property else sort.key
     keyset = ""
     if after:
@@ -105,7 +119,7 @@ async def page(
     records = [to_record(r) for r in rows[:limit]]
     item_cursors = [cursors.encode(sort, _sort_value(r, sort), r.id) for r in records]
     next_cursor = item_cursors[-1] if len(rows) > limit and records else None
-    return Page(items=records, cursors=item_cursors, next_cursor=next_cursor, total=int(total_rows[0]["n"]))
+    return Page(items=records, cursors=item_cursors, next_cursor=next_cursor, total=total)
 
 
 def _after(sql: db.Sql, expr: str, sort: Sort, value: Any, last_id: str) -> str:

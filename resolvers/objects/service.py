@@ -155,8 +155,8 @@ async def create_object(principal: Principal | None, type_ref: str, values: Any)
     schema = await load_schema(caller.tenant_id, type_ref)
     checked = check_properties(schema, values, path="properties", partial=False)
     await _raise_if_invalid([checked], caller.tenant_id)
-    row = _new_row(schema, caller, checked.values)
-    await _insert(schema, [row])
+    row = new_row(schema, caller, checked.values)
+    await insert_rows(schema, [row])
     return present(schema, _record(row))
 
 
@@ -168,8 +168,8 @@ async def create_many(principal: Principal | None, type_ref: str, items: list[An
     checks = [check_properties(schema, _item_properties(item), path=f"objects[{i}].properties", partial=False) for i, item in enumerate(items)]
     duplicates = repeated_unique_values(schema, [(f"objects[{i}].properties", c.values) for i, c in enumerate(checks)])
     await _raise_if_invalid(checks, caller.tenant_id, extra=duplicates)
-    rows = [_new_row(schema, caller, c.values) for c in checks]
-    await _insert(schema, rows)
+    rows = [new_row(schema, caller, c.values) for c in checks]
+    await insert_rows(schema, rows)
     return [r.id for r in rows]
 
 
@@ -310,7 +310,7 @@ def repeated_unique_values(schema: TypeSchema, items: list[tuple[str, dict[str, 
     return errors
 
 
-def _new_row(schema: TypeSchema, caller: Principal, values: dict[str, Any]) -> DataObject:
+def new_row(schema: TypeSchema, caller: Principal, values: dict[str, Any]) -> DataObject:
     now = _now()
     actor = actor_of(caller)
     return DataObject(
@@ -326,7 +326,7 @@ def _new_row(schema: TypeSchema, caller: Principal, values: dict[str, Any]) -> D
     )
 
 
-async def _insert(schema: TypeSchema, rows: list[DataObject]) -> None:
+async def insert_rows(schema: TypeSchema, rows: list[DataObject]) -> None:
     try:
         await repository.insert(rows)
     except IntegrityError as exc:

@@ -14,7 +14,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from typing import Any, Callable
 from urllib.parse import urlsplit, urlunsplit
 
@@ -128,13 +128,14 @@ def _decimal(value: Any, rules: Rules, *, max_places: int | None = None) -> Deci
     if not isinstance(value, Decimal) or not value.is_finite():
         raise InvalidValue("must be a decimal number such as \"12.50\"")
     digits = value.as_tuple()
-    if len(digits.digits) > MAX_DECIMAL_DIGITS:
+    exponent = int(digits.exponent)
+    if len(digits.digits) + (max(exponent, 0) if value else 0) > MAX_DECIMAL_DIGITS:  # 1E+30 is 31 digits written out
         raise InvalidValue(f"must have at most {MAX_DECIMAL_DIGITS} digits")
-    places = -int(digits.exponent) if int(digits.exponent) < 0 else 0
+    places = -exponent if exponent < 0 else 0
     if max_places is not None and places > max_places:
         raise InvalidValue(f"must have at most {max_places} decimal places")
-    if int(digits.exponent) > 0:
-        value = value.quantize(Decimal(1))
+    if exponent > 0:
+        value = value.quantize(Decimal(1), context=Context(prec=MAX_DECIMAL_DIGITS))
     return value
 
 
@@ -170,13 +171,16 @@ def parse_datetime(value: Any) -> datetime:
         parsed = datetime.fromisoformat(value.strip().replace("z", "Z"))
     except ValueError:
         raise InvalidValue("must be an ISO 8601 date-time such as 2026-01-31T09:30:00Z") from None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    try:
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise InvalidValue("must be between years 1 and 9999 in UTC") from None
 
 
 def format_datetime(value: datetime) -> str:
     """UTC, fixed-width milliseconds: text order is time order."""
     value = value.astimezone(timezone.utc)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    return f"{value.year:04d}" + value.strftime("-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
 def _datetime(value: Any, rules: Rules) -> str:
@@ -226,10 +230,14 @@ def _email(value: Any, rules: Rules) -> str:
 def _url(value: Any, rules: Rules) -> str:
     if not isinstance(value, str) or len(value) > MAX_URL:
         raise InvalidValue(f"must be an http(s) URL of at most {MAX_URL} characters")
-    parts = urlsplit(value.strip())
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise InvalidValue("must be an absolute http(s) URL") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise InvalidValue("must be an absolute http(s) URL")
-    netloc = parts.netloc.replace(parts.hostname, parts.hostname.lower()) if parts.hostname else parts.netloc
+    userinfo, at, host_and_port = parts.netloc.rpartition("@")
+    netloc = userinfo + at + host_and_port.lower()  # `hostname` is already lower-cased; the netloc is not
     return urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, parts.fragment))
 
 
@@ -289,14 +297,14 @@ def _uuid(value: Any, rules: Rules) -> str:
 
 
 def _file(value: Any, rules: Rules) -> str:
-    if not isinstance(value, str) or not FILE_ID.match(value):
+    if not isinstance(value, str) or not FILE_ID.fullmatch(value):
         raise InvalidValue("must be a file id (file_…)")
     return value
 
 
 def _reference(value: Any, rules: Rules) -> str:
     """Format only here; that the object exists in the tenant is checked in one query per write."""
-    if not isinstance(value, str) or not OBJECT_ID.match(value):
+    if not isinstance(value, str) or not OBJECT_ID.fullmatch(value):
         raise InvalidValue("must be an object id (obj_…)")
     return value
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
+from models import jsoncodec
 from models.properties import Property
 from resolvers.authz import require_principal, require_scope
 from resolvers.errors import AlreadyExists, Conflict, FieldError, NotFound, QuotaExceeded, ValidationError
@@ -59,9 +60,9 @@ async def create_property(principal: Principal | None, type_ref: str, data: Prop
         is_unique=data.is_unique,
         is_required=data.is_required,
         enum_values=data.enum_values,
-        default_value=data.default_value,
         description=data.description,
     )
+    prop.default_value = data.default_value  # not through __init__: it would parse a str as JSON text
     _check_settings(prop)
     if await repository.count(caller.tenant_id, object_type.id) >= MAX_PROPERTIES_PER_TYPE:
         raise QuotaExceeded(f"An object type can have at most {MAX_PROPERTIES_PER_TYPE} properties")
@@ -69,7 +70,7 @@ async def create_property(principal: Principal | None, type_ref: str, data: Prop
         raise AlreadyExists(f"Property '{prop.name}' already exists on {object_type.name}")
     await _ensure_required_satisfied(prop)
     try:
-        await prop.save(force_create=True)
+        await _save(prop, force_create=True)
     except IntegrityError as exc:
         raise AlreadyExists(f"Property '{prop.name}' already exists on {object_type.name}") from exc
     await indexes.sync(prop)
@@ -89,7 +90,7 @@ async def update_property(principal: Principal | None, type_ref: str, property_i
     _check_settings(prop)
     if newly_required:
         await _ensure_required_satisfied(prop)
-    await prop.save()
+    await _save(prop)
     await indexes.sync(prop)
     return prop
 
@@ -100,6 +101,18 @@ async def delete_property(principal: Principal | None, type_ref: str, property_i
     await indexes.drop(prop)
     await prop.delete()
     return prop.id
+
+
+async def _save(prop: Property, *, force_create: bool = False) -> None:
+    """Tortoise's JSONField takes a `str` as JSON text already encoded, so a string default such
+    as "lead" would fail and "123" would be stored as a number: hand it the encoded text instead."""
+    value = prop.default_value
+    if isinstance(value, str):
+        prop.default_value = jsoncodec.dumps(value)
+    try:
+        await prop.save(force_create=force_create)
+    finally:
+        prop.default_value = value
 
 
 async def _get(tenant_id: str, type_ref: str, property_id: str) -> Property:
