@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
 
-.PHONY: install run migrate lint test test-postgres test-sqlite bench clean
+.PHONY: bench-data install run migrate lint test test-postgres test-sqlite bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ test-sqlite: install
 
 bench: install
 	$(BIN)/python scripts/test_services.py -- $(BIN)/python bench/run.py
+
+bench-data: install
+	$(BIN)/python scripts/test_services.py -- $(BIN)/python bench/data_plane.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

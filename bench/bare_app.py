@@ -50,4 +50,72 @@ def create() -> Starlette:
         body = {"success": True, "data": data, "request_id": "req_" + secrets.token_hex(12)}
         return Response(json.dumps(body, default=str), media_type="application/json")
 
-    return Starlette(routes=[Route("/v1/keys", keys)], lifespan=lifespan)
+    async def authenticate(conn: asyncpg.Connection, request: Request) -> str | None:
+        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        key = await conn.fetchrow(
+            "SELECT tenant_id, revoked_at FROM api_keys WHERE token_hash = $1", hashlib.sha256(token.encode()).hexdigest()
+        )
+        if key is None or key["revoked_at"] is not None:
+            return None
+        await conn.fetchrow("SELECT status FROM tenants WHERE id = $1", key["tenant_id"])
+        return key["tenant_id"]
+
+    def envelope(data: object, status: int = 200) -> Response:
+        body = {"success": True, "data": data, "request_id": "req_" + secrets.token_hex(12)}
+        return Response(json.dumps(body, default=str), status_code=status, media_type="application/json")
+
+    def as_object(row: asyncpg.Record) -> dict[str, object]:
+        return {**dict(row), "properties": json.loads(row["properties"]), "is_deleted": False}
+
+    async def get_object(request: Request) -> Response:
+        assert pool is not None
+        async with pool.acquire() as conn:
+            tenant_id = await authenticate(conn, request)
+            if tenant_id is None:
+                return Response('{"success":false}', status_code=401, media_type="application/json")
+            row = await conn.fetchrow(OBJECT + " WHERE tenant_id = $1 AND object_type_id = $2 AND id = $3 AND deleted_at IS NULL",
+                                      tenant_id, request.path_params["type_id"], request.path_params["object_id"])
+        return envelope(as_object(row)) if row else Response("{}", status_code=404)
+
+    async def create_object(request: Request) -> Response:
+        assert pool is not None
+        payload = await request.json()
+        async with pool.acquire() as conn:
+            tenant_id = await authenticate(conn, request)
+            if tenant_id is None:
+                return Response('{"success":false}', status_code=401, media_type="application/json")
+            row = await conn.fetchrow(
+                "INSERT INTO objects (id, tenant_id, object_type_id, properties, version, created_at, updated_at)"
+                " VALUES ($1, $2, $3, $4::jsonb, 1, now(), now()) RETURNING id, tenant_id, object_type_id, properties,"
+                " version, created_by, created_at, updated_at",
+                "obj_" + secrets.token_hex(10), tenant_id, request.path_params["type_id"], json.dumps(payload["properties"]),
+            )
+        return envelope(as_object(row), status=201)
+
+    async def list_objects(request: Request) -> Response:
+        assert pool is not None
+        where = json.loads(request.query_params["filter"])["score"]["gte"]
+        type_id = request.path_params["type_id"]
+        condition = (f"tenant_id = $1 AND object_type_id = '{type_id}' AND deleted_at IS NULL"
+                     " AND jsonb_typeof(properties -> 'score') = 'number' AND (properties -> 'score') >= $2::jsonb")
+        async with pool.acquire() as conn:
+            tenant_id = await authenticate(conn, request)
+            if tenant_id is None:
+                return Response('{"success":false}', status_code=401, media_type="application/json")
+            total = await conn.fetchval(f"SELECT count(*) FROM objects WHERE {condition}", tenant_id, json.dumps(where))
+            rows = await conn.fetch(f"{OBJECT} WHERE {condition} ORDER BY (properties -> 'score') ASC NULLS LAST, id ASC LIMIT 21",
+                                    tenant_id, json.dumps(where))
+        return envelope({"results": [as_object(r) for r in rows[:20]], "next_cursor": "x" if len(rows) > 20 else None, "total": total})
+
+    return Starlette(
+        routes=[
+            Route("/v1/keys", keys),
+            Route("/v1/objects/{type_id}/list", list_objects),
+            Route("/v1/objects/{type_id}/{object_id}", get_object),
+            Route("/v1/objects/{type_id}", create_object, methods=["POST"]),
+        ],
+        lifespan=lifespan,
+    )
+
+
+OBJECT = "SELECT id, tenant_id, object_type_id, properties, version, created_by, created_at, updated_at FROM objects"

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Data-plane benchmark: 100,000 objects of one type on PostgreSQL, one server worker, 32 connections.
+
+Targets, each via REST and GraphQL and beside the bare Starlette + asyncpg baseline doing the
+same SQL: get-by-id, create, and a list of 20 filtered and sorted on an indexed integer property.
+Run by hand with `make bench-data` (it starts PostgreSQL and Redis on free ports).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.run import CONNECTIONS, DURATION, _serve, _wait, _wrk  # noqa: E402
+from graphql_api.db import close_orm, init_orm, migrate  # noqa: E402
+from graphql_api.settings import load_settings  # noqa: E402
+from tests.conftest import free_port  # noqa: E402
+from tests.support import make_objects, make_tenant, make_type  # noqa: E402
+
+OBJECTS = int(os.environ.get("BENCH_OBJECTS", "100000"))
+FILTER = {"score": {"gte": OBJECTS - 1000}}  # 1,000 matches, the first 20 by score
+FIELDS = "id objectTypeId tenantId properties createdAt updatedAt createdBy version isDeleted"
+
+
+def main() -> None:
+    database_url = os.environ.get("BASALT_TEST_DATABASE_URL") or sys.exit("run through `make bench-data` (needs PostgreSQL)")
+    var = Path(tempfile.mkdtemp(prefix="basalt-bench-"))
+    env = {"BASALT_ENV": "production", "BASALT_SECRET_KEY": "b" * 40, "BASALT_VAR_DIR": str(var), "BASALT_WORKERS": "false",
+           "BASALT_DATABASE_URL": database_url, "BASALT_BROADCAST_URL": os.environ.get("BASALT_TEST_REDIS_URL", "memory://"),
+           "BASALT_STORAGE_URL": f"file://{var}/files"}
+    token, type_id, object_id = asyncio.run(_prepare(env))
+    basalt_port, bare_port = free_port(), free_port()
+    servers = [
+        _serve(["-m", "uvicorn", "--factory", "graphql_api.app:app_from_env", "--port", str(basalt_port), "--log-level", "warning", "--no-access-log"], env),
+        _serve(["-m", "uvicorn", "--factory", "bench.bare_app:create", "--port", str(bare_port), "--log-level", "warning", "--no-access-log"],
+               {"BENCH_DATABASE_URL": database_url}),
+    ]
+    basalt, bare = f"http://127.0.0.1:{basalt_port}", f"http://127.0.0.1:{bare_port}"
+    list_query = f"filter={quote(json.dumps(FILTER))}&sort=score&order=asc&limit=20"
+    create_body = json.dumps({"properties": {"name": "bench", "score": 7}})
+    targets = [
+        ("get", "REST", f"{basalt}/v1/objects/{type_id}/{object_id}", None),
+        ("get", "GraphQL", f"{basalt}/graphql", _graphql(f'{{ object(objectTypeId: "{type_id}", id: "{object_id}") {{ {FIELDS} }} }}')),
+        ("get", "bare", f"{bare}/v1/objects/{type_id}/{object_id}", None),
+        ("create", "REST", f"{basalt}/v1/objects/{type_id}", _post(create_body)),
+        ("create", "GraphQL", f"{basalt}/graphql", _graphql(
+            f'mutation {{ createObject(objectTypeId: "{type_id}", properties: {{name: "bench", score: 7}}) {{ {FIELDS} }} }}')),
+        ("create", "bare", f"{bare}/v1/objects/{type_id}", _post(create_body)),
+        ("list", "REST", f"{basalt}/v1/objects/{type_id}/list?{list_query}", None),
+        ("list", "GraphQL", f"{basalt}/graphql", _graphql(
+            f'{{ objects(objectTypeId: "{type_id}", where: {{score: {{gte: {OBJECTS - 1000}}}}}, orderBy: "score", order: "asc", first: 20)'
+            f' {{ totalCount pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ {FIELDS} }} }} }} }}')),
+        ("list", "bare", f"{bare}/v1/objects/{type_id}/list?{list_query}", None),
+    ]
+    results = []
+    try:
+        for port in (basalt_port, bare_port):
+            _wait(port)
+        for operation, via, url, body in targets:
+            script = _script(var, f"{operation}-{via}", body)
+            _wrk(url, token, script, "2s")
+            results.append((operation, via, *_wrk(url, token, script, DURATION)))
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+    baselines = {op: rps for op, via, rps, *_ in results if via == "bare"}
+    print(f"\n{OBJECTS} objects, {CONNECTIONS} connections, {DURATION} per target")
+    print(f"{'operation':10} {'via':8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8}")
+    for operation, via, rps, p50, p99 in results:
+        print(f"{operation:10} {via:8} {rps:8.0f} {p50:8.2f} {p99:8.2f} {rps / baselines[operation]:8.2f}")
+
+
+def _graphql(query: str) -> str:
+    return json.dumps({"query": query})
+
+
+def _post(body: str) -> str:
+    return body
+
+
+def _script(var: Path, name: str, body: str | None) -> Path | None:
+    if body is None:
+        return None
+    path = var / f"{name}.lua"
+    path.write_text('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = ' + json.dumps(body) + "\n")
+    return path
+
+
+async def _prepare(env: dict[str, str]) -> tuple[str, str, str]:
+    """A tenant, a type with an indexed integer `score`, and OBJECTS objects (bulk SQL insert)."""
+    settings = load_settings(env)
+    await migrate(settings)
+    await init_orm(settings)
+    try:
+        tenant = await make_tenant("Bench")
+        type_id = await make_type(tenant, "items", [
+            {"name": "name", "data_type": "string"},
+            {"name": "score", "data_type": "integer", "is_indexed": True, "is_sortable": True},
+        ])
+        object_id = (await make_objects(tenant, type_id, [{"name": "first", "score": -1}]))[0]
+        from resolvers import db
+
+        await db.execute(
+            "INSERT INTO objects (id, tenant_id, object_type_id, properties, version, created_at, updated_at)"
+            " SELECT 'obj_b' || lpad(i::text, 19, '0'), $1, $2, jsonb_build_object('name', 'item ' || i, 'score', i), 1,"
+            " now() - (i || ' seconds')::interval, now() FROM generate_series(1, $3::int) AS i",
+            [tenant.tenant_id, type_id, OBJECTS],
+        )
+        await db.execute("ANALYZE objects")
+        return tenant.token, type_id, object_id
+    finally:
+        await close_orm()
+
+
+if __name__ == "__main__":
+    main()
