@@ -94,3 +94,15 @@ async def make_objects(tenant: TenantHandle, type_id: str, values: list[dict[str
     for start in range(0, len(values), 100):
         ids += await create_many(principal_of(tenant), type_id, [{"properties": v} for v in values[start : start + 100]])
     return ids
+
+
+async def property_indexes(property_id: str) -> dict[str, str]:
+    """The database indexes on `objects` named after a property (`ix_…`, `ux_…`): name -> definition."""
+    from tortoise import connections
+
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        sql = "SELECT indexname AS name, indexdef AS definition FROM pg_indexes WHERE tablename = 'objects' AND indexname LIKE $1"
+    else:
+        sql = "SELECT name, sql AS definition FROM sqlite_master WHERE type = 'index' AND tbl_name = 'objects' AND name LIKE ?"
+    return {row["name"]: row["definition"] for row in await connection.execute_query_dict(sql, [f"%{property_id}"])}

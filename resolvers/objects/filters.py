@@ -164,10 +164,16 @@ class _Compiler:
         wanted = value if isinstance(value, list) else [value]
         if not wanted or len(wanted) > MAX_IN_VALUES:
             raise FilterError(path, f"must be a value or a list of 1 to {MAX_IN_VALUES} values")
+        if target.data_type == "multi_enum":  # like eq on an enum: a value outside the list is a mistake
+            try:
+                wanted = normalize(target.data_type, wanted, Rules(enum_values=tuple(self.schema.properties[target.name].enum_values or ())))
+            except InvalidValue as exc:
+                raise FilterError(path, str(exc)) from None
         if self.sql.dialect == "postgres":
             return f"{self.expr(target)} @> CAST({self.sql.param(jsoncodec.dumps(wanted))} AS jsonb)"
         member = f"SELECT 1 FROM json_each(objects.properties, '$.{target.name}') AS e WHERE e.value = {{}}"
-        return "(" + " AND ".join(f"EXISTS ({member.format(self.sql.param(_sqlite(v)))})" for v in wanted) + ")"
+        # json_each gives nested arrays and objects as JSON text; a raw list or dict cannot be bound.
+        return "(" + " AND ".join(f"EXISTS ({member.format(self.bind(target, v))})" for v in wanted) + ")"
 
     def value(self, target: Field, value: Any, path: str) -> Any:
         """The comparison value in stored form, normalised like a write would be."""
