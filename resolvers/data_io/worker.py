@@ -8,6 +8,7 @@ job again from the beginning, so a committed export request always produces a fi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 import logging
@@ -46,16 +47,15 @@ class ExportWorker:
     async def run_forever(self) -> None:
         while True:
             try:
-                while await self.run_once():
-                    pass
+                busy = True
+                while busy:
+                    busy = await self.run_once()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("export worker pass failed; retrying")
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=self.poll_seconds)
-            except asyncio.TimeoutError:
-                pass
             self.wake.clear()
 
     async def run_once(self) -> bool:
@@ -105,7 +105,7 @@ class ExportWorker:
 
 
 class _LeaseLost(Exception):
-    pass
+    """Another worker took the job over after this one's lease ran out."""
 
 
 def render_json(schema: TypeSchema, records: list[ObjectRecord]) -> bytes:
