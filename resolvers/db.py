@@ -8,6 +8,7 @@ the only text ever pasted into SQL is a name already checked against `SAFE_NAME`
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from typing import Any, Literal
 
 from tortoise import connections
@@ -72,3 +73,9 @@ async def execute(sql: str, params: list[Any] | None = None) -> int:
 
 async def execute_script(sql: str) -> None:
     await connection().execute_script(sql)
+
+
+def as_datetime(value: Any) -> datetime:
+    """A timestamp column read by raw SQL: asyncpg gives datetimes, SQLite gives ISO text."""
+    parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from tortoise.expressions import Q
@@ -29,14 +29,9 @@ def to_record(row: Association | dict[str, Any]) -> AssociationRecord:
         to_type=get("to_type"),
         to_id=get("to_id"),
         meta=jsoncodec.loads(meta) if isinstance(meta, (str, bytes)) else dict(meta or {}),
-        created_at=_datetime(get("created_at")),
-        updated_at=_datetime(get("updated_at")),
+        created_at=db.as_datetime(get("created_at")),
+        updated_at=db.as_datetime(get("updated_at")),
     )
-
-
-def _datetime(value: Any) -> datetime:
-    parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 async def find(tenant_id: str, from_id: str, association_type: str, to_id: str) -> Association | None:

@@ -39,15 +39,10 @@ def to_record(row: dict[str, Any]) -> ObjectRecord:
         version=int(row["version"]),
         created_by=row["created_by"],
         updated_by=row["updated_by"],
-        created_at=_datetime(row["created_at"]),
-        updated_at=_datetime(row["updated_at"]),
-        deleted_at=_datetime(row["deleted_at"]) if row["deleted_at"] is not None else None,
+        created_at=db.as_datetime(row["created_at"]),
+        updated_at=db.as_datetime(row["updated_at"]),
+        deleted_at=db.as_datetime(row["deleted_at"]) if row["deleted_at"] is not None else None,
     )
-
-
-def _datetime(value: Any) -> datetime:
-    parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 async def get(tenant_id: str, type_id: str, object_id: str, *, deleted: bool | None = False) -> ObjectRecord | None:

@@ -32,17 +32,16 @@ COLOURS = Rules(enum_values=("red", "green", "blue"))
 COLOURS_FROM_TEXT = Rules(enum_values=("red", "green", "blue"), from_text=True)
 
 
-def rejects(data_type: str, value: Any, message: str, rules: Rules = PLAIN) -> None:
-    """The value is refused with a client-facing message containing `message`."""
+def rejection(data_type: str, value: Any, rules: Rules = PLAIN) -> str:
+    """The client-facing message the value is refused with (fails the test if it is accepted)."""
     with pytest.raises(InvalidValue) as caught:
         normalize(data_type, value, rules)
-    assert message in str(caught.value)
+    return str(caught.value)
 
 
-def same(actual: Any, expected: Any) -> None:
-    """Equal *and* of the same type: 2 and 2.0 and Decimal(2) are different stored values."""
-    assert actual == expected
-    assert type(actual) is type(expected)
+def typed(value: Any) -> tuple[type, Any]:
+    """Value and type: 2, 2.0 and Decimal(2) are equal but different stored values."""
+    return type(value), value
 
 
 # --- the registry ---------------------------------------------------------------------------
@@ -77,13 +76,13 @@ def test_text_types_keep_the_value_verbatim_up_to_their_limit(data_type: str, li
     assert normalize(data_type, "  Héllo, wörld ✓\n") == "  Héllo, wörld ✓\n"
     assert normalize(data_type, "") == ""
     assert normalize(data_type, "x" * limit) == "x" * limit
-    rejects(data_type, "x" * (limit + 1), f"must be at most {limit} characters")
+    assert f"must be at most {limit} characters" in rejection(data_type, "x" * (limit + 1))
 
 
 @pytest.mark.parametrize("data_type", ["string", "text", "rich_text"])
 @pytest.mark.parametrize("value", [42, 1.5, True, None, ["a"], {"a": 1}])
 def test_text_types_reject_non_strings(data_type: str, value: Any) -> None:
-    rejects(data_type, value, "must be a string")
+    assert "must be a string" in rejection(data_type, value)
 
 
 # --- integer --------------------------------------------------------------------------------
@@ -103,7 +102,7 @@ def test_text_types_reject_non_strings(data_type: str, value: Any) -> None:
     ],
 )
 def test_integer_accepts_whole_numbers_and_stores_an_int(value: Any, expected: int) -> None:
-    same(normalize("integer", value), expected)
+    assert typed(normalize("integer", value)) == typed(expected)
 
 
 @pytest.mark.parametrize(
@@ -124,12 +123,12 @@ def test_integer_accepts_whole_numbers_and_stores_an_int(value: Any, expected: i
     ],
 )
 def test_integer_rejects(value: Any, message: str) -> None:
-    rejects("integer", value, message)
+    assert message in rejection("integer", value)
 
 
 @pytest.mark.parametrize(("cell", "expected"), [("12", 12), (" -7 ", -7), ("+5", 5), ("0", 0)])
 def test_integer_parses_csv_cells(cell: str, expected: int) -> None:
-    same(normalize("integer", cell, FROM_TEXT), expected)
+    assert typed(normalize("integer", cell, FROM_TEXT)) == typed(expected)
 
 
 @pytest.mark.parametrize("cell", ["1.5", "abc", "", "1e3", "true", str(2**63)])
@@ -143,14 +142,14 @@ def test_integer_rejects_csv_cells_that_are_not_whole_64_bit_numbers(cell: str) 
 
 @pytest.mark.parametrize("data_type", ["number", "percent"])
 def test_number_keeps_ints_and_floats_as_sent(data_type: str) -> None:
-    same(normalize(data_type, 5), 5)
-    same(normalize(data_type, -0.25), -0.25)
-    same(normalize(data_type, 2.0), 2.0)
+    assert typed(normalize(data_type, 5)) == typed(5)
+    assert typed(normalize(data_type, -0.25)) == typed(-0.25)
+    assert typed(normalize(data_type, 2.0)) == typed(2.0)
 
 
 @pytest.mark.parametrize("data_type", ["number", "percent"])
 def test_number_turns_stored_decimals_into_floats(data_type: str) -> None:
-    same(normalize(data_type, Decimal("1.5")), 1.5)
+    assert typed(normalize(data_type, Decimal("1.5"))) == typed(1.5)
 
 
 @pytest.mark.parametrize("data_type", ["number", "percent"])
@@ -167,17 +166,17 @@ def test_number_turns_stored_decimals_into_floats(data_type: str) -> None:
     ],
 )
 def test_number_rejects(data_type: str, value: Any, message: str) -> None:
-    rejects(data_type, value, message)
+    assert message in rejection(data_type, value)
 
 
 @pytest.mark.parametrize("data_type", ["number", "percent"])
 def test_number_parses_csv_cells(data_type: str) -> None:
-    same(normalize(data_type, " 1.5 ", FROM_TEXT), 1.5)
-    same(normalize(data_type, "-3", FROM_TEXT), -3.0)
-    rejects(data_type, "12%", "must be a number", FROM_TEXT)
-    rejects(data_type, "", "must be a number", FROM_TEXT)
-    rejects(data_type, "nan", "must be a finite number", FROM_TEXT)
-    rejects(data_type, "inf", "must be a finite number", FROM_TEXT)
+    assert typed(normalize(data_type, " 1.5 ", FROM_TEXT)) == typed(1.5)
+    assert typed(normalize(data_type, "-3", FROM_TEXT)) == typed(-3.0)
+    assert "must be a number" in rejection(data_type, "12%", FROM_TEXT)
+    assert "must be a number" in rejection(data_type, "", FROM_TEXT)
+    assert "must be a finite number" in rejection(data_type, "nan", FROM_TEXT)
+    assert "must be a finite number" in rejection(data_type, "inf", FROM_TEXT)
 
 
 # --- decimal --------------------------------------------------------------------------------
@@ -216,10 +215,10 @@ def test_decimal_allows_38_digits_and_no_more() -> None:
     assert normalize("decimal", "9" * 38) == Decimal("9" * 38)
     assert normalize("decimal", "0." + "1" * 38) == Decimal("0." + "1" * 38)
     assert normalize("decimal", "1E+37") == Decimal(10) ** 37
-    rejects("decimal", "9" * 39, "must have at most 38 digits")
-    rejects("decimal", "1." + "1" * 38, "must have at most 38 digits")
-    rejects("decimal", "1E+38", "must have at most 38 digits")  # 39 digits once written out
-    rejects("decimal", 1e300, "must have at most 38 digits")
+    assert "must have at most 38 digits" in rejection("decimal", "9" * 39)
+    assert "must have at most 38 digits" in rejection("decimal", "1." + "1" * 38)
+    assert "must have at most 38 digits" in rejection("decimal", "1E+38")  # 39 digits once written out
+    assert "must have at most 38 digits" in rejection("decimal", 1e300)
 
 
 @pytest.mark.parametrize(
@@ -239,7 +238,7 @@ def test_decimal_allows_38_digits_and_no_more() -> None:
     ],
 )
 def test_decimal_rejects(value: Any, message: str) -> None:
-    rejects("decimal", value, message)
+    assert message in rejection("decimal", value)
 
 
 # --- currency -------------------------------------------------------------------------------
@@ -257,23 +256,23 @@ def test_currency_is_exact_with_up_to_four_places(value: Any, expected: str) -> 
 
 @pytest.mark.parametrize("value", ["12.34567", "0.00001", "1E-5", 0.12345, Decimal("1.00000")])
 def test_currency_rejects_more_than_four_places(value: Any) -> None:
-    rejects("currency", value, "must have at most 4 decimal places")
+    assert "must have at most 4 decimal places" in rejection("currency", value)
 
 
 def test_currency_rejects_what_decimal_rejects() -> None:
-    rejects("currency", True, "must be a decimal number")
-    rejects("currency", "ten dollars", 'must be a decimal number such as "12.50"')
-    rejects("currency", "9" * 39, "must have at most 38 digits")
+    assert "must be a decimal number" in rejection("currency", True)
+    assert 'must be a decimal number such as "12.50"' in rejection("currency", "ten dollars")
+    assert "must have at most 38 digits" in rejection("currency", "9" * 39)
 
 
 # --- boolean --------------------------------------------------------------------------------
 
 
 def test_boolean_accepts_only_json_booleans() -> None:
-    same(normalize("boolean", True), True)
-    same(normalize("boolean", False), False)
+    assert typed(normalize("boolean", True)) == typed(True)
+    assert typed(normalize("boolean", False)) == typed(False)
     for value in (1, 0, "true", "false", None, [True]):
-        rejects("boolean", value, "must be true or false")
+        assert "must be true or false" in rejection("boolean", value)
 
 
 @pytest.mark.parametrize(
@@ -287,7 +286,7 @@ def test_boolean_parses_csv_words(cell: str, expected: bool) -> None:
 
 @pytest.mark.parametrize("cell", ["maybe", "", "t", "on", "2"])
 def test_boolean_rejects_other_csv_words(cell: str) -> None:
-    rejects("boolean", cell, "must be true or false", FROM_TEXT)
+    assert "must be true or false" in rejection("boolean", cell, FROM_TEXT)
 
 
 # --- date -----------------------------------------------------------------------------------
@@ -301,7 +300,7 @@ def test_date_is_iso_8601() -> None:
 
 @pytest.mark.parametrize("value", ["2026-02-30", "2025-02-29", "31/01/2026", "2026-1-5", "2026-01-31T09:30:00", "", "today", 20260131, None])
 def test_date_rejects(value: Any) -> None:
-    rejects("date", value, "must be an ISO 8601 date (YYYY-MM-DD)")
+    assert "must be an ISO 8601 date (YYYY-MM-DD)" in rejection("date", value)
 
 
 # --- datetime -------------------------------------------------------------------------------
@@ -343,12 +342,12 @@ def test_datetime_text_order_is_time_order() -> None:
 
 @pytest.mark.parametrize("value", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:30:00-01:00"])
 def test_datetime_rejects_instants_outside_the_utc_calendar(value: str) -> None:
-    rejects("datetime", value, "must be between years 1 and 9999 in UTC")
+    assert "must be between years 1 and 9999 in UTC" in rejection("datetime", value)
 
 
 @pytest.mark.parametrize("value", ["yesterday", "", "2026-13-01T00:00:00Z", "2026-01-31T25:00:00Z", "31/01/2026 09:30", 1769851800, None])
 def test_datetime_rejects(value: Any) -> None:
-    rejects("datetime", value, "must be an ISO 8601 date-time such as 2026-01-31T09:30:00Z")
+    assert "must be an ISO 8601 date-time such as 2026-01-31T09:30:00Z" in rejection("datetime", value)
 
 
 def test_parse_and_format_datetime_round_trip_in_utc() -> None:
@@ -379,12 +378,12 @@ def test_time_is_hh_mm_ss(value: str, expected: str) -> None:
 
 @pytest.mark.parametrize("value", ["24:00", "9:30", "09:60", "half past nine", "", 930, None])
 def test_time_rejects(value: Any) -> None:
-    rejects("time", value, "must be an ISO 8601 time (HH:MM or HH:MM:SS)")
+    assert "must be an ISO 8601 time (HH:MM or HH:MM:SS)" in rejection("time", value)
 
 
 @pytest.mark.parametrize("value", ["09:30Z", "09:30:00+02:00"])
 def test_time_rejects_a_time_zone(value: str) -> None:
-    rejects("time", value, "must not carry a time zone (use datetime for an instant)")
+    assert "must not carry a time zone (use datetime for an instant)" in rejection("time", value)
 
 
 # --- duration -------------------------------------------------------------------------------
@@ -413,28 +412,28 @@ def test_time_rejects_a_time_zone(value: str) -> None:
     ],
 )
 def test_duration_is_seconds(value: Any, expected: int | float) -> None:
-    same(normalize("duration", value), expected)
+    assert typed(normalize("duration", value)) == typed(expected)
 
 
 @pytest.mark.parametrize("value", ["P", "PT", "P1DT", "PT1X", "-PT1H", "1:60", "1:30:60", "90", "1.5", "an hour", ""])
 def test_duration_rejects_text_that_is_not_a_duration(value: str) -> None:
-    rejects("duration", value, "must be seconds, an ISO 8601 duration (PT1H30M) or H:MM:SS")
+    assert "must be seconds, an ISO 8601 duration (PT1H30M) or H:MM:SS" in rejection("duration", value)
 
 
 def test_duration_rejects_other_values() -> None:
-    rejects("duration", -1, "must not be negative")
-    rejects("duration", -0.5, "must not be negative")
-    rejects("duration", True, "must be a number")
-    rejects("duration", None, "must be a number")
-    rejects("duration", float("inf"), "must be a finite number")
+    assert "must not be negative" in rejection("duration", -1)
+    assert "must not be negative" in rejection("duration", -0.5)
+    assert "must be a number" in rejection("duration", True)
+    assert "must be a number" in rejection("duration", None)
+    assert "must be a finite number" in rejection("duration", float("inf"))
 
 
 def test_duration_parses_plain_seconds_only_from_csv_cells() -> None:
-    same(normalize("duration", "90", FROM_TEXT), 90)
-    same(normalize("duration", " 1.5 ", FROM_TEXT), 1.5)
-    same(normalize("duration", "PT1M", FROM_TEXT), 60)
-    rejects("duration", "-5", "must not be negative", FROM_TEXT)
-    rejects("duration", "soon", "must be seconds, an ISO 8601 duration", FROM_TEXT)
+    assert typed(normalize("duration", "90", FROM_TEXT)) == typed(90)
+    assert typed(normalize("duration", " 1.5 ", FROM_TEXT)) == typed(1.5)
+    assert typed(normalize("duration", "PT1M", FROM_TEXT)) == typed(60)
+    assert "must not be negative" in rejection("duration", "-5", FROM_TEXT)
+    assert "must be seconds, an ISO 8601 duration" in rejection("duration", "soon", FROM_TEXT)
 
 
 # --- email ----------------------------------------------------------------------------------
@@ -473,7 +472,7 @@ def test_email_lower_cases_the_domain_only(value: str, expected: str) -> None:
     ],
 )
 def test_email_rejects(value: Any) -> None:
-    rejects("email", value, "must be an email address")
+    assert "must be an email address" in rejection("email", value)
 
 
 # --- url ------------------------------------------------------------------------------------
@@ -497,17 +496,17 @@ def test_url_normalises_scheme_and_host(value: str, expected: str) -> None:
 def test_url_length_limit() -> None:
     longest = "https://example.com/" + "a" * (MAX_URL - len("https://example.com/"))
     assert normalize("url", longest) == longest
-    rejects("url", longest + "a", f"at most {MAX_URL} characters")
+    assert f"at most {MAX_URL} characters" in rejection("url", longest + "a")
 
 
 @pytest.mark.parametrize("value", ["ftp://example.com/file", "mailto:ada@example.com", "/relative/path", "example.com", "http://", "https:///path", "http://[::1/", ""])
 def test_url_rejects_anything_but_absolute_http(value: str) -> None:
-    rejects("url", value, "must be an absolute http(s) URL")
+    assert "must be an absolute http(s) URL" in rejection("url", value)
 
 
 @pytest.mark.parametrize("value", [42, None, ["https://example.com"]])
 def test_url_rejects_non_strings(value: Any) -> None:
-    rejects("url", value, "must be an http(s) URL")
+    assert "must be an http(s) URL" in rejection("url", value)
 
 
 # --- phone ----------------------------------------------------------------------------------
@@ -529,19 +528,19 @@ def test_phone_is_e164(value: str, expected: str) -> None:
 
 @pytest.mark.parametrize("value", ["4155552671", "(415) 555-2671", "020 7946 0958", "not a phone", ""])
 def test_phone_needs_a_country_code(value: str) -> None:
-    rejects("phone", value, "must be a phone number with its country code, such as +14155552671")
+    assert "must be a phone number with its country code, such as +14155552671" in rejection("phone", value)
 
 
 @pytest.mark.parametrize("value", ["+10000000000", "+1 415 555", "+44 20 7946 09581234"])
 def test_phone_rejects_numbers_that_cannot_exist(value: str) -> None:
-    rejects("phone", value, "is not a valid phone number")
+    assert "is not a valid phone number" in rejection("phone", value)
 
 
 def test_phone_accepts_a_bare_number_only_from_a_csv_cell() -> None:
     assert normalize("phone", 14155552671, FROM_TEXT) == "+14155552671"
-    rejects("phone", 14155552671, "must be a phone number with its country code")
-    rejects("phone", True, "must be a phone number with its country code", FROM_TEXT)
-    rejects("phone", None, "must be a phone number with its country code")
+    assert "must be a phone number with its country code" in rejection("phone", 14155552671)
+    assert "must be a phone number with its country code" in rejection("phone", True, FROM_TEXT)
+    assert "must be a phone number with its country code" in rejection("phone", None)
 
 
 # --- enum and multi_enum --------------------------------------------------------------------
@@ -549,12 +548,12 @@ def test_phone_accepts_a_bare_number_only_from_a_csv_cell() -> None:
 
 def test_enum_accepts_only_a_declared_value() -> None:
     assert normalize("enum", "green", COLOURS) == "green"
-    rejects("enum", "purple", "must be one of: red, green, blue", COLOURS)
-    rejects("enum", "Green", "must be one of: red, green, blue", COLOURS)  # case-sensitive
-    rejects("enum", " green", "must be one of", COLOURS)
-    rejects("enum", ["green"], "must be one of", COLOURS)
-    rejects("enum", None, "must be one of", COLOURS)
-    rejects("enum", "green", "must be one of")  # no values declared: nothing is allowed
+    assert "must be one of: red, green, blue" in rejection("enum", "purple", COLOURS)
+    assert "must be one of: red, green, blue" in rejection("enum", "Green", COLOURS)  # case-sensitive
+    assert "must be one of" in rejection("enum", " green", COLOURS)
+    assert "must be one of" in rejection("enum", ["green"], COLOURS)
+    assert "must be one of" in rejection("enum", None, COLOURS)
+    assert "must be one of" in rejection("enum", "green")  # no values declared: nothing is allowed
 
 
 def test_multi_enum_dedupes_keeping_first_order() -> None:
@@ -563,11 +562,11 @@ def test_multi_enum_dedupes_keeping_first_order() -> None:
 
 
 def test_multi_enum_rejects() -> None:
-    rejects("multi_enum", "red", "must be a list of strings", COLOURS)
-    rejects("multi_enum", {"red": True}, "must be a list of strings", COLOURS)
-    rejects("multi_enum", ["red", "purple"], "values must be among: red, green, blue", COLOURS)
-    rejects("multi_enum", ["red", 1], "values must be among", COLOURS)
-    rejects("multi_enum", ["red"] * (MAX_MULTI_ENUM + 1), f"must have at most {MAX_MULTI_ENUM} values", COLOURS)
+    assert "must be a list of strings" in rejection("multi_enum", "red", COLOURS)
+    assert "must be a list of strings" in rejection("multi_enum", {"red": True}, COLOURS)
+    assert "values must be among: red, green, blue" in rejection("multi_enum", ["red", "purple"], COLOURS)
+    assert "values must be among" in rejection("multi_enum", ["red", 1], COLOURS)
+    assert f"must have at most {MAX_MULTI_ENUM} values" in rejection("multi_enum", ["red"] * (MAX_MULTI_ENUM + 1), COLOURS)
     assert normalize("multi_enum", ["red"] * MAX_MULTI_ENUM, COLOURS) == ["red"]
 
 
@@ -586,9 +585,9 @@ def test_multi_enum_parses_csv_cells(cell: str, expected: list[str]) -> None:
 
 
 def test_multi_enum_rejects_bad_csv_cells() -> None:
-    rejects("multi_enum", "red, purple", "values must be among", COLOURS_FROM_TEXT)
-    rejects("multi_enum", '["red"', "must be valid JSON", COLOURS_FROM_TEXT)
-    rejects("multi_enum", "red, blue", "must be a list of strings", COLOURS)  # text only with from_text
+    assert "values must be among" in rejection("multi_enum", "red, purple", COLOURS_FROM_TEXT)
+    assert "must be valid JSON" in rejection("multi_enum", '["red"', COLOURS_FROM_TEXT)
+    assert "must be a list of strings" in rejection("multi_enum", "red, blue", COLOURS)  # text only with from_text
 
 
 # --- json -----------------------------------------------------------------------------------
@@ -604,7 +603,7 @@ def test_json_text_is_only_parsed_from_csv_cells() -> None:
     parsed = normalize("json", '{"price": 12.50, "tags": ["x"]}', FROM_TEXT)
     assert parsed == {"price": Decimal("12.50"), "tags": ["x"]}
     assert str(parsed["price"]) == "12.50"  # decoded exactly, not through a float
-    rejects("json", "{not json", "must be valid JSON", FROM_TEXT)
+    assert "must be valid JSON" in rejection("json", "{not json", FROM_TEXT)
 
 
 # --- uuid, file, reference ------------------------------------------------------------------
@@ -627,7 +626,7 @@ def test_uuid_is_canonical_lower_case(value: str) -> None:
 
 @pytest.mark.parametrize("value", ["not-a-uuid", "1b4e28ba-2fa1-11d2-883f-0016d3cca42", "", 12345, None])
 def test_uuid_rejects(value: Any) -> None:
-    rejects("uuid", value, "must be a UUID")
+    assert "must be a UUID" in rejection("uuid", value)
 
 
 @pytest.mark.parametrize(
@@ -650,7 +649,7 @@ def test_ids_need_their_prefix_and_a_lower_case_body(data_type: str, good: str, 
         42,
         None,
     ):
-        rejects(data_type, invalid, message)
+        assert message in rejection(data_type, invalid)
 
 
 # --- to_api ---------------------------------------------------------------------------------
@@ -665,11 +664,11 @@ def test_exact_decimals_come_back_as_strings(data_type: str) -> None:
 
 
 def test_other_decimals_come_back_as_plain_numbers() -> None:
-    same(to_api("number", Decimal("1.5")), 1.5)
-    same(to_api("duration", Decimal("3")), 3)
-    same(to_api(None, Decimal("2.0")), 2.0)
+    assert typed(to_api("number", Decimal("1.5"))) == typed(1.5)
+    assert typed(to_api("duration", Decimal("3"))) == typed(3)
+    assert typed(to_api(None, Decimal("2.0"))) == typed(2.0)
     assert to_api("json", {"a": [Decimal("1.25"), Decimal("4")], "b": "x"}) == {"a": [1.25, 4], "b": "x"}
-    same(to_api(None, {"n": Decimal("4")})["n"], 4)
+    assert typed(to_api(None, {"n": Decimal("4")})["n"]) == typed(4)
 
 
 def test_to_api_leaves_non_numbers_alone() -> None:
