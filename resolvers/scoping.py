@@ -2,7 +2,8 @@
 
 `scoped(Model, tenant_id)` is the only way services build a queryset over tenant data, so a
 query cannot forget the tenant. The single deliberate exception is looking a credential up by
-the hash of its secret (`by_secret_hash`), where the tenant is what we are about to learn.
+the hash of its secret (`api_keys.repository.credential`), where the tenant is what we are
+about to learn.
 """
 
 from __future__ import annotations
@@ -29,7 +30,3 @@ async def get_scoped(model: type[M], tenant_id: str, object_id: str, *, label: s
     if row is None:
         raise NotFound(f"{label} {object_id} not found")
     return row
-
-
-async def by_secret_hash(model: type[M], secret_hash: str) -> M | None:
-    return await model.get_or_none(token_hash=secret_hash)

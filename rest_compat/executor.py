@@ -7,15 +7,19 @@ about a route's input; then the GraphQL resolver applies scopes and business rul
 from __future__ import annotations
 
 import json
+import logging
 import re
+from inspect import isawaitable
 from typing import Any, Awaitable, Callable, Iterable
 
 from graphql import (
+    ExecutionResult,
     GraphQLArgument,
     GraphQLInputType,
     GraphQLNonNull,
     GraphQLScalarType,
     Undefined,
+    execute,
     get_named_type,
     is_input_object_type,
     is_list_type,
@@ -26,6 +30,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from strawberry import Schema
+from strawberry.execution import optimized_is_awaitable
 
 from graphql_api.context import build_context
 from resolvers.errors import DomainError, FieldError, InvalidJson, Unauthorized, ValidationError
@@ -34,7 +39,9 @@ from rest_compat.mapping import Body, HeaderOrQuery, PathParam, QueryParam, Rest
 from rest_compat.naming import rest_name, rest_names
 from rest_compat.operations import CompiledRoute, compile_route, required as _required
 from rest_compat.routes import ROUTES
+from schema.extensions import mutation_transaction
 
+log = logging.getLogger("basalt.rest")
 Endpoint = Callable[[Request], Awaitable[Response]]
 MISSING_FIELD = re.compile(r"to include required field '(\w+)'")
 TRUE_WORDS = ("true", "1", "yes")
@@ -65,7 +72,7 @@ def _endpoint(schema: Schema, compiled: CompiledRoute) -> Endpoint:
         if route.auth == "bearer" and context.principal is None:
             raise Unauthorized("Authentication required: send Authorization: Bearer <api key or token>")
         variables = await collect_variables(compiled, request)
-        result = await schema.execute(compiled.document, variable_values=variables, context_value=context)
+        result = await execute_prepared(schema, compiled, variables, context)
         if result.errors:
             raise _domain_error(result.errors[0])
         assert result.data is not None
@@ -75,6 +82,33 @@ def _endpoint(schema: Schema, compiled: CompiledRoute) -> Endpoint:
 
     endpoint.__name__ = f"rest_{route.field}"
     return endpoint
+
+
+async def execute_prepared(schema: Schema, compiled: CompiledRoute, variables: dict[str, Any], context: Any) -> ExecutionResult:
+    """Execute the route's pre-validated document with graphql-core, as Strawberry would.
+
+    REST documents are fixed, so parsing, validation and the per-request schema extensions
+    (caches, limits, error shaping) are skipped; the resolvers, variable coercion and the
+    mutation transaction are exactly those of `POST /graphql`.
+    """
+
+    async def run() -> ExecutionResult:
+        result = execute(
+            schema._schema,
+            compiled.parsed,
+            context_value=context,
+            variable_values=variables,
+            is_awaitable=optimized_is_awaitable,
+            executor_class=schema.execution_context_class,
+        )
+        return await result if isawaitable(result) else result  # type: ignore[return-value]
+
+    if compiled.operation != "mutation":
+        return await run()
+    outcome: list[ExecutionResult] = []
+    async with mutation_transaction(lambda: bool(outcome and outcome[0].errors)):
+        outcome.append(await run())
+    return outcome[0]
 
 
 async def collect_variables(compiled: CompiledRoute, request: Request) -> dict[str, Any]:
@@ -271,5 +305,6 @@ def _domain_error(error: GraphQLError) -> DomainError:
     if isinstance(original, DomainError):
         return original
     if original is not None:
+        log.error("unexpected error in %s", error.path, exc_info=original)
         return DomainError()
     return ValidationError([FieldError("request", error.message)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graphql import (
+    DocumentNode,
     GraphQLArgument,
     GraphQLField,
     GraphQLNonNull,
@@ -12,6 +13,8 @@ from graphql import (
     GraphQLSchema,
     Undefined,
     get_named_type,
+    parse,
+    validate,
     is_leaf_type,
     is_non_null_type,
     is_object_type,
@@ -28,6 +31,7 @@ class CompiledRoute:
     document: str
     arguments: dict[str, tuple[GraphQLArgument, Source]]
     output: GraphQLField
+    parsed: DocumentNode  # parsed and validated once, at startup: requests only execute it
 
 
 def compile_route(schema: GraphQLSchema, route: RestRoute) -> CompiledRoute:
@@ -48,7 +52,11 @@ def compile_route(schema: GraphQLSchema, route: RestRoute) -> CompiledRoute:
     header = f"{operation} rest_{route.field}" + (f"({variables})" if variables else "")
     call = f"{route.field}: {field_name}" + (f"({call_args})" if call_args else "")
     document = f"{header} {{ {call} {selection_set(field.type, only=route.select)} }}"
-    return CompiledRoute(route, operation, document, arguments, field)
+    parsed = parse(document)
+    errors = validate(schema, parsed)
+    if errors:
+        raise ValueError(f"{route.method} {route.path}: invalid GraphQL document: {errors[0].message}")
+    return CompiledRoute(route, operation, document, arguments, field, parsed)
 
 
 def selection_set(type_: object, seen: frozenset[str] = frozenset(), only: tuple[str, ...] = ()) -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from graphql import GraphQLError
@@ -59,6 +60,19 @@ class _Rollback(Exception):
     pass
 
 
+@asynccontextmanager
+async def mutation_transaction(failed: Callable[[], bool]) -> AsyncIterator[None]:
+    """One transaction for a whole mutation request: rolled back when `failed()` says the
+    operation ended with errors. Shared by GraphQL (the extension below) and REST-compat."""
+    try:
+        async with in_transaction():
+            yield
+            if failed():
+                raise _Rollback
+    except _Rollback:
+        pass
+
+
 class RequestTransaction(SchemaExtension):
     """A mutation request commits all or nothing: any error rolls back every root field."""
 
@@ -66,13 +80,12 @@ class RequestTransaction(SchemaExtension):
         if self.execution_context.operation_type != OperationType.MUTATION:
             yield
             return
-        try:
-            async with in_transaction():
-                yield
-                result = self.execution_context.result
-                if result is not None and result.errors:
-                    raise _Rollback
-        except _Rollback:
-            result = self.execution_context.result
-            if result is not None and result.data:
-                result.data = None
+        async with mutation_transaction(self._failed):
+            yield
+        result = self.execution_context.result
+        if self._failed() and result is not None and result.data:
+            result.data = None
+
+    def _failed(self) -> bool:
+        result = self.execution_context.result
+        return bool(result is not None and result.errors)

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from models import jsoncodec
 from models.api_keys import ApiKey
-from resolvers.scoping import by_secret_hash, scoped
+from resolvers import db
+from resolvers.api_keys.schemas import Credential
+from resolvers.scoping import scoped
+
+CREDENTIAL_SQL = (
+    "SELECT k.id, k.tenant_id, k.scopes, k.ip_allowlist, k.expires_at, k.rate_limit, k.revoked_at,"
+    " t.status AS tenant_status FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.token_hash = {}"
+)
 
 
 def active(tenant_id: str):
@@ -45,8 +53,28 @@ async def reparent(tenant_id: str, old_parent: str, new_parent: str) -> None:
     await active(tenant_id).filter(parent_key_id=old_parent).update(parent_key_id=new_parent)
 
 
-async def find_by_token_hash(token_hash: str) -> ApiKey | None:
-    return await by_secret_hash(ApiKey, token_hash)
+async def credential(token_hash: str) -> Credential | None:
+    """What authentication needs, key and tenant status, in one prepared statement (the hot path
+    of every request). Looked up by secret hash: the tenant is what we are about to learn."""
+    placeholder = "$1" if db.dialect() == "postgres" else "?"
+    rows = await db.fetch(CREDENTIAL_SQL.format(placeholder), [token_hash])
+    if not rows:
+        return None
+    row = rows[0]
+    return Credential(
+        key_id=row["id"],
+        tenant_id=row["tenant_id"],
+        tenant_status=row["tenant_status"],
+        scopes=tuple(_json(row["scopes"]) or ()),
+        ip_allowlist=tuple(_json(row["ip_allowlist"]) or ()),
+        expires_at=db.as_datetime(row["expires_at"]) if row["expires_at"] is not None else None,
+        rate_limit=row["rate_limit"],
+        revoked=row["revoked_at"] is not None,
+    )
+
+
+def _json(value: object) -> object:
+    return jsoncodec.loads(value) if isinstance(value, (str, bytes)) else value
 
 
 async def touch(key_id: str, tenant_id: str, when: datetime) -> None:

@@ -52,3 +52,17 @@ class RevokedKey:
     key_id: str
     revoked: bool
     revoked_keys: list[str]
+
+
+@dataclass(frozen=True)
+class Credential:
+    """The key and its tenant's status, as authentication reads them in one query."""
+
+    key_id: str
+    tenant_id: str
+    tenant_status: str
+    scopes: tuple[str, ...]
+    ip_allowlist: tuple[str, ...]
+    expires_at: datetime | None
+    rate_limit: int | None
+    revoked: bool

@@ -22,6 +22,7 @@ from resolvers.api_keys.schemas import (
     MAX_RATE_LIMIT,
     TOKEN_PREFIX,
     CreatedKey,
+    Credential,
     KeyCreate,
     KeyPatch,
     RevokedKey,
@@ -165,30 +166,27 @@ def looks_like_api_key(token: str) -> bool:
 
 async def authenticate(token: str, *, client_ip: str | None, runtime: Runtime) -> Principal:
     """Turn a bearer token into a principal, or raise 401/403/429. No cache: revocation is immediate."""
-    key = await repository.find_by_token_hash(sha256_hex(token))
+    key = await repository.credential(sha256_hex(token))
     if key is None:
         raise Unauthorized("Invalid API key")
     now = datetime.now(timezone.utc)
-    if key.revoked_at is not None:
+    if key.revoked:
         raise Unauthorized("This API key has been revoked")
     if key.expires_at is not None and key.expires_at <= now:
         raise Unauthorized("This API key has expired")
-    tenant = await tenants.get(key.tenant_id)
-    if tenant is None:
-        raise Unauthorized("Invalid API key")
-    if tenant.status == "suspended":
+    if key.tenant_status == "suspended":
         raise TenantSuspended()
     if key.ip_allowlist and not ip_allowed(client_ip, key.ip_allowlist):
         raise IpNotAllowed()
     if key.rate_limit:
-        await runtime.rate_limiter.hit(f"key:{key.id}", Limit(key.rate_limit))
+        await runtime.rate_limiter.hit(f"key:{key.key_id}", Limit(key.rate_limit))
     await _touch(key, now, runtime.last_used_written)
     return Principal(
         tenant_id=key.tenant_id,
         kind="api_key",
         scopes=frozenset(key.scopes),
-        key_id=key.id,
-        ip_allowlist=tuple(key.ip_allowlist or ()),
+        key_id=key.key_id,
+        ip_allowlist=key.ip_allowlist,
         expires_at=key.expires_at,
         rate_limit=key.rate_limit,
     )
@@ -204,11 +202,11 @@ def ip_allowed(client_ip: str | None, allowlist: list[str] | tuple[str, ...]) ->
     return any(address in ipaddress.ip_network(cidr, strict=False) for cidr in allowlist)
 
 
-async def _touch(key: ApiKey, now: datetime, written: dict[str, float]) -> None:
+async def _touch(key: Credential, now: datetime, written: dict[str, float]) -> None:
     """Record last use at most once a minute per process: a read path must not write every time."""
-    if time.monotonic() - written.get(key.id, 0.0) >= LAST_USED_WRITE_INTERVAL:
-        written[key.id] = time.monotonic()
-        await repository.touch(key.id, key.tenant_id, now)
+    if time.monotonic() - written.get(key.key_id, 0.0) >= LAST_USED_WRITE_INTERVAL:
+        written[key.key_id] = time.monotonic()
+        await repository.touch(key.key_id, key.tenant_id, now)
 
 
 # --- helpers -----------------------------------------------------------------------------

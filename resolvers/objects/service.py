@@ -19,7 +19,7 @@ from resolvers import db
 from resolvers.authz import require_scope
 from resolvers.errors import DuplicateValue, FieldError, NotFound, ValidationError, VersionConflict
 from resolvers.ids import new_id
-from resolvers.object_types.service import resolve as resolve_type
+from resolvers.object_types import repository as object_types
 from resolvers.objects import repository
 from resolvers.objects.schemas import (
     BATCH_MAX_ITEMS,
@@ -53,8 +53,11 @@ UNIQUE_INDEX = re.compile(r"ux_(prop_[a-z0-9]+)")
 
 
 async def load_schema(tenant_id: str, type_ref: str) -> TypeSchema:
-    object_type = await resolve_type(tenant_id, type_ref)
-    props = await properties.of_type(tenant_id, object_type.id)
+    """The type (by id or name) and its properties, or 404."""
+    found = await object_types.with_properties(tenant_id, type_ref)
+    if found is None:
+        raise NotFound(f"Object type {type_ref} not found")
+    object_type, props = found
     return TypeSchema(object_type=object_type, properties={p.name: p for p in props})
 
 
