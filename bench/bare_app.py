@@ -18,6 +18,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from graphql_api.db import SESSION_SETTINGS  # the same planner settings as Basalt's connections
+
 LIST = (
     "SELECT id, tenant_id, label, prefix, scopes, ip_allowlist, expires_at, rate_limit, parent_key_id,"
     " revoked_at, last_used_at, created_at, updated_at FROM api_keys"
@@ -31,7 +33,7 @@ def create() -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         nonlocal pool
-        pool = await asyncpg.create_pool(os.environ["BENCH_DATABASE_URL"], min_size=4, max_size=10)
+        pool = await asyncpg.create_pool(os.environ["BENCH_DATABASE_URL"], min_size=4, max_size=10, server_settings=SESSION_SETTINGS)
         yield
         await pool.close()
 

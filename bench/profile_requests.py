@@ -84,6 +84,7 @@ def calls(token: str, type_id: str, object_id: str) -> dict[str, Call]:
         "create": Call("POST", f"/v1/objects/{type_id}", token, json.dumps({"properties": {"name": "p", "score": 7}}).encode()),
         "list": Call("GET", f"/v1/objects/{type_id}/list?{list_query}", token),
         "list-graphql": Call("POST", "/graphql", token, json.dumps({"query": graphql_list}).encode()),
+        "health": Call("GET", "/health", token),  # the fixed cost: middleware, auth, routing, GraphQL, envelope
         "bare-get": Call("GET", f"/v1/objects/{type_id}/{object_id}", token),
         "bare-create": Call("POST", f"/v1/objects/{type_id}", token, json.dumps({"properties": {"name": "p", "score": 7}}).encode()),
         "bare-list": Call("GET", f"/v1/objects/{type_id}/list?{list_query}", token),

@@ -30,6 +30,12 @@ class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
         return ""
 
 
+# Planner costs for SSD storage (the PostgreSQL docs suggest about 1.1 there; the default 4 models
+# spinning disks). With 4, counting a filtered list through a property's expression index looked
+# dearer than a parallel scan of the whole table: 34 ms instead of 0.6 ms on 150,000 objects.
+SESSION_SETTINGS = {"random_page_cost": "1.1"}
+
+
 def tortoise_config(settings: Settings) -> dict[str, Any]:
     return {
         "connections": {"default": _connection(settings)},
@@ -50,7 +56,12 @@ def _connection(settings: Settings) -> str | dict[str, Any]:
     if urlparse(url).scheme not in ("postgres", "asyncpg"):
         return url
     config = expand_db_url(url)
-    config["credentials"].update(connection_class=PooledConnection, minsize=1, maxsize=settings.database_pool_size)
+    config["credentials"].update(
+        connection_class=PooledConnection,
+        minsize=1,
+        maxsize=settings.database_pool_size,
+        server_settings=SESSION_SETTINGS,
+    )
     return config
 
 

@@ -12,12 +12,17 @@ from typing import Any
 import simplejson
 
 
+# Built once: simplejson builds a new encoder or decoder on every call that passes options.
+_ENCODER = simplejson.JSONEncoder(use_decimal=True, separators=(",", ":"), ensure_ascii=False)
+_DECODER = simplejson.JSONDecoder(parse_float=Decimal)
+
+
 def dumps(value: Any) -> str:
-    return simplejson.dumps(value, use_decimal=True, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(value)
 
 
 def loads(text: str | bytes) -> Any:
-    return simplejson.loads(text, use_decimal=True)
+    return _DECODER.decode(text.decode() if isinstance(text, bytes) else text)
 
 
 def plain(value: Any) -> Any:

@@ -16,6 +16,9 @@ class Tenant(TimestampedModel):
     quotas = fields.JSONField(default=dict)
     branding = fields.JSONField(default=dict)
     used_storage_bytes = fields.BigIntField(default=0)
+    # Bumped with every object-type or property change: lets processes cache type schemas and
+    # check them against the value authentication already reads (see objects/schema_cache.py).
+    schema_version = fields.BigIntField(default=0)
 
     class Meta:
         table = "tenants"

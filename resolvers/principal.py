@@ -20,6 +20,9 @@ class Principal:
     ip_allowlist: tuple[str, ...] = field(default=())
     expires_at: datetime | None = None
     rate_limit: int | None = None
+    # The tenant's schema version when the request was authenticated (None: unknown). Services
+    # use it to check a cached type schema without another query; see objects/schema_cache.py.
+    schema_version: int | None = None
 
     @property
     def is_tenant_admin(self) -> bool:

@@ -22,6 +22,7 @@ from strawberry.types import ExecutionContext
 from resolvers.errors import DomainError
 from schema.api_keys.mutations import ApiKeyMutations
 from schema.api_keys.queries import ApiKeyQueries
+from schema.execution import BasaltExecutor
 from schema.extensions import DomainErrors, RequestTransaction
 from schema.health.queries import HealthQueries
 from schema.associations.mutations import AssociationMutations
@@ -88,4 +89,5 @@ def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int 
         mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=not introspection),
+        execution_context_class=BasaltExecutor,
     )

@@ -12,7 +12,7 @@ from resolvers.scoping import scoped
 
 CREDENTIAL_SQL = (
     "SELECT k.id, k.tenant_id, k.scopes, k.ip_allowlist, k.expires_at, k.rate_limit, k.revoked_at,"
-    " t.status AS tenant_status FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.token_hash = {}"
+    " t.status AS tenant_status, t.schema_version FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.token_hash = {}"
 )
 
 
@@ -70,6 +70,7 @@ async def credential(token_hash: str) -> Credential | None:
         expires_at=db.as_datetime(row["expires_at"]) if row["expires_at"] is not None else None,
         rate_limit=row["rate_limit"],
         revoked=row["revoked_at"] is not None,
+        schema_version=int(row["schema_version"]),
     )
 
 

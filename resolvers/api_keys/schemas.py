@@ -66,3 +66,4 @@ class Credential:
     expires_at: datetime | None
     rate_limit: int | None
     revoked: bool
+    schema_version: int

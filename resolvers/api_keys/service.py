@@ -189,6 +189,7 @@ async def authenticate(token: str, *, client_ip: str | None, runtime: Runtime) -
         ip_allowlist=key.ip_allowlist,
         expires_at=key.expires_at,
         rate_limit=key.rate_limit,
+        schema_version=key.schema_version,
     )
 
 

@@ -47,7 +47,7 @@ IN_CHUNK = 500
 async def import_rows(principal: Principal | None, request: ImportRequest) -> ImportResult:
     caller = require_scope(principal, "write")
     fmt = _format(request)
-    schema = await load_schema(caller.tenant_id, request.object_type_id)
+    schema = await load_schema(caller.tenant_id, request.object_type_id, caller.schema_version)
     rows = _rows(request, fmt)
     if len(rows) > IMPORT_MAX_ROWS:
         raise ValidationError.single("data", f"at most {IMPORT_MAX_ROWS} rows per import (got {len(rows)})")
@@ -173,7 +173,7 @@ async def start_export(principal: Principal | None, type_ref: str, fmt: str = "j
     caller = require_scope(principal, "read")
     if fmt not in FORMATS:
         raise ValidationError.single("format", f"must be one of: {', '.join(FORMATS)}")
-    schema = await load_schema(caller.tenant_id, type_ref)
+    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
     total = await objects.count(schema, caller.tenant_id, where=where)
     if total > EXPORT_MAX_RECORDS:
         raise ValidationError.single("object_type_id", f"{total} objects match; an export holds at most {EXPORT_MAX_RECORDS} (narrow it with a filter)")

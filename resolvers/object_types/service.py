@@ -14,6 +14,7 @@ from resolvers.errors import AlreadyExists, NotFound, QuotaExceeded, ValidationE
 from resolvers.ids import new_id
 from resolvers.object_types import repository
 from resolvers.object_types.schemas import MAX_DISPLAY_NAME, MAX_TYPES_PER_TENANT, TYPE_NAME, TypeCreate, TypePatch
+from resolvers.objects.schema_cache import schema_changed
 from resolvers.principal import Principal
 from resolvers.properties import indexes
 from resolvers.runtime import Runtime
@@ -55,9 +56,11 @@ async def create_type(principal: Principal | None, data: TypeCreate) -> ObjectTy
         raise QuotaExceeded(f"A tenant can have at most {MAX_TYPES_PER_TENANT} object types")
     await _ensure_name_free(caller.tenant_id, name)
     try:
-        return await ObjectType.create(id=new_id("ot"), tenant_id=caller.tenant_id, name=name, display_name=display_name)
+        created = await ObjectType.create(id=new_id("ot"), tenant_id=caller.tenant_id, name=name, display_name=display_name)
     except IntegrityError as exc:  # a concurrent create won the race for the name
         raise AlreadyExists(f"An object type named '{name}' already exists") from exc
+    await schema_changed(caller.tenant_id)
+    return created
 
 
 async def update_type(principal: Principal | None, ref: str, patch: TypePatch) -> ObjectType:
@@ -69,6 +72,7 @@ async def update_type(principal: Principal | None, ref: str, patch: TypePatch) -
     if "display_name" in patch:
         found.display_name = _checked_display_name(patch["display_name"])
     await found.save()
+    await schema_changed(caller.tenant_id)
     return found
 
 
@@ -91,6 +95,7 @@ async def delete_type(
     for prop in await scoped(Property, caller.tenant_id).filter(object_type_id=found.id):
         await indexes.drop(prop)
     await repository.delete_everything(caller.tenant_id, found.id)
+    await schema_changed(caller.tenant_id)
     return found.id
 
 

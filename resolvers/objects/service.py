@@ -20,7 +20,7 @@ from resolvers.authz import require_scope
 from resolvers.errors import DuplicateValue, FieldError, NotFound, ValidationError, VersionConflict
 from resolvers.ids import new_id
 from resolvers.object_types import repository as object_types
-from resolvers.objects import repository
+from resolvers.objects import repository, schema_cache
 from resolvers.objects.schemas import (
     BATCH_MAX_ITEMS,
     LIST_DEFAULT_LIMIT,
@@ -52,13 +52,18 @@ UNIQUE_INDEX = re.compile(r"ux_(prop_[a-z0-9]+)")
 # --- schema --------------------------------------------------------------------------------
 
 
-async def load_schema(tenant_id: str, type_ref: str) -> TypeSchema:
-    """The type (by id or name) and its properties, or 404."""
-    found = await object_types.with_properties(tenant_id, type_ref)
-    if found is None:
-        raise NotFound(f"Object type {type_ref} not found")
-    object_type, props = found
-    return TypeSchema(object_type=object_type, properties={p.name: p for p in props})
+async def load_schema(tenant_id: str, type_ref: str, version: int | None = None) -> TypeSchema:
+    """The type (by id or name) and its properties, or 404. With the tenant's schema `version`
+    (the caller's `schema_version`) a cached copy is used when it is current."""
+
+    async def load() -> TypeSchema:
+        found = await object_types.with_properties(tenant_id, type_ref)
+        if found is None:
+            raise NotFound(f"Object type {type_ref} not found")
+        object_type, props = found
+        return TypeSchema(object_type=object_type, properties={p.name: p for p in props})
+
+    return await schema_cache.cached(tenant_id, type_ref, version, load)
 
 
 def present(schema: TypeSchema, record: ObjectRecord) -> ObjectRecord:
@@ -75,7 +80,7 @@ def actor_of(principal: Principal) -> str | None:
 
 async def get_object(principal: Principal | None, type_ref: str, object_id: str) -> ObjectRecord:
     caller = require_scope(principal, "read")
-    schema = await load_schema(caller.tenant_id, type_ref)
+    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
     return present(schema, await _live(schema, caller.tenant_id, object_id))
 
 
@@ -83,7 +88,7 @@ async def read_many(principal: Principal | None, type_ref: str, object_ids: list
     """Live objects among the ids, in the order asked; ids that match nothing are left out."""
     caller = require_scope(principal, "read")
     _check_batch_size("object_ids", object_ids)
-    schema = await load_schema(caller.tenant_id, type_ref)
+    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
     found = {r.id: r for r in await repository.by_ids(caller.tenant_id, schema.id, list(dict.fromkeys(object_ids)))}
     return [present(schema, found[i]) for i in dict.fromkeys(object_ids) if i in found]
 
@@ -100,7 +105,7 @@ async def list_objects(
     view_id: str | None = None,
 ) -> Page:
     caller = require_scope(principal, "read")
-    schema = await load_schema(caller.tenant_id, type_ref)
+    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
     if view_id is not None:
         view = await views.by_id(caller.tenant_id, schema.id, view_id)
         if view is None:
@@ -116,7 +121,7 @@ async def list_objects(
 
 async def list_trash(principal: Principal | None, type_ref: str, *, limit: int = LIST_DEFAULT_LIMIT, after: str | None = None) -> Page:
     caller = require_scope(principal, "read")
-    schema = await load_schema(caller.tenant_id, type_ref)
+    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
     sort = Sort("deleted_at", "desc", is_property=False)
     page = await repository.page(schema, caller.tenant_id, where=None, sort=sort, limit=_limit(limit), after=after, deleted=True)
     return replace(page, items=[present(schema, r) for r in page.items])
@@ -129,7 +134,7 @@ async def list_versions(
     caller = require_scope(principal, "read")
     if not 1 <= limit <= VERSIONS_MAX_LIMIT:
         raise ValidationError.single("limit", f"must be between 1 and {VERSIONS_MAX_LIMIT}")
-    schema = await load_schema(caller.tenant_id, type_ref)
+    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
     if await repository.get(caller.tenant_id, schema.id, object_id, deleted=None) is None:
         raise NotFound(f"Object {object_id} not found")
     found = await repository.versions(caller.tenant_id, object_id, limit)
@@ -155,7 +160,7 @@ def _typed(data_types: dict[str, str], values: dict[str, Any]) -> dict[str, Any]
 
 async def create_object(principal: Principal | None, type_ref: str, values: Any) -> ObjectRecord:
     caller = require_scope(principal, "write")
-    schema = await load_schema(caller.tenant_id, type_ref)
+    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
     checked = check_properties(schema, values, path="properties", partial=False)
     await _raise_if_invalid([checked], caller.tenant_id)
     row = new_row(schema, caller, checked.values)
@@ -167,7 +172,7 @@ async def create_many(principal: Principal | None, type_ref: str, items: list[An
     """All or nothing: any invalid item fails the batch with every item's errors listed."""
     caller = require_scope(principal, "write")
     _check_batch_size("objects", items)
-    schema = await load_schema(caller.tenant_id, type_ref)
+    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
     checks = [check_properties(schema, _item_properties(item), path=f"objects[{i}].properties", partial=False) for i, item in enumerate(items)]
     duplicates = repeated_unique_values(schema, [(f"objects[{i}].properties", c.values) for i, c in enumerate(checks)])
     await _raise_if_invalid(checks, caller.tenant_id, extra=duplicates)
@@ -180,7 +185,7 @@ async def update_object(
     principal: Principal | None, type_ref: str, object_id: str, values: Any, *, expected_version: int | None = None
 ) -> ObjectRecord:
     caller = require_scope(principal, "write")
-    schema = await load_schema(caller.tenant_id, type_ref)
+    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
     current = await _live(schema, caller.tenant_id, object_id)
     updated = await _apply_patches(schema, caller, [(current, ObjectPatch(object_id, values, expected_version), "properties")])
     return present(schema, updated[0])
@@ -189,7 +194,7 @@ async def update_object(
 async def update_many(principal: Principal | None, type_ref: str, patches: list[ObjectPatch]) -> list[ObjectRecord]:
     caller = require_scope(principal, "write")
     _check_batch_size("updates", patches)
-    schema = await load_schema(caller.tenant_id, type_ref)
+    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
     ids = [p.object_id for p in patches]
     if len(set(ids)) != len(ids):
         raise ValidationError.single("updates", "each object may appear only once per batch")
@@ -212,7 +217,7 @@ async def delete_object(
 ) -> str:
     """Soft delete to the trash; `force` deletes for good (secure deletion when associations exist)."""
     caller = require_scope(principal, "write")
-    schema = await load_schema(caller.tenant_id, type_ref)
+    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
     if not force:
         if not await repository.set_deleted(caller.tenant_id, (await _live(schema, caller.tenant_id, object_id)).id, _now()):
             raise NotFound(f"Object {object_id} not found")
@@ -235,7 +240,7 @@ async def delete_object(
 
 async def restore_object(principal: Principal | None, type_ref: str, object_id: str) -> ObjectRecord:
     caller = require_scope(principal, "write")
-    schema = await load_schema(caller.tenant_id, type_ref)
+    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
     if await repository.get(caller.tenant_id, schema.id, object_id, deleted=True) is None:
         raise NotFound(f"Object {object_id} is not in the trash")
     try:

@@ -16,6 +16,7 @@ from resolvers.authz import require_principal, require_scope
 from resolvers.errors import AlreadyExists, Conflict, FieldError, NotFound, QuotaExceeded, ValidationError
 from resolvers.ids import new_id
 from resolvers.object_types.service import resolve as resolve_type
+from resolvers.objects.schema_cache import schema_changed
 from resolvers.principal import Principal
 from resolvers.properties import indexes, repository
 from resolvers.properties.datatypes import DATA_TYPES, InvalidValue, Rules, normalize, to_api
@@ -74,6 +75,7 @@ async def create_property(principal: Principal | None, type_ref: str, data: Prop
     except IntegrityError as exc:
         raise AlreadyExists(f"Property '{prop.name}' already exists on {object_type.name}") from exc
     await indexes.sync(prop)
+    await schema_changed(caller.tenant_id)
     return prop
 
 
@@ -92,6 +94,7 @@ async def update_property(principal: Principal | None, type_ref: str, property_i
         await _ensure_required_satisfied(prop)
     await _save(prop)
     await indexes.sync(prop)
+    await schema_changed(caller.tenant_id)
     return prop
 
 
@@ -100,6 +103,7 @@ async def delete_property(principal: Principal | None, type_ref: str, property_i
     prop = await _get(caller.tenant_id, type_ref, property_id)
     await indexes.drop(prop)
     await prop.delete()
+    await schema_changed(caller.tenant_id)
     return prop.id
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from models.tenants import Tenant
+from resolvers import db
 
 
 async def get(tenant_id: str) -> Tenant | None:
@@ -11,6 +12,12 @@ async def get(tenant_id: str) -> Tenant | None:
 
 async def by_owner_email(email: str, limit: int = 20) -> list[Tenant]:
     return await Tenant.filter(owner_email=email, status="active").order_by("created_at").limit(limit)
+
+
+async def bump_schema_version(tenant_id: str) -> None:
+    """In the caller's transaction, so the new version is visible exactly when the change is."""
+    sql = db.Sql(db.dialect())
+    await db.execute(f"UPDATE tenants SET schema_version = schema_version + 1 WHERE id = {sql.param(tenant_id)}", sql.params)
 
 
 async def count() -> int:

@@ -23,13 +23,13 @@ from resolvers.views.schemas import MAX_COLUMNS, MAX_NAME, MAX_VIEWS_PER_TYPE, S
 
 async def list_views(principal: Principal | None, type_ref: str) -> list[SavedView]:
     caller = require_scope(principal, "read")
-    schema = await load_schema(caller.tenant_id, type_ref)
+    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
     return await repository.of_type(caller.tenant_id, schema.id)
 
 
 async def create_view(principal: Principal | None, type_ref: str, data: ViewCreate) -> SavedView:
     caller = require_scope(principal, "write")
-    schema = await load_schema(caller.tenant_id, type_ref)
+    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
     if await repository.count(caller.tenant_id, schema.id) >= MAX_VIEWS_PER_TYPE:
         raise QuotaExceeded(f"An object type can have at most {MAX_VIEWS_PER_TYPE} saved views")
     view = SavedView(
@@ -49,7 +49,7 @@ async def create_view(principal: Principal | None, type_ref: str, data: ViewCrea
 
 async def update_view(principal: Principal | None, type_ref: str, view_id: str, patch: ViewPatch) -> SavedView:
     caller = require_scope(principal, "write")
-    schema = await load_schema(caller.tenant_id, type_ref)
+    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
     view = await _get(caller.tenant_id, schema, view_id)
     if "name" in patch:
         view.name = patch["name"]
@@ -66,7 +66,7 @@ async def update_view(principal: Principal | None, type_ref: str, view_id: str, 
 
 async def delete_view(principal: Principal | None, type_ref: str, view_id: str) -> str:
     caller = require_scope(principal, "write")
-    schema = await load_schema(caller.tenant_id, type_ref)
+    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
     view = await _get(caller.tenant_id, schema, view_id)
     await view.delete()
     return view.id

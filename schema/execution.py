@@ -1,0 +1,131 @@
+"""Execution: graphql-core's executor with a shortcut for plain leaf fields.
+
+graphql-core resolves every field through the same machinery (resolve info, argument values,
+awaitable checks, completion), about 4 µs per field. Most fields we serve are plain attributes
+with a scalar type: a page of 20 objects with 9 such fields is 180 trips through it. For those
+fields this executor reads the attribute and serialises it directly. Anything unusual (a None
+for a non-null field, a serialiser that refuses the value, an exception) goes through the
+regular path for that field, so errors and results are exactly what graphql-core produces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from graphql import GraphQLField, GraphQLObjectType, Undefined, get_nullable_type, is_leaf_type, is_non_null_type
+from graphql.pyutils import Path, gather_with_cancel
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+StrawberryDefinition = "strawberry-definition"
+
+
+@dataclass(frozen=True)
+class LeafField:
+    """A field answered by `getattr(source, attribute)` then the leaf type's serialiser."""
+
+    attribute: str
+    serialize: Callable[[Any], Any]
+    non_null: bool
+
+
+# Per schema field, for the life of the process (fields live as long as their schema; the
+# field itself is kept in the entry so its id cannot be reused).
+_LEAVES: dict[int, tuple[GraphQLField, "LeafField | None"]] = {}
+
+Plan = list[tuple[str, Any, "LeafField | None"]]  # (response name, field details, leaf or None)
+
+
+class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._plans: dict[int, tuple[Any, Plan | None]] = {}
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: Any,
+        position_context: Any,
+    ) -> Any:
+        plan = self._plan(parent_type, grouped_field_set)
+        if plan is None:
+            return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
+        results: dict[str, Any] = {}
+        pending: list[str] = []
+        try:
+            for response_name, details, leaf in plan:
+                value = _leaf_value(leaf, source_value) if leaf is not None else Undefined
+                if value is Undefined:
+                    field_path = Path(path, response_name, parent_type.name)
+                    value = self.execute_field(parent_type, source_value, details, field_path, position_context)
+                    if value is Undefined:
+                        continue
+                    if self.is_awaitable(value):
+                        pending.append(response_name)
+                results[response_name] = value
+        except Exception:
+            if pending:
+                self.settle_in_background([results[name] for name in pending])
+            raise
+        if not pending:
+            return results
+        return self._gather(results, pending)
+
+    async def _gather(self, results: dict[str, Any], pending: list[str]) -> dict[str, Any]:
+        """As graphql-core does: await the pending fields together (dataloaders batch them)."""
+        if len(pending) == 1:
+            results[pending[0]] = await results[pending[0]]
+        else:
+            results.update(zip(pending, await gather_with_cancel(*(results[name] for name in pending)), strict=True))
+        return results
+
+    def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Plan | None:
+        """Per grouped field set (memoised by graphql-core, so shared by every row of a list)."""
+        cached = self._plans.get(id(grouped_field_set))
+        if cached is not None and cached[0] is grouped_field_set:
+            return cached[1]
+        plan: Plan | None = None
+        if not self.middleware_manager or not getattr(self.middleware_manager, "middlewares", None):
+            plan = []
+            for response_name, details in grouped_field_set.items():
+                field_def = self.schema.get_field(parent_type, details[0].node.name.value)
+                plan.append((response_name, details, _leaf_field(field_def, details)))
+            if not any(leaf for _, _, leaf in plan):
+                plan = None
+        self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
+        return plan
+
+
+def _leaf_field(field_def: GraphQLField | None, details: Any) -> LeafField | None:
+    """The shortcut applies to Strawberry fields without resolver or extensions, no arguments,
+    and a scalar or enum type (not a list)."""
+    if field_def is None or any(d.node.arguments for d in details):
+        return None
+    cached = _LEAVES.get(id(field_def))
+    if cached is None or cached[0] is not field_def:
+        cached = _LEAVES[id(field_def)] = (field_def, _leaf_of(field_def))
+    return cached[1]
+
+
+def _leaf_of(field_def: GraphQLField) -> LeafField | None:
+    definition = (field_def.extensions or {}).get(StrawberryDefinition)
+    if definition is None or not definition.is_basic_field or definition.is_async:
+        return None
+    leaf_type = get_nullable_type(field_def.type)
+    if not is_leaf_type(leaf_type):
+        return None
+    return LeafField(definition.python_name, leaf_type.coerce_output_value, is_non_null_type(field_def.type))
+
+
+def _leaf_value(leaf: LeafField, source: Any) -> Any:
+    """The serialised value, or Undefined to let the regular path handle (and report) it."""
+    try:
+        value = getattr(source, leaf.attribute)
+        if value is None:
+            return Undefined if leaf.non_null else None
+        coerced = leaf.serialize(value)
+    except Exception:
+        return Undefined
+    return Undefined if coerced is None or coerced is Undefined else coerced

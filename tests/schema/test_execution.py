@@ -1,0 +1,542 @@
+"""BasaltExecutor answers exactly as graphql-core's stock executor does, only faster.
+
+Every story builds one small self-contained Strawberry schema twice (with `BasaltExecutor` and
+with Strawberry's stock execution context), runs the same query on both and compares the data
+and the errors (message, path, locations). No database is involved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, NewType
+
+import pytest
+import strawberry
+from graphql import GraphQLError
+from strawberry.dataloader import DataLoader
+from strawberry.scalars import JSON
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types import ExecutionResult
+
+from schema.execution import BasaltExecutor
+
+ROWS = 20
+EPOCH = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
+
+Outcome = tuple[Any, list[tuple[str, list[str | int] | None, list[tuple[int, int]]]]]
+
+
+def build_pair(query: type, types: list[type] | None = None) -> tuple[strawberry.Schema, strawberry.Schema]:
+    """The same schema twice: Basalt's executor first, Strawberry's stock one second."""
+    extra = types or []
+    basalt = strawberry.Schema(query=query, types=extra, execution_context_class=BasaltExecutor)
+    stock = strawberry.Schema(query=query, types=extra)
+    return basalt, stock
+
+
+def outcome(result: ExecutionResult) -> Outcome:
+    """What a client sees: the data and, per error, its message, path and locations."""
+    errors: list[GraphQLError] = result.errors or []
+    return result.data, [
+        (error.message, error.path, [(loc.line, loc.column) for loc in error.locations or []]) for error in errors
+    ]
+
+
+async def run_both(
+    query: type,
+    document: str,
+    *,
+    types: list[type] | None = None,
+    variables: dict[str, Any] | None = None,
+) -> tuple[Outcome, Outcome]:
+    """Execute `document` on both schemas and return both outcomes (Basalt's first)."""
+    basalt, stock = build_pair(query, types)
+    fast = await basalt.execute(document, variable_values=variables)
+    slow = await stock.execute(document, variable_values=variables)
+    return outcome(fast), outcome(slow)
+
+
+# --- Story 1: plain scalar fields -----------------------------------------------------------
+
+
+@strawberry.enum
+class Color(enum.Enum):
+    RED = "red"
+    GREEN = "green"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Plain:
+    id: strawberry.ID
+    name: str
+    count: int
+    ratio: float
+    active: bool
+    created_at: datetime
+    color: Color
+    payload: JSON
+    note: str | None = None
+
+
+def plain_rows() -> list[Plain]:
+    colors = list(Color)
+    return [
+        Plain(
+            id=strawberry.ID(str(i)),
+            name=f"item-{i}",
+            count=i * 10,
+            ratio=i / 4,
+            active=i % 2 == 0,
+            created_at=EPOCH + timedelta(hours=i),
+            color=colors[i % 3],
+            payload={"tags": ["a", i], "nested": {"ok": i % 2 == 1}},
+            note=f"note {i}" if i % 3 == 0 else None,
+        )
+        for i in range(ROWS)
+    ]
+
+
+@strawberry.type
+class PlainQuery:
+    @strawberry.field
+    def items(self) -> list[Plain]:
+        return plain_rows()
+
+
+PLAIN_QUERY = """
+{
+  items {
+    id name count ratio active createdAt color payload note
+    label: name
+    tally: count
+    again: color
+  }
+}"""
+
+
+async def test_plain_scalar_fields_match_stock_and_expected_values() -> None:
+    """Scalars, ID, datetime, enum, optional and JSON fields (with aliases) on 20 rows: same data."""
+    fast, slow = await run_both(PlainQuery, PLAIN_QUERY)
+
+    assert fast == slow
+    data, errors = fast
+    assert errors == []
+    assert len(data["items"]) == ROWS
+    assert data["items"][3] == {
+        "id": "3",
+        "name": "item-3",
+        "count": 30,
+        "ratio": 0.75,
+        "active": False,
+        "createdAt": "2024-01-01T15:00:00+00:00",
+        "color": "RED",
+        "payload": {"tags": ["a", 3], "nested": {"ok": True}},
+        "note": "note 3",
+        "label": "item-3",
+        "tally": 30,
+        "again": "RED",
+    }
+    assert data["items"][4]["note"] is None
+    assert data["items"][4]["color"] == "GREEN"
+    assert list(data["items"][0]) == [
+        "id", "name", "count", "ratio", "active", "createdAt", "color", "payload", "note", "label", "tally", "again",
+    ]  # fmt: skip
+
+
+# --- Story 2: a non-null field that is None at runtime --------------------------------------
+
+
+@strawberry.type
+class Person:
+    id: int
+    name: str
+    nickname: str | None = None
+
+
+@strawberry.type
+class NullQuery:
+    @strawberry.field
+    def people(self) -> list[Person | None]:
+        return [Person(id=i, name=None if i == 2 else f"p{i}") for i in range(5)]  # type: ignore[arg-type]
+
+    @strawberry.field
+    def boss(self) -> Person:
+        return Person(id=99, name=None)  # type: ignore[arg-type]
+
+
+async def test_non_null_field_none_gives_same_error_and_null_propagation() -> None:
+    """A `String!` attribute that is None: same error, and the row (or the whole data) becomes null."""
+    fast, slow = await run_both(NullQuery, "{ people { id name nickname } }")
+
+    assert fast == slow
+    data, errors = fast
+    assert errors == [("Cannot return null for non-nullable field Person.name.", ["people", 2, "name"], [(1, 15)])]
+    assert data["people"][2] is None
+    assert data["people"][1] == {"id": 1, "name": "p1", "nickname": None}
+
+    fast_root, slow_root = await run_both(NullQuery, "{ boss { id name } }")
+    assert fast_root == slow_root
+    assert fast_root[0] is None
+    assert fast_root[1] == [("Cannot return null for non-nullable field Person.name.", ["boss", "name"], [(1, 13)])]
+
+
+# --- Story 3: resolvers and arguments mixed with plain leaf fields --------------------------
+
+
+@strawberry.type
+class Mixed:
+    id: int
+    title: str
+
+    @strawberry.field
+    def shout(self) -> str:
+        return self.title.upper()
+
+    @strawberry.field
+    async def slow_title(self) -> str:
+        await asyncio.sleep(0)
+        if self.id == 4:
+            raise ValueError(f"cannot load title of {self.id}")
+        return f"slow {self.title}"
+
+    @strawberry.field
+    def padded(self, width: int = 8, fill: str = ".") -> str:
+        return self.title.ljust(width, fill)
+
+
+@strawberry.type
+class MixedQuery:
+    @strawberry.field
+    def rows(self) -> list[Mixed]:
+        return [Mixed(id=i, title=f"t{i}") for i in range(6)]
+
+
+async def test_resolvers_and_arguments_mixed_with_leaf_fields() -> None:
+    """Sync/async resolvers and an argument field among plain leaves: same data and same error."""
+    document = """
+    {
+      rows {
+        id
+        shout
+        title
+        slowTitle
+        padded(width: 5, fill: "-")
+        short: padded(width: 2)
+        same: title
+      }
+    }"""
+    fast, slow = await run_both(MixedQuery, document)
+
+    assert fast == slow
+    data, errors = fast
+    assert errors == [("cannot load title of 4", ["rows", 4, "slowTitle"], [(7, 9)])]
+    assert data is None  # `slowTitle: String!` nulls the row, and `[Mixed!]!` carries it up to the root
+    fast_ok, slow_ok = await run_both(MixedQuery, "{ rows { id shout title padded(width: 4, fill: \"*\") } }")
+    assert fast_ok == slow_ok
+    assert fast_ok[0]["rows"][1] == {"id": 1, "shout": "T1", "title": "t1", "padded": "t1**"}
+
+
+@strawberry.type
+class NullableMixed:
+    id: int
+    title: str
+
+    @strawberry.field
+    async def slow_title(self) -> str | None:
+        await asyncio.sleep(0)
+        if self.id % 2:
+            raise RuntimeError(f"row {self.id} failed")
+        return f"slow {self.title}"
+
+
+@strawberry.type
+class NullableMixedQuery:
+    @strawberry.field
+    def rows(self) -> list[NullableMixed]:
+        return [NullableMixed(id=i, title=f"t{i}") for i in range(4)]
+
+
+async def test_async_resolver_error_on_nullable_field_keeps_the_leaves() -> None:
+    """An async resolver raising on a nullable field: same errors, and the plain leaves are kept."""
+    fast, slow = await run_both(NullableMixedQuery, "{ rows { id slowTitle title } }")
+
+    assert fast == slow
+    data, errors = fast
+    assert [(message, path) for message, path, _ in errors] == [
+        ("row 1 failed", ["rows", 1, "slowTitle"]),
+        ("row 3 failed", ["rows", 3, "slowTitle"]),
+    ]
+    assert data["rows"][1] == {"id": 1, "slowTitle": None, "title": "t1"}
+    assert data["rows"][2] == {"id": 2, "slowTitle": "slow t2", "title": "t2"}
+
+
+# --- Story 4: nesting, fragments, directives, __typename ------------------------------------
+
+
+@strawberry.interface
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type
+class Author(Node):
+    name: str
+    born: int | None = None
+
+
+@strawberry.type
+class Book(Node):
+    title: str
+    pages: int
+    author: Author
+    coauthors: list[Author] = field(default_factory=list)
+
+
+@strawberry.type
+class Shelf:
+    label: str
+    books: list[Book]
+
+
+def library() -> list[Shelf]:
+    authors = [
+        Author(id=strawberry.ID(f"a{i}"), name=f"Author {i}", born=1900 + i if i % 2 else None) for i in range(4)
+    ]
+    return [
+        Shelf(
+            label=f"shelf-{s}",
+            books=[
+                Book(
+                    id=strawberry.ID(f"b{s}-{b}"),
+                    title=f"Book {s}.{b}",
+                    pages=100 + 10 * b,
+                    author=authors[(s + b) % 4],
+                    coauthors=authors[: b % 3],
+                )
+                for b in range(5)
+            ],
+        )
+        for s in range(3)
+    ]
+
+
+@strawberry.type
+class NestedQuery:
+    @strawberry.field
+    def shelves(self) -> list[Shelf]:
+        return library()
+
+    @strawberry.field
+    def nodes(self) -> list[Node]:
+        shelf = library()[0]
+        return [shelf.books[0], shelf.books[0].author, shelf.books[1]]
+
+
+NESTED_QUERY = """
+query Nested($withPages: Boolean!, $skipBorn: Boolean!) {
+  shelves {
+    __typename
+    label
+    books {
+      ...BookBits
+      pages @include(if: $withPages)
+      author { ...AuthorBits born @skip(if: $skipBorn) }
+      coauthors { __typename name }
+    }
+  }
+  nodes {
+    __typename
+    id
+    ... on Book { title author { name } }
+    ... on Author { name born }
+  }
+}
+
+fragment BookBits on Book { __typename id title pages @skip(if: true) }
+fragment AuthorBits on Author { id name }
+"""
+
+
+@pytest.mark.parametrize(("with_pages", "skip_born"), [(True, False), (False, True)])
+async def test_nested_objects_fragments_and_directives(with_pages: bool, skip_born: bool) -> None:
+    """Nested objects and lists, fragments, @skip/@include and __typename: same data."""
+    variables = {"withPages": with_pages, "skipBorn": skip_born}
+    fast, slow = await run_both(NestedQuery, NESTED_QUERY, types=[Author, Book], variables=variables)
+
+    assert fast == slow
+    data, errors = fast
+    assert errors == []
+    book = data["shelves"][1]["books"][2]
+    expected_author = {"id": "a3", "name": "Author 3"} | ({} if skip_born else {"born": 1903})
+    assert book["__typename"] == "Book"
+    assert book["title"] == "Book 1.2"
+    assert ("pages" in book) is with_pages
+    assert book["author"] == expected_author
+    assert book["coauthors"] == [
+        {"__typename": "Author", "name": "Author 0"},
+        {"__typename": "Author", "name": "Author 1"},
+    ]
+    assert data["nodes"][1] == {"__typename": "Author", "id": "a0", "name": "Author 0", "born": None}
+    assert data["nodes"][2] == {"__typename": "Book", "id": "b0-1", "title": "Book 0.1", "author": {"name": "Author 1"}}
+
+
+# --- Story 5: dataloaders keep batching -----------------------------------------------------
+
+
+@dataclass
+class LoaderContext:
+    """Per-request context: one DataLoader and the batches its load function received."""
+
+    batches: list[list[int]] = field(default_factory=list)
+    loader: DataLoader[int, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        async def load(keys: list[int]) -> list[str]:
+            self.batches.append(list(keys))
+            return [f"v{key}" for key in keys]
+
+        self.loader = DataLoader(load_fn=load)
+
+
+@strawberry.type
+class Loaded:
+    id: int
+    name: str
+
+    @strawberry.field
+    async def double(self, info: strawberry.Info) -> str:
+        return await info.context.loader.load(self.id * 2)
+
+    @strawberry.field
+    async def triple(self, info: strawberry.Info) -> str:
+        return await info.context.loader.load(self.id * 3 + 1000)
+
+
+@strawberry.type
+class LoaderQuery:
+    @strawberry.field
+    def rows(self) -> list[Loaded]:
+        return [Loaded(id=i, name=f"n{i}") for i in range(ROWS)]
+
+
+async def test_dataloader_fields_are_batched_once() -> None:
+    """Two async DataLoader fields per row among plain leaves: one batch call, same data."""
+    basalt, stock = build_pair(LoaderQuery)
+    document = "{ rows { id double name triple } }"
+    fast_context, slow_context = LoaderContext(), LoaderContext()
+
+    fast = outcome(await basalt.execute(document, context_value=fast_context))
+    slow = outcome(await stock.execute(document, context_value=slow_context))
+
+    assert fast == slow
+    assert fast[1] == []
+    assert fast[0]["rows"][7] == {"id": 7, "double": "v14", "name": "n7", "triple": "v1021"}
+    assert len(fast_context.batches) == 1
+    assert len(slow_context.batches) == 1
+    assert sorted(fast_context.batches[0]) == sorted({i * 2 for i in range(ROWS)} | {i * 3 + 1000 for i in range(ROWS)})
+
+
+# --- Story 6: a custom scalar whose serialiser refuses some values --------------------------
+
+
+def serialize_cents(value: int) -> str:
+    if value < 0:
+        raise ValueError(f"negative amount: {value}")
+    return f"{value / 100:.2f}"
+
+
+def serialize_code(value: str) -> str | None:
+    return None if value == "" else value.upper()
+
+
+Cents = strawberry.scalar(NewType("Cents", int), name="Cents", serialize=serialize_cents, parse_value=int)
+Code = strawberry.scalar(NewType("Code", str), name="Code", serialize=serialize_code, parse_value=str)
+
+
+@strawberry.type
+class Invoice:
+    id: int
+    amount: Cents | None
+    code: Code | None
+    required_amount: Cents
+
+
+@strawberry.type
+class InvoiceQuery:
+    @strawberry.field
+    def invoices(self) -> list[Invoice | None]:
+        return [
+            Invoice(
+                id=i,
+                amount=-50 if i == 1 else 100 * i,  # type: ignore[arg-type]
+                code="" if i == 2 else f"c{i}",  # type: ignore[arg-type]
+                required_amount=-1 if i == 3 else 7,  # type: ignore[arg-type]
+            )
+            for i in range(5)
+        ]
+
+
+async def test_custom_scalar_serialize_errors_match_stock() -> None:
+    """A serialiser raising (nullable and non-null field) or returning None: same errors and data."""
+    fast, slow = await run_both(InvoiceQuery, "{ invoices { id amount code requiredAmount } }")
+
+    assert fast == slow
+    data, errors = fast
+    assert [(message, path) for message, path, _ in errors] == [
+        ("negative amount: -50", ["invoices", 1, "amount"]),
+        (
+            "Expected `Code.coerce_output_value('')` to return non-nullable value, returned: None",
+            ["invoices", 2, "code"],
+        ),
+        ("negative amount: -1", ["invoices", 3, "requiredAmount"]),
+    ]
+    assert data["invoices"][0] == {"id": 0, "amount": "0.00", "code": "C0", "requiredAmount": "0.07"}
+    assert data["invoices"][1] == {"id": 1, "amount": None, "code": "C1", "requiredAmount": "0.07"}
+    assert data["invoices"][2]["code"] is None
+    assert data["invoices"][3] is None
+
+
+# --- The shortcut is taken -------------------------------------------------------------------
+
+
+def count_execute_field(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[list[str | int]]]:
+    """Record, per executor class, the path of every field sent through graphql-core's execute_field."""
+    calls: dict[str, list[list[str | int]]] = {}
+    original = StrawberryGraphQLCoreExecutionContext.execute_field
+
+    def counting(self: Any, parent_type: Any, source: Any, details: Any, path: Any, position_context: Any) -> Any:
+        calls.setdefault(type(self).__name__, []).append(path.as_list())
+        return original(self, parent_type, source, details, path, position_context)
+
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "execute_field", counting)
+    return calls
+
+
+async def test_plain_leaf_fields_skip_execute_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On 20 rows of plain leaves only the root list field goes through execute_field with Basalt."""
+    basalt, stock = build_pair(PlainQuery)
+    fields_per_row = 12  # PLAIN_QUERY selects 9 fields and 3 aliases
+
+    calls = count_execute_field(monkeypatch)
+    fast = await basalt.execute(PLAIN_QUERY)
+    slow = await stock.execute(PLAIN_QUERY)
+
+    assert outcome(fast) == outcome(slow)
+    assert calls["BasaltExecutor"] == [["items"]]
+    assert len(calls["StrawberryGraphQLCoreExecutionContext"]) == 1 + ROWS * fields_per_row
+    assert ["items", 19, "again"] in calls["StrawberryGraphQLCoreExecutionContext"]
+
+
+async def test_fallback_only_for_unusual_fields(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the root resolver and the values the serialisers refuse reach execute_field."""
+    basalt, _ = build_pair(InvoiceQuery)
+
+    calls = count_execute_field(monkeypatch)
+    result = await basalt.execute("{ invoices { id amount code } }")
+
+    assert result.errors is not None
+    assert calls["BasaltExecutor"] == [["invoices"], ["invoices", 1, "amount"], ["invoices", 2, "code"]]
