@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from graphql import GraphQLField, GraphQLObjectType, Undefined, get_nullable_type, is_leaf_type, is_non_null_type
 from graphql.pyutils import Path, gather_with_cancel
+from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 StrawberryDefinition = "strawberry-definition"
@@ -87,7 +88,7 @@ class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
         if cached is not None and cached[0] is grouped_field_set:
             return cached[1]
         plan: Plan | None = None
-        if not self.middleware_manager or not getattr(self.middleware_manager, "middlewares", None):
+        if self._shortcut_applies():
             plan = []
             for response_name, details in grouped_field_set.items():
                 field_def = self.schema.get_field(parent_type, details[0].node.name.value)
@@ -96,6 +97,14 @@ class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
                 plan = None
         self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
         return plan
+
+
+    def _shortcut_applies(self) -> bool:
+        """Not with resolver middleware, nor a default resolver other than `getattr`."""
+        if self.middleware_manager and getattr(self.middleware_manager, "middlewares", None):
+            return False
+        strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
+        return strawberry_schema is None or strawberry_schema.config.default_resolver is getattr
 
 
 def _leaf_field(field_def: GraphQLField | None, details: Any) -> LeafField | None:
@@ -125,6 +134,8 @@ def _leaf_value(leaf: LeafField, source: Any) -> Any:
         value = getattr(source, leaf.attribute)
         if value is None:
             return Undefined if leaf.non_null else None
+        if isinstance(value, Exception) or optimized_is_awaitable(value):
+            return Undefined  # graphql-core raises the one and awaits the other
         coerced = leaf.serialize(value)
     except Exception:
         return Undefined

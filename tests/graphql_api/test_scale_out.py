@@ -51,3 +51,19 @@ def test_confirm_token_is_single_use_across_processes(two_servers: tuple[str, st
     url = f"/v1/keys/{parent['key']['id']}?force=true&confirm_token={token}"
     assert httpx.delete(b + url, headers=tenant.auth).status_code == 200
     assert httpx.delete(a + url, headers=tenant.auth).status_code == 403  # already revoked
+
+
+def test_a_schema_change_on_one_process_applies_at_once_on_the_other(two_servers: tuple[str, str], tenant: TenantHandle) -> None:
+    """Process A caches the type's schema; B adds a property and renames the type."""
+    a, b = two_servers
+    type_id = httpx.post(f"{a}/v1/object-types", json={"name": "deals"}, headers=tenant.auth).json()["data"]["id"]
+    assert httpx.post(f"{a}/v1/objects/deals", json={"properties": {"score": "many"}}, headers=tenant.auth).status_code == 201
+
+    created = httpx.post(f"{b}/v1/object-types/{type_id}/properties", json={"name": "score", "data_type": "integer"}, headers=tenant.auth)
+    assert created.status_code == 201, created.text
+    rejected = httpx.post(f"{a}/v1/objects/deals", json={"properties": {"score": "many"}}, headers=tenant.auth)
+    assert rejected.status_code == 400 and rejected.json()["error"]["details"][0]["field"] == "properties.score"
+
+    assert httpx.patch(f"{b}/v1/object-types/{type_id}", json={"name": "opportunities"}, headers=tenant.auth).status_code == 200
+    assert httpx.get(f"{a}/v1/objects/deals/list", headers=tenant.auth).status_code == 404
+    assert httpx.get(f"{a}/v1/objects/opportunities/list", headers=tenant.auth).status_code == 200

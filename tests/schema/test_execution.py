@@ -540,3 +540,62 @@ async def test_fallback_only_for_unusual_fields(monkeypatch: pytest.MonkeyPatch)
 
     assert result.errors is not None
     assert calls["BasaltExecutor"] == [["invoices"], ["invoices", 1, "amount"], ["invoices", 2, "code"]]
+
+
+# --- Story 8: values graphql-core treats specially, and a custom default resolver -------------
+
+
+@strawberry.type
+class Odd:
+    payload: JSON
+    label: str | None
+
+
+@strawberry.type
+class Bag:
+    values: JSON
+    name: str
+
+
+async def _awaitable_payload() -> dict[str, int]:
+    return {"x": 1}
+
+
+async def test_awaitable_and_exception_attribute_values_go_through_graphql_core() -> None:
+    """An attribute holding a coroutine is awaited, one holding an exception is raised: as stock."""
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def odd(self) -> list[Odd]:
+            return [Odd(payload=_awaitable_payload(), label="ok"), Odd(payload={"y": 2}, label=ValueError("boom"))]  # type: ignore[arg-type]
+
+    fast, slow = await run_both(Query, "{ odd { payload label } }")
+
+    assert fast == slow
+    data, errors = fast
+    assert data == {"odd": [{"payload": {"x": 1}, "label": "ok"}, {"payload": {"y": 2}, "label": None}]}
+    assert [(message, path) for message, path, _ in errors] == [("boom", ["odd", 1, "label"])]
+
+
+async def test_custom_default_resolver_disables_the_shortcut() -> None:
+    """With `default_resolver=getitem` (dict sources) fields are read by key, not by attribute."""
+    import operator
+
+    from strawberry.schema.config import StrawberryConfig
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def bags(self) -> list[Bag]:
+            return [{"values": [1, 2], "name": "a"}]  # type: ignore[list-item]
+
+    config = StrawberryConfig(default_resolver=operator.getitem)
+    basalt = strawberry.Schema(query=Query, config=config, execution_context_class=BasaltExecutor)
+    stock = strawberry.Schema(query=Query, config=config)
+
+    fast = outcome(await basalt.execute("{ bags { values name } }"))
+    slow = outcome(await stock.execute("{ bags { values name } }"))
+
+    assert fast == slow
+    assert fast[0] == {"bags": [{"values": [1, 2], "name": "a"}]}
