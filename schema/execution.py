@@ -11,9 +11,21 @@ regular path for that field, so errors and results are exactly what graphql-core
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any, Callable
 
-from graphql import GraphQLField, GraphQLObjectType, Undefined, get_nullable_type, is_leaf_type, is_non_null_type
+from graphql import (
+    GraphQLBoolean,
+    GraphQLField,
+    GraphQLID,
+    GraphQLObjectType,
+    GraphQLString,
+    Undefined,
+    get_nullable_type,
+    is_leaf_type,
+    is_non_null_type,
+)
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -28,6 +40,11 @@ class LeafField:
     attribute: str
     serialize: Callable[[Any], Any]
     non_null: bool
+    passthrough: type | None = None  # values of exactly this type are already serialised
+
+
+PASSTHROUGH: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
+PLAIN_TYPES = frozenset({str, int, float, bool, dict, list, datetime, date, time, Decimal})
 
 
 # Per schema field, for the life of the process (fields live as long as their schema; the
@@ -125,16 +142,20 @@ def _leaf_of(field_def: GraphQLField) -> LeafField | None:
     leaf_type = get_nullable_type(field_def.type)
     if not is_leaf_type(leaf_type):
         return None
-    return LeafField(definition.python_name, leaf_type.coerce_output_value, is_non_null_type(field_def.type))
+    passthrough = PASSTHROUGH.get(leaf_type.name) if leaf_type in (GraphQLString, GraphQLID, GraphQLBoolean) else None
+    return LeafField(definition.python_name, leaf_type.coerce_output_value, is_non_null_type(field_def.type), passthrough)
 
 
 def _leaf_value(leaf: LeafField, source: Any) -> Any:
     """The serialised value, or Undefined to let the regular path handle (and report) it."""
     try:
         value = getattr(source, leaf.attribute)
+        kind = type(value)
+        if kind is leaf.passthrough:
+            return value  # what String and ID do with a str, and Boolean with a bool
         if value is None:
             return Undefined if leaf.non_null else None
-        if isinstance(value, Exception) or optimized_is_awaitable(value):
+        if kind not in PLAIN_TYPES and (isinstance(value, Exception) or optimized_is_awaitable(value)):
             return Undefined  # graphql-core raises the one and awaits the other
         coerced = leaf.serialize(value)
     except Exception:

@@ -112,9 +112,12 @@ async def page(
     )
     rows = await db.fetch(query, sql.params)
     records = [to_record(r) for r in rows[:limit]]
-    item_cursors = [cursors.encode(sort, _sort_value(r, sort), r.id) for r in records]
-    next_cursor = item_cursors[-1] if len(rows) > limit and records else None
-    return Page(items=records, cursors=item_cursors, next_cursor=next_cursor, total=total)
+
+    def cursor_at(index: int) -> str:
+        return cursors.encode(sort, _sort_value(records[index], sort), records[index].id)
+
+    next_cursor = cursor_at(len(records) - 1) if len(rows) > limit and records else None
+    return Page(items=records, next_cursor=next_cursor, total=total, cursor_at=cursor_at)
 
 
 def _after(sql: db.Sql, expr: str, sort: Sort, value: Any, last_id: str) -> str:

@@ -68,7 +68,7 @@ async def load_schema(tenant_id: str, type_ref: str, version: int | None = None)
 
 def present(schema: TypeSchema, record: ObjectRecord) -> ObjectRecord:
     """The record as clients see it (exact decimals as strings)."""
-    return replace(record, properties=api_properties(schema, record.properties))
+    return record.with_properties(api_properties(schema, record.properties))
 
 
 def actor_of(principal: Principal) -> str | None:

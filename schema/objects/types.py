@@ -63,30 +63,39 @@ class ObjectNode:
 
 @strawberry.type
 class ObjectEdge:
-    cursor: str
     node: ObjectNode
+    index: strawberry.Private[int]
+    page: strawberry.Private[Page]
+
+    @strawberry.field
+    def cursor(self) -> str:
+        return self.page.cursor_at(self.index)
 
 
 @strawberry.type(description="A page of objects: Relay edges/pageInfo/totalCount, or flat results/next_cursor/total.")
 class ObjectConnection:
-    edges: list[ObjectEdge]
-    page_info: PageInfo
-    total_count: int
     results: list[ObjectNode]
     next_cursor: Optional[str]
     total: int
+    page: strawberry.Private[Page]
+
+    @strawberry.field
+    def edges(self) -> list[ObjectEdge]:
+        return [ObjectEdge(node=n, index=i, page=self.page) for i, n in enumerate(self.results)]
+
+    @strawberry.field
+    def page_info(self) -> PageInfo:
+        end_cursor = self.page.cursor_at(len(self.results) - 1) if self.results else None
+        return PageInfo(has_next_page=self.next_cursor is not None, end_cursor=end_cursor)
+
+    @strawberry.field
+    def total_count(self) -> int:
+        return self.total
 
     @classmethod
     def from_page(cls, page: Page) -> "ObjectConnection":
         nodes = [ObjectNode.from_record(r) for r in page.items]
-        return cls(
-            edges=[ObjectEdge(cursor=c, node=n) for c, n in zip(page.cursors, nodes)],
-            page_info=PageInfo(has_next_page=page.next_cursor is not None, end_cursor=page.cursors[-1] if page.cursors else None),
-            total_count=page.total,
-            results=nodes,
-            next_cursor=page.next_cursor,
-            total=page.total,
-        )
+        return cls(results=nodes, next_cursor=page.next_cursor, total=page.total, page=page)
 
 
 @strawberry.type(description="A previous state of an object.")

@@ -763,6 +763,22 @@ async def test_graphql_objects_connection_filters_sorts_and_pages(api: Api, tena
 
     bad = await api.gql(OBJECTS_QUERY, tenant.token, **{**variables, "where": {"nickname": "x"}})
     assert gql_code(bad) == "VALIDATION_ERROR" and bad["errors"][0]["extensions"]["details"][0]["field"] == "filter.nickname"
+
+
+async def test_graphql_edge_cursors_on_a_decimal_sort_resume_after_their_edge(api: Api, tenant: TenantHandle) -> None:
+    """Edge cursors carry the stored number, not the string clients see, so they compare as numbers."""
+    type_id = await make_type(tenant, "invoices", [{"name": "amount", "data_type": "decimal", "is_sortable": True}])
+    amounts = ["10.50", "9.75", "100.00", "2.25"]
+    ids = dict(zip(amounts, await make_objects(tenant, type_id, [{"amount": a} for a in amounts])))
+    variables = {"type": type_id, "orderBy": "amount", "order": "asc", "first": 2}
+
+    first = (await api.gql(OBJECTS_QUERY, tenant.token, **variables))["data"]["objects"]
+    assert [e["node"]["properties"]["amount"] for e in first["edges"]] == ["2.25", "9.75"]
+
+    resumed = (await api.gql(OBJECTS_QUERY, tenant.token, **variables, after=first["edges"][0]["cursor"]))["data"]["objects"]
+    assert [e["node"]["id"] for e in resumed["edges"]] == [ids["9.75"], ids["10.50"]]
+    last = (await api.gql(OBJECTS_QUERY, tenant.token, **variables, after=first["pageInfo"]["endCursor"]))["data"]["objects"]
+    assert [e["node"]["id"] for e in last["edges"]] == [ids["10.50"], ids["100.00"]]
     assert gql_code(await api.gql(OBJECTS_QUERY, tenant.token, **{**variables, "first": 101})) == "VALIDATION_ERROR"
 
 
