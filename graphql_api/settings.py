@@ -58,7 +58,7 @@ class Settings:
     lookup_rate_limit: int = 20
     max_import_bytes: int = 20 * 1024 * 1024
     run_workers: bool = True
-    database_pool_size: int = 10
+    database_pool_size: int = 20
 
     @property
     def is_production(self) -> bool:
@@ -108,7 +108,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         lookup_rate_limit=_int(env, "BASALT_LOOKUP_RATE_LIMIT", 20, minimum=1),
         max_import_bytes=_int(env, "BASALT_MAX_IMPORT_BYTES", 20 * 1024 * 1024, minimum=1024),
         run_workers=_bool(env, "BASALT_WORKERS", True),
-        database_pool_size=_int(env, "BASALT_DATABASE_POOL_SIZE", 10, minimum=1, maximum=1000),
+        database_pool_size=_int(env, "BASALT_DATABASE_POOL_SIZE", 20, minimum=1, maximum=1000),
     )
 
 
