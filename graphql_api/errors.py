@@ -1,7 +1,7 @@
 """Error rendering per transport: the envelope for REST, `{errors: [...]}` for GraphQL.
 
 Errors raised outside a resolver (authentication, body size, routing, crashes) come through
-here; errors inside GraphQL execution are shaped by `schema.extensions.DomainErrors`.
+here; errors inside GraphQL execution are shaped by `schema.extensions.BasaltOperation`.
 """
 
 from __future__ import annotations

@@ -7,14 +7,6 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -23,7 +15,7 @@ from resolvers.errors import DomainError
 from schema.api_keys.mutations import ApiKeyMutations
 from schema.api_keys.queries import ApiKeyQueries
 from schema.execution import BasaltExecutor
-from schema.extensions import DomainErrors, RequestTransaction
+from schema.extensions import BasaltOperation, OperationLimits
 from schema.health.queries import HealthQueries
 from schema.associations.mutations import AssociationMutations
 from schema.associations.queries import AssociationQueries
@@ -73,17 +65,8 @@ class BasaltSchema(strawberry.Schema):
 
 
 def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 4000, introspection: bool = True) -> BasaltSchema:
-    extensions: list[Any] = [
-        lambda: ParserCache(maxsize=1000),
-        lambda: ValidationCache(maxsize=1000),
-        QueryDepthLimiter(max_depth=max_depth),
-        MaxAliasesLimiter(max_alias_count=max_aliases),
-        MaxTokensLimiter(max_token_count=max_tokens),
-        DomainErrors,
-        RequestTransaction,
-    ]
-    if not introspection:
-        extensions.append(DisableIntrospection)
+    limits = OperationLimits(max_depth=max_depth, max_aliases=max_aliases, max_tokens=max_tokens, introspection=introspection)
+    extensions: list[Any] = [lambda: BasaltOperation(limits)]
     return BasaltSchema(
         query=Query,
         mutation=Mutation,

@@ -1,14 +1,21 @@
-"""Schema extensions: domain errors as `extensions.code`, and one transaction per mutation request."""
+"""The schema's one extension: cached parsing and validation with limits, one transaction per
+mutation request, and domain errors as `extensions.code`."""
 
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse, specified_rules
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
+from strawberry.extensions.max_aliases import create_validator as alias_validator
+from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
+from strawberry.schema.schema import validate_document
 from strawberry.types.graphql import OperationType
 from tortoise.transactions import in_transaction
 
@@ -48,14 +55,6 @@ def shape_error(error: GraphQLError) -> GraphQLError:
     )
 
 
-class DomainErrors(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is not None and getattr(result, "errors", None):
-            result.errors = [shape_error(e) for e in result.errors]
-
-
 class _Rollback(Exception):
     pass
 
@@ -73,8 +72,33 @@ async def mutation_transaction(failed: Callable[[], bool]) -> AsyncIterator[None
         pass
 
 
-class RequestTransaction(SchemaExtension):
-    """A mutation request commits all or nothing: any error rolls back every root field."""
+class BasaltOperation(SchemaExtension):
+    """Everything our schema does around an operation, as one extension.
+
+    Strawberry walks every extension's hooks for every phase of every request, so seven small
+    extensions (parser and validation caches, three limits, error shaping, the transaction) cost
+    more than the operation itself on a simple query. Here:
+    - parsing is cached by query text, with the token limit;
+    - validation (the standard rules plus depth, alias and, when asked, introspection limits) is
+      cached by query text: the same text always parses to the same document, and validation
+      does not depend on variables;
+    - a mutation runs in one transaction, rolled back when any root field fails;
+    - every error leaves with a code (`shape_error`).
+    """
+
+    def __init__(self, limits: OperationLimits) -> None:
+        super().__init__()
+        self.limits = limits
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        context.graphql_document = _parse(context.query or "", self.limits.max_tokens)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        context.pre_execution_errors = self.limits.validate(context.schema._schema, context.query or "", context.graphql_document)
+        yield
 
     async def on_execute(self) -> AsyncIterator[None]:
         if self.execution_context.operation_type != OperationType.MUTATION:
@@ -86,6 +110,42 @@ class RequestTransaction(SchemaExtension):
         if self._failed() and result is not None and result.data:
             result.data = None
 
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and getattr(result, "errors", None):
+            result.errors = [shape_error(e) for e in result.errors]
+
     def _failed(self) -> bool:
         result = self.execution_context.result
         return bool(result is not None and result.errors)
+
+
+@lru_cache(maxsize=1000)
+def _parse(query: str, max_tokens: int) -> DocumentNode:
+    return parse(query, max_tokens=max_tokens)
+
+
+class OperationLimits:
+    """The limits, and the validation results they produce, shared by all requests."""
+
+    def __init__(self, *, max_depth: int, max_aliases: int, max_tokens: int, introspection: bool, cache_size: int = 1000) -> None:
+        self.max_tokens = max_tokens
+        extra: list[Any] = [depth_validator(max_depth, None, None), alias_validator(max_aliases)]
+        if not introspection:
+            extra.append(NoSchemaIntrospectionCustomRule)
+        self.rules = (*specified_rules, *extra)
+        self._validated: OrderedDict[str, list[GraphQLError]] = OrderedDict()
+        self._cache_size = cache_size
+
+    def validate(self, schema: GraphQLSchema, query: str, document: DocumentNode | None) -> list[GraphQLError]:
+        errors = self._validated.get(query)
+        if errors is not None:
+            self._validated.move_to_end(query)
+            return errors
+        assert document is not None
+        errors = validate_document(schema, document, self.rules)
+        self._validated[query] = errors
+        if len(self._validated) > self._cache_size:
+            self._validated.popitem(last=False)
+        return errors

@@ -140,11 +140,21 @@ def _sort_value(record: ObjectRecord, sort: Sort) -> Any:
     return value.isoformat() if value is not None else None
 
 
-async def insert(records: list[DataObject]) -> None:
-    if len(records) == 1:
-        await records[0].save(force_create=True)
-    else:
-        await DataObject.bulk_create(records)
+INSERT_ROWS = 100  # rows per INSERT statement: 1,000 bound parameters, within every SQLite's limit
+
+
+async def insert(records: list[ObjectRecord]) -> None:
+    """Multi-row INSERTs, in the caller's transaction (so a batch is all or nothing)."""
+    for start in range(0, len(records), INSERT_ROWS):
+        sql = db.Sql(db.dialect())
+        rows = ", ".join(
+            "(" + ", ".join(sql.param(v) for v in (
+                r.id, r.tenant_id, r.object_type_id, jsoncodec.dumps(r.properties), r.version,
+                r.created_by, r.updated_by, r.created_at, r.updated_at, r.deleted_at,
+            )) + ")"
+            for r in records[start : start + INSERT_ROWS]
+        )
+        await db.execute(f"INSERT INTO objects ({COLUMNS}) VALUES {rows}", sql.params)
 
 
 async def update_if_version(

@@ -14,7 +14,6 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
-from models.objects import DataObject
 from resolvers import db
 from resolvers.authz import require_scope
 from resolvers.errors import DuplicateValue, FieldError, NotFound, ValidationError, VersionConflict
@@ -165,7 +164,7 @@ async def create_object(principal: Principal | None, type_ref: str, values: Any)
     await _raise_if_invalid([checked], caller.tenant_id)
     row = new_row(schema, caller, checked.values)
     await insert_rows(schema, [row])
-    return present(schema, _record(row))
+    return present(schema, row)
 
 
 async def create_many(principal: Principal | None, type_ref: str, items: list[Any]) -> list[str]:
@@ -318,10 +317,10 @@ def repeated_unique_values(schema: TypeSchema, items: list[tuple[str, dict[str, 
     return errors
 
 
-def new_row(schema: TypeSchema, caller: Principal, values: dict[str, Any]) -> DataObject:
+def new_row(schema: TypeSchema, caller: Principal, values: dict[str, Any]) -> ObjectRecord:
     now = _now()
     actor = actor_of(caller)
-    return DataObject(
+    return ObjectRecord(
         id=new_id("obj"),
         tenant_id=caller.tenant_id,
         object_type_id=schema.id,
@@ -334,7 +333,7 @@ def new_row(schema: TypeSchema, caller: Principal, values: dict[str, Any]) -> Da
     )
 
 
-async def insert_rows(schema: TypeSchema, rows: list[DataObject]) -> None:
+async def insert_rows(schema: TypeSchema, rows: list[ObjectRecord]) -> None:
     try:
         await repository.insert(rows)
     except IntegrityError as exc:
@@ -348,19 +347,6 @@ def _duplicate(schema: TypeSchema, exc: Exception) -> DuplicateValue:
         return DuplicateValue(f"Another object already has this '{names[0]}'", details={"property": names[0]})
     return DuplicateValue()
 
-
-def _record(row: DataObject) -> ObjectRecord:
-    return ObjectRecord(
-        id=row.id,
-        tenant_id=row.tenant_id,
-        object_type_id=row.object_type_id,
-        properties=row.properties,
-        version=row.version,
-        created_by=row.created_by,
-        updated_by=row.updated_by,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
 
 
 def _sort(schema: TypeSchema, key: str | None, order: str | None) -> Sort:
