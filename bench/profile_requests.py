@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Where does a request's CPU go? Drive the app in-process (no network, no wrk) under cProfile.
 
-    make profile-data            # or: scripts/test_services.py -- python bench/profile_requests.py [get|create|list]
+    make profile-data    # or: scripts/test_services.py -- python bench/profile_requests.py [TARGET ...]
 
-Runs each operation sequentially N times (`PROFILE_REQUESTS`, default 2000) against PostgreSQL with
-`BENCH_OBJECTS` objects, prints the mean wall time per request and the top functions by own time.
-Sequential wall time includes database round trips; the profile shows what Python spends.
+Targets: get, get-graphql, create, list, list-graphql, health (the fixed cost of any request),
+and bare-get, bare-create, bare-list (the baseline app of bench/bare_app.py). Each runs
+sequentially `PROFILE_REQUESTS` times (default 2000) against PostgreSQL with `BENCH_OBJECTS`
+objects (default 10,000) and prints wall and CPU time per request; then, unless `PROFILE_TOP=0`,
+the same again under cProfile: own time grouped by package, and the top functions
+(`PROFILE_SORT`, default tottime).
 """
 
 from __future__ import annotations
