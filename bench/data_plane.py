@@ -23,6 +23,7 @@ from bench.run import CONNECTIONS, DURATION, _serve, _wait, _wrk  # noqa: E402
 from graphql_api.db import close_orm, init_orm, migrate  # noqa: E402
 from graphql_api.settings import load_settings  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
+from models.tenants import Tenant  # noqa: E402
 from tests.support import make_objects, make_tenant, make_type  # noqa: E402
 
 OBJECTS = int(os.environ.get("BENCH_OBJECTS", "100000"))
@@ -106,6 +107,7 @@ async def _prepare(env: dict[str, str]) -> tuple[str, str, str]:
     await init_orm(settings)
     try:
         tenant = await make_tenant("Bench")
+        await Tenant.filter(id=tenant.tenant_id).update(plan_tier="enterprise")  # the free plan stops at 10,000 objects
         type_id = await make_type(tenant, "items", [
             {"name": "name", "data_type": "string"},
             {"name": "score", "data_type": "integer", "is_indexed": True, "is_sortable": True},

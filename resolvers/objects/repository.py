@@ -140,6 +140,13 @@ def _sort_value(record: ObjectRecord, sort: Sort) -> Any:
     return value.isoformat() if value is not None else None
 
 
+async def count_all(tenant_id: str) -> int:
+    """Every object of the tenant, live or in the trash (what the plan's quota counts)."""
+    sql = db.Sql(db.dialect())
+    rows = await db.fetch(f"SELECT count(*) AS n FROM objects WHERE tenant_id = {sql.param(tenant_id)}", sql.params)
+    return int(rows[0]["n"])
+
+
 INSERT_ROWS = 100  # rows per INSERT statement: 1,000 bound parameters, within every SQLite's limit
 
 

@@ -19,7 +19,7 @@ from resolvers.authz import require_scope
 from resolvers.errors import DuplicateValue, FieldError, NotFound, ValidationError, VersionConflict
 from resolvers.ids import new_id
 from resolvers.object_types import repository as object_types
-from resolvers.objects import repository, schema_cache
+from resolvers.objects import quota, repository, schema_cache
 from resolvers.objects.schemas import (
     BATCH_MAX_ITEMS,
     LIST_DEFAULT_LIMIT,
@@ -334,6 +334,10 @@ def new_row(schema: TypeSchema, caller: Principal, values: dict[str, Any]) -> Ob
 
 
 async def insert_rows(schema: TypeSchema, rows: list[ObjectRecord]) -> None:
+    """Every object is created here: the plan's quota, then the INSERTs."""
+    if not rows:
+        return
+    await quota.reserve(rows[0].tenant_id, len(rows))
     try:
         await repository.insert(rows)
     except IntegrityError as exc:

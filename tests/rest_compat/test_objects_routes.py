@@ -10,6 +10,8 @@ import pytest
 
 from models.associations import Association
 from models.objects import ObjectVersion
+from models.tenants import Tenant
+from resolvers.objects import quota
 from resolvers.ids import new_id
 from tests.conftest import ON_POSTGRES
 from tests.support import Api, TenantHandle, data, error_code, gql_code, make_objects, make_type
@@ -307,6 +309,41 @@ async def test_batch_create_takes_up_to_100_objects(api: Api, tenant: TenantHand
     empty = await api.rest("POST", f"/v1/objects/{type_id}/batch/create", tenant.token, json={"objects": []})
     assert empty.status_code == 400 and error_fields(empty) == {"objects"}
     assert await count_live(api, tenant, type_id) == 100
+
+
+async def limit_objects(tenant: TenantHandle, limit: int) -> None:
+    """The tenant's own quota override, as an operator would set it."""
+    await Tenant.filter(id=tenant.tenant_id).update(quotas={"objects": limit})
+    quota.forget(tenant.tenant_id)
+
+
+async def test_the_plans_object_quota_refuses_creates_past_it(api: Api, tenant: TenantHandle) -> None:
+    type_id = await make_type(tenant, "contacts", CONTACT_PROPERTIES)
+    await limit_objects(tenant, 3)
+    await make_objects(tenant, type_id, [{"name": "a"}, {"name": "b"}])
+
+    batch = await api.rest("POST", f"/v1/objects/{type_id}/batch/create", tenant.token,
+                           json={"objects": [{"properties": {"name": "c"}}, {"properties": {"name": "d"}}]})
+    assert batch.status_code == 403 and error_code(batch) == "QUOTA_EXCEEDED"
+    assert batch.json()["error"]["details"] == {"limit": 3, "used": 2, "adding": 2}
+
+    data(await api.rest("POST", f"/v1/objects/{type_id}", tenant.token, json={"properties": {"name": "c"}}), 201)
+    over = await api.rest("POST", f"/v1/objects/{type_id}", tenant.token, json={"properties": {"name": "d"}})
+    assert over.status_code == 403 and error_code(over) == "QUOTA_EXCEEDED"
+    result = await api.gql(f'mutation {{ createObject(objectTypeId: "{type_id}", properties: {{name: "e"}}) {{ id }} }}', tenant.token)
+    assert gql_code(result) == "QUOTA_EXCEEDED"
+    assert await count_live(api, tenant, type_id) == 3
+
+
+async def test_an_import_past_the_object_quota_imports_nothing(api: Api, tenant: TenantHandle) -> None:
+    type_id = await make_type(tenant, "contacts", CONTACT_PROPERTIES)
+    await limit_objects(tenant, 2)
+
+    body = {"object_type_id": type_id, "format": "json", "data": [{"name": n} for n in ("a", "b", "c")]}
+    refused = await api.rest("POST", "/v1/data/import", tenant.token, json=body)
+
+    assert refused.status_code == 403 and error_code(refused) == "QUOTA_EXCEEDED"
+    assert await count_live(api, tenant, type_id) == 0
 
 
 async def test_batch_create_is_all_or_nothing_and_lists_every_bad_item(api: Api, tenant: TenantHandle) -> None:
