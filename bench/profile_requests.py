@@ -163,10 +163,7 @@ class _lifespan:
 
 
 if __name__ == "__main__":
-    try:
-        import uvloop
+    import uvloop  # a dependency (uvicorn[standard]): profile the loop the server runs on
 
-        uvloop.install()
-    except ImportError:
-        pass
+    uvloop.install()
     asyncio.run(run(sys.argv[1:]))

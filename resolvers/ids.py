@@ -11,8 +11,8 @@ _ALPHABET = string.ascii_lowercase + string.digits
 
 def new_id(prefix: str, length: int = 20) -> str:
     """`length` base-36 digits of one random number from the OS (one urandom call, not one per
-    character); its 8 spare bytes make the modulo bias negligible."""
-    number = int.from_bytes(secrets.token_bytes(length // 2 + 8), "big")
+    character). 6 bits per digit (a digit needs 5.2) plus 8 spare bytes make the bias negligible."""
+    number = int.from_bytes(secrets.token_bytes(length * 6 // 8 + 8), "big")
     digits = []
     for _ in range(length):
         number, digit = divmod(number, 36)

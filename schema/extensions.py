@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from functools import lru_cache
 from typing import Any
 
@@ -56,20 +56,18 @@ def shape_error(error: GraphQLError) -> GraphQLError:
 
 
 class _Rollback(Exception):
-    pass
+    """Raised inside the transaction to roll it back; never leaves `mutation_transaction`."""
 
 
 @asynccontextmanager
 async def mutation_transaction(failed: Callable[[], bool]) -> AsyncIterator[None]:
     """One transaction for a whole mutation request: rolled back when `failed()` says the
     operation ended with errors. Shared by GraphQL (the extension below) and REST-compat."""
-    try:
+    with suppress(_Rollback):
         async with in_transaction():
             yield
             if failed():
                 raise _Rollback
-    except _Rollback:
-        pass
 
 
 class BasaltOperation(SchemaExtension):

@@ -24,9 +24,10 @@ _known: dict[str, tuple[float, int, int]] = {}  # tenant -> (read at, objects, l
 
 async def reserve(tenant_id: str, adding: int) -> None:
     """Raise 403 QUOTA_EXCEEDED unless `adding` more objects fit in the tenant's plan."""
-    read_at, count, limit = _known.get(tenant_id) or (0.0, 0, 0)
-    if time.monotonic() - read_at > REFRESH_SECONDS:
-        read_at, count, limit = time.monotonic(), await repository.count_all(tenant_id), await _limit(tenant_id)
+    known = _known.get(tenant_id)
+    if known is None or time.monotonic() - known[0] > REFRESH_SECONDS:
+        known = (time.monotonic(), await repository.count_all(tenant_id), await _limit(tenant_id))
+    read_at, count, limit = known
     if count + adding > limit:
         _known[tenant_id] = (read_at, count, limit)
         raise QuotaExceeded(

@@ -72,7 +72,7 @@ async def test_a_transaction_that_changed_the_schema_neither_reads_nor_fills_the
     caller = await authenticated(tenant, runtime)
 
     class Abort(Exception):
-        pass
+        """Leaves the transaction, which rolls it back."""
 
     with pytest.raises(Abort):
         async with in_transaction():
