@@ -41,6 +41,20 @@ async def test_create_get_update_keeps_versions(api: Api, tenant: TenantHandle) 
     assert [v["version"] for v in versions] == [1] and versions[0]["properties"]["score"] == 5
 
 
+
+async def test_a_rest_update_that_fails_after_writing_rolls_back_whole(api: Api, tenant: TenantHandle) -> None:
+    """The update keeps the old version first, then hits the unique index: neither stays."""
+    type_id = await make_type(tenant, "contacts", CONTACT_PROPERTIES)
+    _, second = await make_objects(tenant, type_id, [{"name": "a", "email": "a@x.com"}, {"name": "b", "email": "b@x.com"}])
+    path = f"/v1/objects/{type_id}/{second}"
+
+    clash = await api.rest("PATCH", path, tenant.token, json={"properties": {"email": "a@x.com"}})
+
+    assert clash.status_code == 409 and error_code(clash) == "DUPLICATE_VALUE"
+    assert data(await api.rest("GET", f"{path}/versions", tenant.token)) == []
+    assert data(await api.rest("GET", path, tenant.token))["version"] == 1
+
+
 # --- helpers --------------------------------------------------------------------------------
 
 
