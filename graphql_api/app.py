@@ -26,6 +26,7 @@ from graphql_api.errors import (
 )
 from graphql_api.graphql_view import BasaltGraphQL
 from graphql_api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from graphql_api.routing import IndexedRouter
 from graphql_api.settings import Settings, load_settings
 from resolvers.data_io.worker import ExportWorker
 from resolvers.errors import DomainError
@@ -71,8 +72,9 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
             if manage_orm:
                 await close_orm()
 
+    routes = _routes(schema, settings)
     app = Starlette(
-        routes=_routes(schema, settings),
+        routes=routes,
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(
@@ -88,6 +90,7 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
         },
         lifespan=lifespan,
     )
+    app.router = IndexedRouter(routes, lifespan=lifespan)  # same routes and order, fewer regex tries
     app.state.settings = settings
     app.state.runtime = runtime
     app.state.schema = schema
