@@ -25,7 +25,7 @@ from graphql_api.errors import (
     unexpected_error_handler,
 )
 from graphql_api.graphql_view import BasaltGraphQL
-from graphql_api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from graphql_api.middleware import BodyLimitMiddleware, HeldConnectionMiddleware, RequestIdMiddleware
 from graphql_api.routing import IndexedRouter
 from graphql_api.settings import Settings, load_settings
 from resolvers.data_io.worker import ExportWorker
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
         routes=routes,
         middleware=[
             Middleware(RequestIdMiddleware),
+            Middleware(HeldConnectionMiddleware),
             Middleware(
                 BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes, per_path={IMPORT_PATH: settings.max_import_bytes}
             ),

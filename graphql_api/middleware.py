@@ -10,6 +10,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graphql_api.errors import render_error
+from resolvers.db import held_connection
 from resolvers.errors import PayloadTooLarge
 
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")
@@ -39,6 +40,21 @@ class RequestIdMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_id)
+
+
+class HeldConnectionMiddleware:
+    """An HTTP request's reads share one pooled database connection (`resolvers.db`); WebSockets
+    live too long to hold one."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        async with held_connection():
+            await self.app(scope, receive, send)
 
 
 class BodyLimitMiddleware:

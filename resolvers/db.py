@@ -8,11 +8,14 @@ the only text ever pasted into SQL is a name already checked against `SAFE_NAME`
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Any, Literal
 
 from tortoise import connections
-from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.exceptions import IntegrityError
 
 Dialect = Literal["postgres", "sqlite"]
@@ -62,7 +65,66 @@ class Sql:
 
 
 async def fetch(sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-    return list(await connection().execute_query_dict(sql, params or []))
+    client = connection()
+    held = _held.get()
+    if held is not None and not isinstance(client, TransactionalDBClient):
+        rows = await held.fetch(client, sql, params or [])
+        if rows is not None:
+            return rows
+    return list(await client.execute_query_dict(sql, params or []))
+
+
+class HeldConnection:
+    """One pooled PostgreSQL connection for a request's reads outside a transaction.
+
+    Taken at the first read and given back when the request ends, so authentication, the schema
+    check and the query share it instead of taking and returning a pool connection each (the
+    pool's bookkeeping cost about 25 µs a query). Two reads at once in the same request (GraphQL
+    fields resolved concurrently) do not wait for each other: the second uses the pool as usual.
+    """
+
+    def __init__(self) -> None:
+        self._connection: Any = None
+        self._pool: Any = None
+        self._busy = False
+        self._closed = False
+
+    async def fetch(self, client: BaseDBAsyncClient, sql: str, params: list[Any]) -> list[dict[str, Any]] | None:
+        """Rows, or None when this connection cannot serve the query (busy, closed, not asyncpg)."""
+        if self._busy or self._closed:
+            return None
+        self._busy = True
+        try:
+            if self._connection is None:
+                pool = getattr(client, "_pool", None)
+                if pool is None or client.capabilities.dialect != "postgres":
+                    return None
+                self._pool, self._connection = pool, await pool.acquire()
+            client.log.debug("%s: %s", sql, params)  # logged like the ORM's own queries
+            return [dict(row) for row in await self._connection.fetch(sql, *params)]
+        finally:
+            self._busy = False
+
+    async def release(self) -> None:
+        self._closed = True
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            await self._pool.release(connection)
+
+
+_held: ContextVar[HeldConnection | None] = ContextVar("basalt_held_connection", default=None)
+
+
+@asynccontextmanager
+async def held_connection() -> AsyncIterator[None]:
+    """Around one HTTP request: its reads outside transactions share one pooled connection."""
+    held = HeldConnection()
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+        await held.release()
 
 
 async def execute(sql: str, params: list[Any] | None = None) -> int:

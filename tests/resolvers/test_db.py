@@ -1,0 +1,59 @@
+"""Raw reads of one HTTP request share one pooled connection (`held_connection`), except inside
+a transaction and when two reads run at once."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from tortoise.transactions import in_transaction
+
+from resolvers import db
+from tests.support import TenantHandle
+
+pytestmark = pytest.mark.postgres_only
+
+PID = "SELECT pg_backend_pid() AS pid"
+
+
+async def backend() -> int:
+    return int((await db.fetch(PID))[0]["pid"])
+
+
+async def test_reads_in_one_request_share_a_connection() -> None:
+    async with db.held_connection():
+        first, second, third = await backend(), await backend(), await backend()
+
+    assert first == second == third
+
+
+async def test_reads_at_the_same_moment_do_not_wait_for_the_held_connection() -> None:
+    async with db.held_connection():
+        held = await backend()
+        pids = await asyncio.gather(*(db.fetch("SELECT pg_backend_pid() AS pid, pg_sleep(0.05)") for _ in range(3)))
+
+    assert len({int(rows[0]["pid"]) for rows in pids}) == 3  # one on the held connection, two from the pool
+    assert held in {int(rows[0]["pid"]) for rows in pids}
+
+
+async def test_a_transaction_reads_its_own_writes_not_through_the_held_connection(tenant: TenantHandle) -> None:
+    name = "SELECT name FROM tenants WHERE id = $1"
+    async with db.held_connection():
+        outside = await backend()
+        async with in_transaction():
+            await db.execute("UPDATE tenants SET name = 'Renamed' WHERE id = $1", [tenant.tenant_id])
+            uncommitted = (await db.fetch(name, [tenant.tenant_id]))[0]["name"]
+            inside = await backend()
+
+    assert uncommitted == "Renamed"  # only the transaction's own connection can see this yet
+    assert inside != outside
+
+
+async def test_the_connection_goes_back_to_the_pool_when_the_request_ends() -> None:
+    pool = db.connection()._pool  # type: ignore[attr-defined]
+    async with db.held_connection():
+        await backend()
+        in_use = pool.get_size() - pool.get_idle_size()
+    after = pool.get_size() - pool.get_idle_size()
+
+    assert in_use >= 1 and after == in_use - 1
