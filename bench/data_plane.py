@@ -36,10 +36,7 @@ def main() -> None:
     var = Path(tempfile.mkdtemp(prefix="basalt-bench-"))
     env = {"BASALT_ENV": "production", "BASALT_SECRET_KEY": "b" * 40, "BASALT_VAR_DIR": str(var), "BASALT_WORKERS": "false",
            "BASALT_DATABASE_URL": database_url, "BASALT_BROADCAST_URL": os.environ.get("BASALT_TEST_REDIS_URL", "memory://"),
-           "BASALT_STORAGE_URL": f"file://{var}/files",
-           # One pooled connection per wrk connection: Basalt takes a connection per query, and
-           # with fewer, requests queue for them (about 10% fewer req/s at 20).
-           "BASALT_DATABASE_POOL_SIZE": str(CONNECTIONS)}
+           "BASALT_STORAGE_URL": f"file://{var}/files"}
     token, type_id, object_id = asyncio.run(_prepare(env))
     basalt_port, bare_port = free_port(), free_port()
     servers = [

@@ -81,7 +81,14 @@ class HeldConnection:
     check and the query share it instead of taking and returning a pool connection each (the
     pool's bookkeeping cost about 25 µs a query). Two reads at once in the same request (GraphQL
     fields resolved concurrently) do not wait for each other: the second uses the pool as usual.
+
+    A request that holds one may still need a second (an ORM query, a transaction), so holding
+    must never take the pool's last connection: at most `size - 1` are held at a time, and the
+    rest always serve per-query use. Otherwise a full pool of holders, each waiting for one
+    more, would wait forever. A transaction gives the held connection back before it starts.
     """
+
+    holders = 0  # connections held by requests in this process, across all of them
 
     def __init__(self) -> None:
         self._connection: Any = None
@@ -90,29 +97,56 @@ class HeldConnection:
         self._closed = False
 
     async def fetch(self, client: BaseDBAsyncClient, sql: str, params: list[Any]) -> list[dict[str, Any]] | None:
-        """Rows, or None when this connection cannot serve the query (busy, closed, not asyncpg)."""
+        """Rows, or None when this connection cannot serve the query (busy, closed, pool short)."""
         if self._busy or self._closed:
+            return None
+        if self._connection is None and not self._may_hold(client):
             return None
         self._busy = True
         try:
             if self._connection is None:
-                pool = getattr(client, "_pool", None)
-                if pool is None or client.capabilities.dialect != "postgres":
-                    return None
-                self._pool, self._connection = pool, await pool.acquire()
+                HeldConnection.holders += 1
+                self._pool = getattr(client, "_pool")
+                try:
+                    self._connection = await self._pool.acquire()
+                except BaseException:
+                    HeldConnection.holders -= 1
+                    raise
             client.log.debug("%s: %s", sql, params)  # logged like the ORM's own queries
             return [dict(row) for row in await self._connection.fetch(sql, *params)]
         finally:
             self._busy = False
+            if self._closed:  # the request ended meanwhile (a task it started outlived it)
+                await self._give_back()
 
     async def release(self) -> None:
+        """At the end of the request, or before a transaction; later reads use the pool."""
         self._closed = True
+        if not self._busy:
+            await self._give_back()
+
+    @staticmethod
+    def _may_hold(client: BaseDBAsyncClient) -> bool:
+        pool = getattr(client, "_pool", None)
+        if pool is None or client.capabilities.dialect != "postgres":
+            return False
+        return HeldConnection.holders < pool.get_max_size() - 1
+
+    async def _give_back(self) -> None:
         if self._connection is not None:
             connection, self._connection = self._connection, None
+            HeldConnection.holders -= 1
             await self._pool.release(connection)
 
 
 _held: ContextVar[HeldConnection | None] = ContextVar("basalt_held_connection", default=None)
+
+
+async def give_back_held() -> None:
+    """Before a transaction: the request should not hold two connections."""
+    held = _held.get()
+    if held is not None:
+        await held.release()
 
 
 @asynccontextmanager

@@ -19,6 +19,7 @@ from strawberry.schema.schema import validate_document
 from strawberry.types.graphql import OperationType
 from tortoise.transactions import in_transaction
 
+from resolvers import db
 from resolvers.errors import DomainError
 
 log = logging.getLogger("basalt.graphql")
@@ -63,6 +64,7 @@ class _Rollback(Exception):
 async def mutation_transaction(failed: Callable[[], bool]) -> AsyncIterator[None]:
     """One transaction for a whole mutation request: rolled back when `failed()` says the
     operation ended with errors. Shared by GraphQL (the extension below) and REST-compat."""
+    await db.give_back_held()
     with suppress(_Rollback):
         async with in_transaction():
             yield

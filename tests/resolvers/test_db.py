@@ -57,3 +57,26 @@ async def test_the_connection_goes_back_to_the_pool_when_the_request_ends() -> N
     after = pool.get_size() - pool.get_idle_size()
 
     assert in_use >= 1 and after == in_use - 1
+
+
+async def test_many_requests_holding_connections_and_needing_one_more_never_stall(tenant: TenantHandle) -> None:
+    """Three times the pool's size of requests, each holding a connection then needing a second
+    (an ORM query, a transaction): holding never takes the pool's last connection."""
+    from models.tenants import Tenant
+    from schema.extensions import mutation_transaction
+
+    pool_size = db.connection()._pool.get_max_size()  # type: ignore[attr-defined]
+
+    async def request(index: int) -> int:
+        async with db.held_connection():
+            await backend()
+            await asyncio.sleep(0.01)  # every request holds before any asks for more
+            if index % 2:
+                async with mutation_transaction(lambda: False):
+                    await db.execute("UPDATE tenants SET name = name WHERE id = $1", [tenant.tenant_id])
+            return await Tenant.filter(id=tenant.tenant_id).count()
+
+    results = await asyncio.wait_for(asyncio.gather(*(request(i) for i in range(3 * pool_size))), timeout=20)
+
+    assert results == [1] * (3 * pool_size)
+    assert db.HeldConnection.holders == 0
