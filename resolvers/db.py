@@ -7,6 +7,7 @@ the only text ever pasted into SQL is a name already checked against `SAFE_NAME`
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -82,36 +83,31 @@ class HeldConnection:
     pool's bookkeeping cost about 25 µs a query). Two reads at once in the same request (GraphQL
     fields resolved concurrently) do not wait for each other: the second uses the pool as usual.
 
-    A request that holds one may still need a second (an ORM query, a transaction), so holding
-    must never take the pool's last connection: at most `size - 1` are held at a time, and the
-    rest always serve per-query use. Otherwise a full pool of holders, each waiting for one
-    more, would wait forever. A transaction gives the held connection back before it starts.
+    A request that holds one may still need a second (an ORM query), so at most half the pool is
+    held at a time (`holding_slots`); a request waits for a slot, holding nothing, and the other
+    half always serves per-query reads and transactions, which never wait for a second
+    connection. So no set of requests can each hold one connection and wait for another forever.
+    A transaction gives the held connection back before it starts.
     """
-
-    holders = 0  # connections held by requests in this process, across all of them
 
     def __init__(self) -> None:
         self._connection: Any = None
         self._pool: Any = None
+        self._slots: asyncio.Semaphore | None = None
         self._busy = False
         self._closed = False
 
     async def fetch(self, client: BaseDBAsyncClient, sql: str, params: list[Any]) -> list[dict[str, Any]] | None:
-        """Rows, or None when this connection cannot serve the query (busy, closed, pool short)."""
+        """Rows, or None when this connection cannot serve the query (busy, closed, not asyncpg)."""
         if self._busy or self._closed:
             return None
-        if self._connection is None and not self._may_hold(client):
+        pool = getattr(client, "_pool", None)
+        if self._connection is None and (pool is None or client.capabilities.dialect != "postgres" or holding_slots(pool) is None):
             return None
         self._busy = True
         try:
             if self._connection is None:
-                HeldConnection.holders += 1
-                self._pool = getattr(client, "_pool")
-                try:
-                    self._connection = await self._pool.acquire()
-                except BaseException:
-                    HeldConnection.holders -= 1
-                    raise
+                await self._take(pool)
             client.log.debug("%s: %s", sql, params)  # logged like the ORM's own queries
             return [dict(row) for row in await self._connection.fetch(sql, *params)]
         finally:
@@ -125,18 +121,38 @@ class HeldConnection:
         if not self._busy:
             await self._give_back()
 
-    @staticmethod
-    def _may_hold(client: BaseDBAsyncClient) -> bool:
-        pool = getattr(client, "_pool", None)
-        if pool is None or client.capabilities.dialect != "postgres":
-            return False
-        return HeldConnection.holders < pool.get_max_size() - 1
+    async def _take(self, pool: Any) -> None:
+        slots = holding_slots(pool)
+        assert slots is not None
+        await slots.acquire()
+        try:
+            self._connection = await pool.acquire()
+        except BaseException:
+            slots.release()
+            raise
+        self._pool, self._slots = pool, slots
 
     async def _give_back(self) -> None:
         if self._connection is not None:
             connection, self._connection = self._connection, None
-            HeldConnection.holders -= 1
-            await self._pool.release(connection)
+            try:
+                await self._pool.release(connection)
+            finally:
+                assert self._slots is not None
+                self._slots.release()
+
+
+_slots_by_pool: dict[int, tuple[Any, asyncio.Semaphore]] = {}
+
+
+def holding_slots(pool: Any) -> asyncio.Semaphore | None:
+    """How many of this pool's connections requests may hold at once: half of them; None for a
+    pool of one, which is never held."""
+    entry = _slots_by_pool.get(id(pool))
+    if entry is None or entry[0] is not pool:
+        size = pool.get_max_size()
+        entry = _slots_by_pool[id(pool)] = (pool, asyncio.Semaphore(size // 2) if size >= 2 else None)
+    return entry[1]
 
 
 _held: ContextVar[HeldConnection | None] = ContextVar("basalt_held_connection", default=None)
