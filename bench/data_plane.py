@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -71,14 +72,24 @@ def main() -> None:
             _wrk(url, token, script, "2s")
             results.append((operation, via, *_wrk(url, token, script, DURATION)))
     finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=10)
+        _stop(servers)
     baselines = {op: rps for op, via, rps, *_ in results if via == "bare"}
     print(f"\n{OBJECTS} objects, {CONNECTIONS} connections, {DURATION} per target")
     print(f"{'operation':10} {'via':8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8}")
     for operation, via, rps, p50, p99 in results:
         print(f"{operation:10} {via:8} {rps:8.0f} {p50:8.2f} {p99:8.2f} {rps / baselines[operation]:8.2f}")
+
+
+def _stop(servers: list[subprocess.Popen[bytes]]) -> None:
+    """Stop every server, even when one is slow to shut down (none is left running)."""
+    for server in servers:
+        server.terminate()
+    for server in servers:
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            print(f"server {server.args[-5:]} did not stop within 10 s; killed", file=sys.stderr)
+            server.kill()
 
 
 def _graphql(query: str) -> str:
