@@ -16,8 +16,11 @@ from datetime import datetime, timezone
 from typing import Any, Literal
 
 from tortoise import connections
+from tortoise.backends.asyncpg.client import TransactionWrapper
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
-from tortoise.exceptions import IntegrityError
+from tortoise.connection import get_connections
+from tortoise.exceptions import IntegrityError, TransactionManagementError
+from tortoise.transactions import in_transaction
 
 Dialect = Literal["postgres", "sqlite"]
 SAFE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
@@ -87,7 +90,7 @@ class HeldConnection:
     held at a time (`holding_slots`); a request waits for a slot, holding nothing, and the other
     half always serves per-query reads and transactions, which never wait for a second
     connection. So no set of requests can each hold one connection and wait for another forever.
-    A transaction gives the held connection back before it starts.
+    The request's transaction (`transaction()`) runs on the held connection.
     """
 
     def __init__(self) -> None:
@@ -114,6 +117,18 @@ class HeldConnection:
             self._busy = False
             if self._closed:  # the request ended meanwhile (a task it started outlived it)
                 await self._give_back()
+
+    def lend(self) -> Any:
+        """The held connection for the request's transaction, or None (none yet, or in use)."""
+        if self._busy or self._closed or self._connection is None:
+            return None
+        self._busy = True
+        return self._connection
+
+    async def take_back(self) -> None:
+        self._busy = False
+        if self._closed:
+            await self._give_back()
 
     async def release(self) -> None:
         """At the end of the request, or before a transaction; later reads use the pool."""
@@ -158,11 +173,45 @@ def holding_slots(pool: Any) -> asyncio.Semaphore | None:
 _held: ContextVar[HeldConnection | None] = ContextVar("basalt_held_connection", default=None)
 
 
-async def give_back_held() -> None:
-    """Before a transaction: the request should not hold two connections."""
+@asynccontextmanager
+async def transaction() -> AsyncIterator[None]:
+    """The request's transaction, on its held connection when it has one: no second pooled
+    connection, so a request never holds one and waits for another. Otherwise the held one (if
+    any) goes back first and the transaction takes a pooled connection, as `in_transaction()`."""
     held = _held.get()
-    if held is not None:
-        await held.release()
+    lent = held.lend() if held is not None else None
+    if lent is None:
+        if held is not None:
+            await held.release()
+        async with in_transaction():
+            yield
+        return
+    assert held is not None
+    try:
+        async with _on_connection(connection(), lent):
+            yield
+    finally:
+        await held.take_back()
+
+
+@asynccontextmanager
+async def _on_connection(client: BaseDBAsyncClient, lent: Any) -> AsyncIterator[None]:
+    """What Tortoise's pooled transaction context does, minus taking a connection from the pool."""
+    wrapper = TransactionWrapper(client)  # type: ignore[arg-type]
+    wrapper._connection = lent
+    token = get_connections().set(client.connection_name, wrapper)
+    try:
+        await wrapper.begin()
+        try:
+            yield
+        except BaseException as exc:
+            if not wrapper._finalized and not isinstance(exc, TransactionManagementError):
+                await wrapper.rollback()
+            raise
+        if not wrapper._finalized:
+            await wrapper.commit()
+    finally:
+        get_connections().reset(token)
 
 
 @asynccontextmanager

@@ -17,7 +17,6 @@ from strawberry.extensions.max_aliases import create_validator as alias_validato
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.schema.schema import validate_document
 from strawberry.types.graphql import OperationType
-from tortoise.transactions import in_transaction
 
 from resolvers import db
 from resolvers.errors import DomainError
@@ -64,9 +63,8 @@ class _Rollback(Exception):
 async def mutation_transaction(failed: Callable[[], bool]) -> AsyncIterator[None]:
     """One transaction for a whole mutation request: rolled back when `failed()` says the
     operation ended with errors. Shared by GraphQL (the extension below) and REST-compat."""
-    await db.give_back_held()
     with suppress(_Rollback):
-        async with in_transaction():
+        async with db.transaction():
             yield
             if failed():
                 raise _Rollback

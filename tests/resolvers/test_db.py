@@ -49,6 +49,28 @@ async def test_a_transaction_reads_its_own_writes_not_through_the_held_connectio
     assert inside != outside
 
 
+async def test_the_request_transaction_runs_on_the_held_connection_and_rolls_back(tenant: TenantHandle) -> None:
+    rename = "UPDATE tenants SET name = 'Renamed' WHERE id = $1"
+
+    class Failed(Exception):
+        """Ends the transaction with an error."""
+
+    async with db.held_connection():
+        held = await backend()
+        with pytest.raises(Failed):
+            async with db.transaction():
+                await db.execute(rename, [tenant.tenant_id])
+                inside = await backend()
+                raise Failed
+        after = await db.fetch("SELECT name FROM tenants WHERE id = $1", [tenant.tenant_id])
+        async with db.transaction():
+            await db.execute(rename, [tenant.tenant_id])
+        committed = await db.fetch("SELECT name FROM tenants WHERE id = $1", [tenant.tenant_id])
+
+    assert inside == held
+    assert after[0]["name"] != "Renamed" and committed[0]["name"] == "Renamed"
+
+
 async def test_the_connection_goes_back_to_the_pool_when_the_request_ends() -> None:
     pool = db.connection()._pool  # type: ignore[attr-defined]
     async with db.held_connection():
@@ -75,6 +97,7 @@ async def test_many_requests_holding_connections_and_needing_one_more_never_stal
             if index % 2:
                 async with mutation_transaction(lambda: False):
                     await db.execute("UPDATE tenants SET name = name WHERE id = $1", [tenant.tenant_id])
+                    await Tenant.filter(id=tenant.tenant_id).count()
             return await Tenant.filter(id=tenant.tenant_id).count()
 
     results = await asyncio.wait_for(asyncio.gather(*(request(i) for i in range(3 * pool_size))), timeout=20)
