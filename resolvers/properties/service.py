@@ -10,7 +10,6 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
-from models import jsoncodec
 from models.properties import Property
 from resolvers.authz import require_principal, require_scope
 from resolvers.errors import AlreadyExists, Conflict, FieldError, NotFound, QuotaExceeded, ValidationError
@@ -71,7 +70,7 @@ async def create_property(principal: Principal | None, type_ref: str, data: Prop
         raise AlreadyExists(f"Property '{prop.name}' already exists on {object_type.name}")
     await _ensure_required_satisfied(prop)
     try:
-        await _save(prop, force_create=True)
+        await prop.save(force_create=True)
     except IntegrityError as exc:
         raise AlreadyExists(f"Property '{prop.name}' already exists on {object_type.name}") from exc
     await indexes.sync(prop)
@@ -92,7 +91,7 @@ async def update_property(principal: Principal | None, type_ref: str, property_i
     _check_settings(prop)
     if newly_required:
         await _ensure_required_satisfied(prop)
-    await _save(prop)
+    await prop.save()
     await indexes.sync(prop)
     await schema_changed(caller.tenant_id)
     return prop
@@ -105,18 +104,6 @@ async def delete_property(principal: Principal | None, type_ref: str, property_i
     await prop.delete()
     await schema_changed(caller.tenant_id)
     return prop.id
-
-
-async def _save(prop: Property, *, force_create: bool = False) -> None:
-    """Tortoise's JSONField takes a `str` as JSON text already encoded, so a string default such
-    as "lead" would fail and "123" would be stored as a number: hand it the encoded text instead."""
-    value = prop.default_value
-    if isinstance(value, str):
-        prop.default_value = jsoncodec.dumps(value)
-    try:
-        await prop.save(force_create=force_create)
-    finally:
-        prop.default_value = value
 
 
 async def _get(tenant_id: str, type_ref: str, property_id: str) -> Property:

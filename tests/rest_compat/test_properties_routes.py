@@ -7,7 +7,6 @@ import asyncio
 from typing import Any
 
 import httpx
-import pytest
 from tests.conftest import ON_POSTGRES
 from tests.support import Api, TenantHandle, bearer, data, error_code, gql_code, make_objects, make_type, property_indexes
 
@@ -163,10 +162,6 @@ async def test_a_default_is_applied_when_an_object_omits_the_key(api: Api, tenan
     assert data(await api.rest("GET", props_path(type_id), tenant.token))[0]["default_value"] == "lead"
 
 
-@pytest.mark.xfail(
-    not ON_POSTGRES, strict=True,
-    reason="models: SQLite gives the JSON default_value column NUMERIC affinity, so 10.00 is stored as 10 (see report)",
-)
 async def test_an_exact_decimal_default_keeps_its_digits(api: Api, tenant: TenantHandle) -> None:
     type_id = await make_type(tenant, "deals")
     await add(api, tenant, type_id, name="amount", data_type="decimal", default_value="10.00")
