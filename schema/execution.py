@@ -115,7 +115,6 @@ class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
         self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
         return plan
 
-
     def _shortcut_applies(self) -> bool:
         """Not with resolver middleware, nor a default resolver other than `getattr`."""
         if self.middleware_manager and getattr(self.middleware_manager, "middlewares", None):
