@@ -53,7 +53,12 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
 
 def _connection(settings: Settings) -> str | dict[str, Any]:
     url = _connection_url(settings.database_url)
-    if urlparse(url).scheme not in ("postgres", "asyncpg"):
+    scheme = urlparse(url).scheme
+    if scheme == "sqlite":
+        config = expand_db_url(url)
+        config["engine"] = "graphql_api.sqlite"  # Tortoise's client plus our SQL functions
+        return config
+    if scheme not in ("postgres", "asyncpg"):
         return url
     config = expand_db_url(url)
     config["credentials"].update(

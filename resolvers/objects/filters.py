@@ -20,7 +20,8 @@ from resolvers import db
 from resolvers.errors import FieldError, ValidationError
 from resolvers.objects.schemas import TypeSchema
 from resolvers.properties.datatypes import DATA_TYPES, InvalidValue, Rules, normalize, parse_datetime
-from resolvers.properties.indexes import json_path
+from resolvers.properties.decimal_key import SQL_FUNCTION as DECIMAL_KEY
+from resolvers.properties.indexes import exact_on_sqlite, json_path, value_expr
 
 COMPARISONS = {"eq": "=", "ne": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 OPERATORS = (*COMPARISONS, "in", "nin", "contains", "icontains", "starts_with", "is_null")
@@ -114,7 +115,7 @@ class _Compiler:
         if op == "is_null":
             if not isinstance(value, bool):
                 raise FilterError(path, "must be true or false")
-            return f"{self.expr(target)} IS {'' if value else 'NOT '}NULL"
+            return f"{self.expr(target, raw=True)} IS {'' if value else 'NOT '}NULL"
         if op in ("in", "nin"):
             return self.membership(target, op, value, path)
         if op in ("contains", "icontains", "starts_with"):
@@ -199,8 +200,13 @@ class _Compiler:
             raise FilterError(path, "must be a string")
         return value
 
-    def expr(self, target: Field) -> str:
-        return target.column if target.column else json_path(self.sql.dialect, target.name)
+    def expr(self, target: Field, *, raw: bool = False) -> str:
+        """The compared expression; `raw` is the stored JSON value itself (for is_null)."""
+        if target.column:
+            return target.column
+        if raw:
+            return json_path(self.sql.dialect, target.name)
+        return value_expr(self.sql.dialect, target.name, target.data_type)
 
     def text_expr(self, target: Field) -> str:
         if target.column:
@@ -226,6 +232,8 @@ class _Compiler:
             return f"CAST({self.sql.param(jsoncodec.dumps(value))} AS jsonb)"
         if isinstance(value, (list, dict)):
             return f"json({self.sql.param(jsoncodec.dumps(value))})"
+        if exact_on_sqlite(self.sql.dialect, target.data_type):
+            return _decimal_key(self.sql, value)
         return self.sql.param(_sqlite(value))
 
 
@@ -240,7 +248,11 @@ def _sqlite(value: Any) -> Any:
     return value
 
 
-def sort_param(sql: db.Sql, value: Any, *, is_property: bool) -> str:
+def _decimal_key(sql: db.Sql, value: Any) -> str:
+    return f"{DECIMAL_KEY}({sql.param(str(value))})"
+
+
+def sort_param(sql: db.Sql, value: Any, *, is_property: bool, data_type: str | None = None) -> str:
     """Bind a keyset cursor's sort value the way `compile_filter` binds a property or column."""
     if not is_property:
         try:
@@ -249,4 +261,6 @@ def sort_param(sql: db.Sql, value: Any, *, is_property: bool) -> str:
             raise ValidationError.single("cursor", "is not a cursor this API issued") from None
     if sql.dialect == "postgres":
         return f"CAST({sql.param(jsoncodec.dumps(value))} AS jsonb)"
+    if exact_on_sqlite(sql.dialect, data_type):
+        return _decimal_key(sql, value)
     return sql.param(_sqlite(value))

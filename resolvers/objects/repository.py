@@ -16,7 +16,8 @@ from resolvers import db
 from resolvers.objects import cursor as cursors
 from resolvers.objects.filters import compile_filter, sort_param
 from resolvers.objects.schemas import ObjectRecord, Page, Sort, TypeSchema, VersionRecord
-from resolvers.properties.indexes import json_path
+from resolvers.properties.decimal_key import decimal_key
+from resolvers.properties.indexes import exact_on_sqlite, value_expr
 from resolvers.scoping import scoped
 
 COLUMNS = "id, tenant_id, object_type_id, properties, version, created_by, updated_by, created_at, updated_at, deleted_at"
@@ -99,7 +100,7 @@ async def page(
     total = await count(schema, tenant_id, where=where, deleted=deleted) if with_total else -1
     sql = db.Sql(db.dialect())
     conditions = f"{_scope(sql, tenant_id, schema.id, deleted=deleted)} AND {compile_filter(where, schema, sql)}"
-    expr = json_path(sql.dialect, sort.key) if sort.is_property else sort.key
+    expr = value_expr(sql.dialect, sort.key, sort.data_type) if sort.is_property else sort.key
     keyset = ""
     if after:
         value, last_id = cursors.decode(after, sort)
@@ -123,11 +124,13 @@ async def page(
 def _after(sql: db.Sql, expr: str, sort: Sort, value: Any, last_id: str) -> str:
     """Rows strictly after (value, id) in the page order, with NULL sorting as the largest value."""
     op = ">" if sort.order == "asc" else "<"
+    if exact_on_sqlite(sql.dialect, sort.data_type) and decimal_key(str(value)) is None:
+        value = None  # an untyped leftover has no key: it sorts with the missing values
     if value is None:
         marker = sql.param(last_id)
         return f"({expr} IS NULL AND id {op} {marker})" if sort.order == "asc" else f"({expr} IS NOT NULL OR id {op} {marker})"
-    first = sort_param(sql, value, is_property=sort.is_property)
-    second = sort_param(sql, value, is_property=sort.is_property)
+    first = sort_param(sql, value, is_property=sort.is_property, data_type=sort.data_type)
+    second = sort_param(sql, value, is_property=sort.is_property, data_type=sort.data_type)
     marker = sql.param(last_id)
     tail = f" OR {expr} IS NULL" if sort.order == "asc" else ""
     return f"({expr} {op} {first} OR ({expr} = {second} AND id {op} {marker}){tail})"

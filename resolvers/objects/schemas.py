@@ -71,6 +71,7 @@ class Sort:
     key: str  # created_at, updated_at, deleted_at or a property name
     order: str  # asc | desc
     is_property: bool
+    data_type: str | None = None  # the property's, so exact decimals compare exactly on SQLite
 
 
 @dataclass(frozen=True)

@@ -364,7 +364,7 @@ def _sort(schema: TypeSchema, key: str | None, order: str | None) -> Sort:
     if prop is None or not prop.is_sortable:
         sortable = [*SYSTEM_SORTS, *(p.name for p in schema.properties.values() if p.is_sortable)]
         raise ValidationError.single("sort", f"must be one of: {', '.join(sortable)} (mark a property is_sortable to sort by it)")
-    return Sort(db.safe_name(prop.name), order, is_property=True)
+    return Sort(db.safe_name(prop.name), order, is_property=True, data_type=prop.data_type)
 
 
 def _limit(limit: int) -> int:

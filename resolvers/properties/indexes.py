@@ -10,6 +10,8 @@ from __future__ import annotations
 from models.properties import Property
 from resolvers import db
 from resolvers.errors import DuplicateValue
+from resolvers.properties.datatypes import DATA_TYPES
+from resolvers.properties.decimal_key import SQL_FUNCTION as DECIMAL_KEY
 
 
 def json_path(dialect: db.Dialect, name: str) -> str:
@@ -18,6 +20,18 @@ def json_path(dialect: db.Dialect, name: str) -> str:
     if dialect == "postgres":
         return f"(properties -> '{key}')"
     return f"json_extract(properties, '$.{key}')"
+
+
+def exact_on_sqlite(dialect: db.Dialect, data_type: str | None) -> bool:
+    """Decimal and currency values compare through `decimal_key` on SQLite (floats lose digits)."""
+    return dialect == "sqlite" and data_type in DATA_TYPES and DATA_TYPES[data_type].exact_decimal
+
+
+def value_expr(dialect: db.Dialect, name: str, data_type: str | None) -> str:
+    """The expression filters, sorts and indexes compare for a property of `data_type`."""
+    if exact_on_sqlite(dialect, data_type):
+        return f"{DECIMAL_KEY}(properties -> '$.{db.safe_name(name)}')"
+    return json_path(dialect, name)
 
 
 def live_rows(type_id: str) -> str:
@@ -32,7 +46,7 @@ async def sync(prop: Property) -> None:
     """Make the database's indexes match the property's flags (idempotent)."""
     dialect = db.dialect()
     plain, unique = _names(prop)
-    expression = json_path(dialect, prop.name)
+    expression = value_expr(dialect, prop.name, prop.data_type)
     if prop.is_indexed or prop.is_sortable:
         await db.execute(f"CREATE INDEX IF NOT EXISTS {plain} ON objects ({expression}, id) WHERE {live_rows(prop.object_type_id)}")
     else:
