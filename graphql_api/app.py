@@ -30,6 +30,7 @@ from graphql_api.routing import IndexedRouter
 from graphql_api.settings import Settings, load_settings
 from resolvers.data_io.worker import ExportWorker
 from resolvers.errors import DomainError
+from resolvers.events.realtime import Realtime
 from resolvers.rate_limit.repository import CounterStore, MemoryCounterStore, RedisCounterStore
 from resolvers.rate_limit.service import RateLimiter
 from resolvers.runtime import Runtime
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
         version=__version__,
         region=settings.region,
         lookup_rate_limit=settings.lookup_rate_limit,
+        realtime=Realtime(settings.broadcast_url, retention_days=settings.event_retention_days, run_relay=settings.run_workers),
     )
 
     @asynccontextmanager
@@ -60,6 +62,7 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
             await init_orm(settings)
         runtime.storage = await _open_storage(settings)
         workers = _start_workers(runtime) if settings.run_workers else []
+        await runtime.realtime.start()
         _freeze_startup_objects()
         try:
             yield
@@ -67,6 +70,7 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
             for task in workers:
                 task.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
+            await runtime.realtime.close()
             await runtime.storage.close()
             await runtime.rate_limiter.close()
             if manage_orm:

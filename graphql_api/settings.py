@@ -59,6 +59,7 @@ class Settings:
     max_import_bytes: int = 20 * 1024 * 1024
     run_workers: bool = True
     database_pool_size: int = 20
+    event_retention_days: int = 7
 
     @property
     def is_production(self) -> bool:
@@ -109,6 +110,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_import_bytes=_int(env, "BASALT_MAX_IMPORT_BYTES", 20 * 1024 * 1024, minimum=1024),
         run_workers=_bool(env, "BASALT_WORKERS", True),
         database_pool_size=_int(env, "BASALT_DATABASE_POOL_SIZE", 20, minimum=1, maximum=1000),
+        event_retention_days=_int(env, "BASALT_EVENT_RETENTION_DAYS", 7, minimum=1, maximum=3650),
     )
 
 

@@ -13,4 +13,5 @@ MODEL_MODULES = [
     "models.views",
     "models.associations",
     "models.data_io",
+    "models.events",
 ]

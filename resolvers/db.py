@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
@@ -173,11 +173,42 @@ def holding_slots(pool: Any) -> asyncio.Semaphore | None:
 _held: ContextVar[HeldConnection | None] = ContextVar("basalt_held_connection", default=None)
 
 
+_after_commit: ContextVar[list[Callable[[], None]] | None] = ContextVar("basalt_after_commit", default=None)
+
+
+def on_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` once the current `transaction()` has committed (at once outside one).
+    For waking in-process workers; anything that must not be lost is written in the transaction."""
+    pending = _after_commit.get()
+    if pending is None:
+        callback()
+    elif callback not in pending:
+        pending.append(callback)
+
+
 @asynccontextmanager
 async def transaction() -> AsyncIterator[None]:
-    """The request's transaction, on its held connection when it has one: no second pooled
-    connection, so a request never holds one and waits for another. Otherwise the held one (if
-    any) goes back first and the transaction takes a pooled connection, as `in_transaction()`."""
+    """The request's transaction (see `_transaction`); `on_commit` callbacks run after it commits."""
+    if _after_commit.get() is not None:  # nested: the outer transaction runs the callbacks
+        async with _transaction():
+            yield
+        return
+    pending: list[Callable[[], None]] = []
+    token = _after_commit.set(pending)
+    try:
+        async with _transaction():
+            yield
+    finally:
+        _after_commit.reset(token)
+    for callback in pending:  # only reached when the transaction committed
+        callback()
+
+
+@asynccontextmanager
+async def _transaction() -> AsyncIterator[None]:
+    """On the request's held connection when it has one: no second pooled connection, so a
+    request never holds one and waits for another. Otherwise the held one (if any) goes back
+    first and the transaction takes a pooled connection, as `in_transaction()`."""
     held = _held.get()
     lent = held.lend() if held is not None else None
     if lent is None:
@@ -240,3 +271,10 @@ def as_datetime(value: Any) -> datetime:
     """A timestamp column read by raw SQL: asyncpg gives datetimes, SQLite gives ISO text."""
     parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+async def release_held() -> None:
+    """Give the request's held connection back early (a stream that lives on must not keep it)."""
+    held = _held.get()
+    if held is not None:
+        await held.release()

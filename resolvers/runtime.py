@@ -6,6 +6,7 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
+from resolvers.events.realtime import Realtime
 from resolvers.rate_limit.service import RateLimiter
 from resolvers.storage.schemas import Storage
 
@@ -18,6 +19,7 @@ class Runtime:
     region: str
     lookup_rate_limit: int = 20
     storage: Storage | None = None  # opened by the app's lifespan
+    realtime: Realtime = field(default_factory=Realtime)  # the event relay, hub and broadcast
     started_at: float = field(default_factory=time.monotonic)
     last_used_written: dict[str, float] = field(default_factory=dict)  # key id -> when last_used_at was written
     wake_events: list[asyncio.Event] = field(default_factory=list)  # background workers of this process

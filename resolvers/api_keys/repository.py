@@ -84,3 +84,17 @@ async def touch(key_id: str, tenant_id: str, when: datetime) -> None:
 
 async def by_ids(tenant_id: str, key_ids: list[str]) -> list[ApiKey]:
     return await scoped(ApiKey, tenant_id).filter(id__in=key_ids)
+
+
+async def inactive(key_ids: list[str], now: datetime) -> set[str]:
+    """Which of these keys may no longer be used: revoked, expired, deleted, or their tenant not
+    active. Across tenants by key id (open streams of many tenants are checked in one query);
+    it returns ids only, never a row."""
+    sql = db.Sql(db.dialect())
+    marks = ", ".join(sql.param(k) for k in key_ids)
+    rows = await db.fetch(
+        f"SELECT k.id FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.id IN ({marks})"
+        f" AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > {sql.param(now)}) AND t.status = 'active'",
+        sql.params,
+    )
+    return set(key_ids) - {r["id"] for r in rows}

@@ -14,6 +14,7 @@ from resolvers.errors import AlreadyExists, NotFound, QuotaExceeded, ValidationE
 from resolvers.ids import new_id
 from resolvers.object_types import repository
 from resolvers.object_types.schemas import MAX_DISPLAY_NAME, MAX_TYPES_PER_TENANT, TYPE_NAME, TypeCreate, TypePatch
+from resolvers.object_types import events
 from resolvers.objects.schema_cache import schema_changed
 from resolvers.principal import Principal
 from resolvers.properties import indexes
@@ -60,12 +61,14 @@ async def create_type(principal: Principal | None, data: TypeCreate) -> ObjectTy
     except IntegrityError as exc:  # a concurrent create won the race for the name
         raise AlreadyExists(f"An object type named '{name}' already exists") from exc
     await schema_changed(caller.tenant_id)
+    await events.record("created", created, caller)
     return created
 
 
 async def update_type(principal: Principal | None, ref: str, patch: TypePatch) -> ObjectType:
     caller = require_scope(principal, "schema")
     found = await resolve(caller.tenant_id, ref)
+    before = {"name": found.name, "display_name": found.display_name}
     if "name" in patch and patch["name"] != found.name:
         found.name = _checked_name(patch["name"])
         await _ensure_name_free(caller.tenant_id, found.name)
@@ -73,6 +76,7 @@ async def update_type(principal: Principal | None, ref: str, patch: TypePatch) -
         found.display_name = _checked_display_name(patch["display_name"])
     await found.save()
     await schema_changed(caller.tenant_id)
+    await events.record("updated", found, caller, changed=[k for k, v in before.items() if getattr(found, k) != v])
     return found
 
 
@@ -96,6 +100,7 @@ async def delete_type(
         await indexes.drop(prop)
     await repository.delete_everything(caller.tenant_id, found.id)
     await schema_changed(caller.tenant_id)
+    await events.record("deleted", found, caller)
     return found.id
 
 

@@ -19,7 +19,7 @@ from resolvers.authz import require_scope
 from resolvers.errors import DuplicateValue, FieldError, NotFound, ValidationError, VersionConflict
 from resolvers.ids import new_id
 from resolvers.object_types import repository as object_types
-from resolvers.objects import quota, repository, schema_cache
+from resolvers.objects import events, quota, repository, schema_cache
 from resolvers.objects.schemas import (
     BATCH_MAX_ITEMS,
     LIST_DEFAULT_LIMIT,
@@ -218,10 +218,13 @@ async def delete_object(
     caller = require_scope(principal, "write")
     schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
     if not force:
-        if not await repository.set_deleted(caller.tenant_id, (await _live(schema, caller.tenant_id, object_id)).id, _now()):
+        current = await _live(schema, caller.tenant_id, object_id)
+        if not await repository.set_deleted(caller.tenant_id, current.id, _now()):
             raise NotFound(f"Object {object_id} not found")
+        await events.deleted(schema, current, actor_of(caller), permanent=False)
         return object_id
-    if await repository.get(caller.tenant_id, schema.id, object_id, deleted=None) is None:
+    current_or_trashed = await repository.get(caller.tenant_id, schema.id, object_id, deleted=None)
+    if current_or_trashed is None:
         raise NotFound(f"Object {object_id} not found")
     links = await repository.association_count(caller.tenant_id, object_id)
     await guard_delete(
@@ -234,6 +237,7 @@ async def delete_object(
         confirm_token=confirm_token,
     )
     await repository.purge(caller.tenant_id, object_id)
+    await events.deleted(schema, current_or_trashed, actor_of(caller), permanent=True)
     return object_id
 
 
@@ -246,7 +250,9 @@ async def restore_object(principal: Principal | None, type_ref: str, object_id: 
         await repository.set_deleted(caller.tenant_id, object_id, None)
     except IntegrityError as exc:
         raise _duplicate(schema, exc) from None
-    return present(schema, await _live(schema, caller.tenant_id, object_id))
+    restored = await _live(schema, caller.tenant_id, object_id)
+    await events.restored(schema, restored, actor_of(caller))
+    return present(schema, restored)
 
 
 # --- shared steps --------------------------------------------------------------------------
@@ -287,7 +293,9 @@ async def _write_version(schema: TypeSchema, caller: Principal, current: ObjectR
         raise VersionConflict(details={"object_id": current.id}) from None
     if not written:
         raise VersionConflict(details={"object_id": current.id})
-    return replace(current, properties=values, version=current.version + 1, updated_by=actor, updated_at=now)
+    updated = replace(current, properties=values, version=current.version + 1, updated_by=actor, updated_at=now)
+    await events.updated(schema, current, updated, actor)
+    return updated
 
 
 async def _raise_if_invalid(checks: list[Checked], tenant_id: str, extra: list[FieldError] | None = None) -> None:
@@ -342,6 +350,7 @@ async def insert_rows(schema: TypeSchema, rows: list[ObjectRecord]) -> None:
         await repository.insert(rows)
     except IntegrityError as exc:
         raise _duplicate(schema, exc) from None
+    await events.created(schema, rows, rows[0].created_by)
 
 
 def _duplicate(schema: TypeSchema, exc: Exception) -> DuplicateValue:

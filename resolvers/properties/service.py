@@ -16,6 +16,7 @@ from resolvers.errors import AlreadyExists, Conflict, FieldError, NotFound, Quot
 from resolvers.ids import new_id
 from resolvers.object_types.service import resolve as resolve_type
 from resolvers.objects.schema_cache import schema_changed
+from resolvers.properties import events
 from resolvers.principal import Principal
 from resolvers.properties import indexes, repository
 from resolvers.properties.datatypes import DATA_TYPES, InvalidValue, Rules, normalize, to_api
@@ -75,6 +76,7 @@ async def create_property(principal: Principal | None, type_ref: str, data: Prop
         raise AlreadyExists(f"Property '{prop.name}' already exists on {object_type.name}") from exc
     await indexes.sync(prop)
     await schema_changed(caller.tenant_id)
+    await events.record("created", prop, caller)
     return prop
 
 
@@ -85,6 +87,7 @@ async def update_property(principal: Principal | None, type_ref: str, property_i
     if fixed:
         raise ValidationError(fixed)
     newly_required = patch.get("is_required") and not prop.is_required
+    before = {key: getattr(prop, key) for key in events.SETTINGS}
     for key in ("is_indexed", "is_sortable", "is_unique", "is_required", "default_value", "enum_values", "description"):
         if key in patch:
             setattr(prop, key, patch[key])  # type: ignore[literal-required]
@@ -94,6 +97,7 @@ async def update_property(principal: Principal | None, type_ref: str, property_i
     await prop.save()
     await indexes.sync(prop)
     await schema_changed(caller.tenant_id)
+    await events.record("updated", prop, caller, changed=[k for k, v in before.items() if getattr(prop, k) != v])
     return prop
 
 
@@ -103,6 +107,7 @@ async def delete_property(principal: Principal | None, type_ref: str, property_i
     await indexes.drop(prop)
     await prop.delete()
     await schema_changed(caller.tenant_id)
+    await events.record("deleted", prop, caller)
     return prop.id
 
 

@@ -1,0 +1,112 @@
+"""Fan-out between server processes: `memory://` within one process, `redis://` across several.
+
+Our own small layer on `redis.asyncio` instead of `broadcaster` (see the stack notes: with
+redis-py 8 its Redis backend receives nothing, concurrent first subscribers collide, and nothing
+reconnects). Each process keeps one subscription to one channel; on every (re)connection it calls
+`on_reconnect`, and the hub then catches up from the event log, so whatever was published while
+Redis was away is still delivered. Publishing is best effort for the same reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Callable, Protocol
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger("basalt.broadcast")
+CHANNEL = "basalt:events"
+
+OnMessage = Callable[[str], None]
+OnReconnect = Callable[[], None]
+
+
+class Broadcast(Protocol):
+    async def start(self, on_message: OnMessage, on_reconnect: OnReconnect) -> None: ...
+    async def publish(self, message: str) -> None: ...
+    async def close(self) -> None: ...
+
+
+class MemoryBroadcast:
+    """One process: messages go straight to this instance's subscriber."""
+
+    def __init__(self) -> None:
+        self._on_message: OnMessage | None = None
+
+    async def start(self, on_message: OnMessage, on_reconnect: OnReconnect) -> None:
+        self._on_message = on_message
+        on_reconnect()
+
+    async def publish(self, message: str) -> None:
+        if self._on_message is not None:
+            self._on_message(message)
+
+    async def close(self) -> None:
+        self._on_message = None
+
+
+class RedisBroadcast:
+    """Redis pub/sub with a subscriber that reconnects by itself (backoff up to `max_backoff`)."""
+
+    def __init__(self, url: str, *, max_backoff: float = 2.0) -> None:
+        self._url = url
+        self._publisher = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+        self._max_backoff = max_backoff
+        self._task: asyncio.Task[None] | None = None
+        self.connected = asyncio.Event()  # set while subscribed (tests wait on it)
+
+    async def start(self, on_message: OnMessage, on_reconnect: OnReconnect) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._listen_forever(on_message, on_reconnect), name="broadcast-subscriber")
+
+    async def publish(self, message: str) -> None:
+        try:
+            await self._publisher.publish(CHANNEL, message)
+        except (RedisError, OSError) as exc:
+            log.warning("publish failed (listeners catch up from the event log): %s", exc)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self._publisher.aclose()
+
+    async def _listen_forever(self, on_message: OnMessage, on_reconnect: OnReconnect) -> None:
+        backoff = 0.05
+        while True:
+            client = Redis.from_url(self._url, socket_connect_timeout=2, health_check_interval=5)
+            pubsub = client.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(CHANNEL)
+                self.connected.set()
+                backoff = 0.05
+                on_reconnect()
+                while True:
+                    message = await pubsub.get_message(timeout=5.0)
+                    if message is not None and message.get("type") == "message":
+                        data = message["data"]
+                        on_message(data.decode() if isinstance(data, bytes) else data)
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError) as exc:
+                if self.connected.is_set():
+                    log.warning("lost the Redis subscription, reconnecting: %s", exc)
+                self.connected.clear()
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+                with contextlib.suppress(Exception):
+                    await client.aclose()
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, self._max_backoff)
+
+
+def open_broadcast(url: str) -> Broadcast:
+    if url.startswith(("redis://", "rediss://")):
+        return RedisBroadcast(url)
+    return MemoryBroadcast()

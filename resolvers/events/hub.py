@@ -1,0 +1,242 @@
+"""One process's listeners: events from the broadcast, checked against the log, handed out in order.
+
+Per tenant with listeners here, the hub remembers the last seq it delivered. An event with the
+next seq is delivered at once; one further ahead means messages were lost or reordered, and the
+missing range is read from the log first; an older one is a duplicate and dropped. Every few
+seconds, and whenever the broadcast reconnects, the hub compares with `event_sequences` and reads
+anything it has not seen, so a lost message at the tail is delivered too. All of that happens in
+one task, so per tenant the order is the seq order, with no gap and no duplicate.
+
+A listener resuming after seq N is registered at the tenant's current position P (inside that
+task) and reads (N, P] from the log itself while newer events queue up for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from resolvers.api_keys import repository as api_keys
+from resolvers.events import repository
+from resolvers.events.schemas import EventRecord
+from resolvers.principal import Principal
+
+log = logging.getLogger("basalt.events")
+BACKFILL_PAGE = 500
+QUEUE_LIMIT = 1000  # events waiting for one listener before it counts as a slow consumer
+
+
+class ListenerClosed(Exception):
+    """The hub ended this listener; `reason` says why (revoked credentials, slow consumer, ...)."""
+
+    def __init__(self, reason: str, code: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+_CLOSE = object()
+
+
+class Listener:
+    """One subscription: a tenant, a predicate, and a bounded queue of events in seq order."""
+
+    def __init__(self, principal: Principal, accepts: Callable[[EventRecord], bool], *, after: int | None, queue_limit: int) -> None:
+        self.principal = principal
+        self.tenant_id = principal.tenant_id
+        self.accepts = accepts
+        self.after = after
+        self.queue_limit = queue_limit
+        self.start = 0  # the tenant's position when registered; live events are above it
+        self.closed: ListenerClosed | None = None
+        self._queue: asyncio.Queue[Any] = asyncio.Queue()
+
+    def offer(self, event: EventRecord) -> None:
+        if self.closed is not None or not self.accepts(event):
+            return
+        if self._queue.qsize() >= self.queue_limit:
+            self.close("too many undelivered events: the consumer is too slow", "SLOW_CONSUMER")
+            return
+        self._queue.put_nowait(event)
+
+    def close(self, reason: str, code: str) -> None:
+        if self.closed is None:
+            self.closed = ListenerClosed(reason, code)
+            self._queue.put_nowait(_CLOSE)
+
+    async def events(self) -> AsyncIterator[EventRecord]:
+        """What was missed since `after` (from the log), then live events; raises ListenerClosed."""
+        if self.after is not None:
+            cursor = self.after
+            while cursor < self.start:
+                page = await repository.after(self.tenant_id, cursor, up_to=self.start, limit=BACKFILL_PAGE)
+                if not page:
+                    break
+                for event in page:
+                    if self.accepts(event):
+                        yield event
+                cursor = page[-1].seq
+        while True:
+            item = await self._queue.get()
+            if item is _CLOSE:
+                assert self.closed is not None
+                raise self.closed
+            yield item
+
+
+@dataclass
+class _Stream:
+    last_seq: int
+    listeners: set[Listener] = field(default_factory=set)
+
+
+@dataclass
+class _Register:
+    listener: Listener
+    done: asyncio.Future[None]
+
+
+_CHECK = object()
+
+
+class Hub:
+    def __init__(self, *, check_seconds: float = 2.0, queue_limit: int = QUEUE_LIMIT) -> None:
+        self.check_seconds = check_seconds
+        self.queue_limit = queue_limit
+        self._streams: dict[str, _Stream] = {}
+        self._inbox: asyncio.Queue[Any] = asyncio.Queue()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # --- wiring -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if not self._tasks:
+            self._tasks = [
+                asyncio.create_task(self._consume(), name="event-hub"),
+                asyncio.create_task(self._tick(), name="event-hub-check"),
+            ]
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        for stream in self._streams.values():
+            for listener in stream.listeners:
+                listener.close("the server is shutting down", "SERVER_SHUTDOWN")
+
+    def on_message(self, message: str) -> None:
+        try:
+            self._inbox.put_nowait(EventRecord.from_message(message))
+        except Exception:
+            log.exception("dropped an unreadable event message")
+
+    def on_reconnect(self) -> None:
+        self._inbox.put_nowait(_CHECK)
+
+    # --- listeners --------------------------------------------------------------------------
+
+    async def listen(self, principal: Principal, accepts: Callable[[EventRecord], bool], *, after: int | None = None) -> Listener:
+        listener = Listener(principal, accepts, after=after, queue_limit=self.queue_limit)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._inbox.put_nowait(_Register(listener, done))
+        await done
+        return listener
+
+    def leave(self, listener: Listener) -> None:
+        stream = self._streams.get(listener.tenant_id)
+        if stream is not None:
+            stream.listeners.discard(listener)
+            if not stream.listeners:
+                del self._streams[listener.tenant_id]
+
+    def listener_count(self) -> int:
+        return sum(len(s.listeners) for s in self._streams.values())
+
+    # --- the one task that orders everything ------------------------------------------------
+
+    async def _consume(self) -> None:
+        while True:
+            item = await self._inbox.get()
+            try:
+                if isinstance(item, EventRecord):
+                    await self._deliver(item)
+                elif isinstance(item, _Register):
+                    await self._register(item)
+                elif item is _CHECK:
+                    await self._check()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.exception("event hub step failed")
+                if isinstance(item, _Register) and not item.done.done():
+                    item.done.set_exception(exc)
+
+    async def _register(self, item: _Register) -> None:
+        listener = item.listener
+        stream = self._streams.get(listener.tenant_id)
+        if stream is None:
+            last = (await repository.last_seqs([listener.tenant_id]))[listener.tenant_id]
+            stream = self._streams[listener.tenant_id] = _Stream(last_seq=last)
+        listener.start = stream.last_seq
+        stream.listeners.add(listener)
+        item.done.set_result(None)
+
+    async def _deliver(self, event: EventRecord) -> None:
+        stream = self._streams.get(event.tenant_id)
+        if stream is None or event.seq <= stream.last_seq:
+            return
+        if event.seq > stream.last_seq + 1:
+            await self._fill(event.tenant_id, stream, up_to=event.seq - 1)
+        self._hand_out(stream, event)
+
+    async def _fill(self, tenant_id: str, stream: _Stream, *, up_to: int) -> None:
+        """Read (last_seq, up_to] from the log and hand it out (a pruned range is skipped)."""
+        while stream.last_seq < up_to:
+            page = await repository.after(tenant_id, stream.last_seq, up_to=up_to, limit=BACKFILL_PAGE)
+            if not page:
+                stream.last_seq = up_to
+                break
+            for event in page:
+                self._hand_out(stream, event)
+
+    def _hand_out(self, stream: _Stream, event: EventRecord) -> None:
+        stream.last_seq = event.seq
+        for listener in list(stream.listeners):
+            listener.offer(event)
+            if listener.closed is not None:
+                self.leave(listener)
+
+    async def _check(self) -> None:
+        """Catch up with the log, and close listeners whose credentials ended."""
+        if not self._streams:
+            return
+        lasts = await repository.last_seqs(list(self._streams))
+        for tenant_id, last in lasts.items():
+            stream = self._streams.get(tenant_id)
+            if stream is not None and last > stream.last_seq:
+                await self._fill(tenant_id, stream, up_to=last)
+        await self._close_ended_credentials()
+
+    async def _close_ended_credentials(self) -> None:
+        listeners = [l for s in self._streams.values() for l in s.listeners]
+        now = datetime.now(timezone.utc)
+        key_ids = {l.principal.key_id for l in listeners if l.principal.key_id}
+        inactive = await api_keys.inactive(sorted(key_ids), now) if key_ids else set()
+        for listener in listeners:
+            expires = listener.principal.expires_at
+            if listener.principal.key_id in inactive or (expires is not None and expires <= now):
+                listener.close("the credentials of this stream were revoked or expired", "CREDENTIALS_ENDED")
+                self.leave(listener)
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(self.check_seconds)
+            self._inbox.put_nowait(_CHECK)

@@ -1,0 +1,138 @@
+"""Event log queries. Every read is confined to one tenant; only the relay and the pruner work
+across tenants, and they never return rows to a caller."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from models import jsoncodec
+from resolvers import db
+from resolvers.events.schemas import EventRecord, NewEvent
+
+COLUMNS = "seq, tenant_id, type, custom, object_type_id, object_id, data, changed, actor, created_at"
+INSERT_ROWS = 100
+
+
+def to_record(row: dict[str, Any]) -> EventRecord:
+    return EventRecord(
+        seq=int(row["seq"]),
+        tenant_id=row["tenant_id"],
+        type=row["type"],
+        custom=bool(row["custom"]),
+        object_type_id=row["object_type_id"],
+        object_id=row["object_id"],
+        data=_json(row["data"]),
+        changed=_json(row["changed"]),
+        actor=row["actor"],
+        created_at=db.as_datetime(row["created_at"]),
+    )
+
+
+def _json(value: Any) -> Any:
+    return jsoncodec.loads(value) if isinstance(value, (str, bytes)) else value
+
+
+async def insert(events: list[NewEvent], when: datetime) -> None:
+    """In the caller's transaction: the events commit (or roll back) with the change."""
+    for start in range(0, len(events), INSERT_ROWS):
+        sql = db.Sql(db.dialect())
+        rows = ", ".join(
+            "(" + ", ".join(sql.param(v) for v in (
+                e.tenant_id, e.type, e.custom, e.object_type_id, e.object_id, jsoncodec.dumps(e.data),
+                None if e.changed is None else jsoncodec.dumps(e.changed), e.actor, when,
+            )) + ")"
+            for e in events[start : start + INSERT_ROWS]
+        )
+        await db.execute(
+            "INSERT INTO events (tenant_id, type, custom, object_type_id, object_id, data, changed, actor, created_at) "
+            f"VALUES {rows}",
+            sql.params,
+        )
+
+
+# --- the relay -----------------------------------------------------------------------------
+
+
+async def claim_unsequenced(limit: int) -> list[tuple[int, str]]:
+    """(id, tenant_id) of committed events without a seq, oldest first, locked for this relay
+    transaction; rows another relay holds are skipped (PostgreSQL), SQLite has one writer."""
+    lock = " FOR UPDATE SKIP LOCKED" if db.dialect() == "postgres" else ""
+    rows = await db.fetch(f"SELECT id, tenant_id FROM events WHERE seq IS NULL ORDER BY id LIMIT {int(limit)}{lock}")
+    return [(int(r["id"]), r["tenant_id"]) for r in rows]
+
+
+async def advance_sequence(tenant_id: str, count: int) -> int:
+    """Reserve `count` seqs for the tenant and return the last one (row-locked until commit)."""
+    sql = db.Sql(db.dialect())
+    rows = await db.fetch(
+        f"INSERT INTO event_sequences (tenant_id, last_seq) VALUES ({sql.param(tenant_id)}, {sql.param(count)}) "
+        f"ON CONFLICT (tenant_id) DO UPDATE SET last_seq = event_sequences.last_seq + {sql.param(count)} RETURNING last_seq",
+        sql.params,
+    )
+    return int(rows[0]["last_seq"])
+
+
+async def assign(numbered: list[tuple[int, int]], when: datetime) -> list[EventRecord]:
+    """Give each event id its seq, mark it published, and return the sequenced events."""
+    sql = db.Sql(db.dialect())
+    cases = " ".join(f"WHEN {sql.param(event_id)} THEN {sql.param(seq)}" for event_id, seq in numbered)
+    stamp = sql.param(when)
+    ids = ", ".join(sql.param(event_id) for event_id, _ in numbered)
+    rows = await db.fetch(
+        f"UPDATE events SET seq = CASE id {cases} END, published_at = {stamp} WHERE id IN ({ids}) RETURNING {COLUMNS}",
+        sql.params,
+    )
+    return sorted((to_record(r) for r in rows), key=lambda e: (e.tenant_id, e.seq))
+
+
+async def last_seqs(tenant_ids: list[str]) -> dict[str, int]:
+    if not tenant_ids:
+        return {}
+    sql = db.Sql(db.dialect())
+    marks = ", ".join(sql.param(t) for t in tenant_ids)
+    rows = await db.fetch(f"SELECT tenant_id, last_seq FROM event_sequences WHERE tenant_id IN ({marks})", sql.params)
+    found = {r["tenant_id"]: int(r["last_seq"]) for r in rows}
+    return {t: found.get(t, 0) for t in tenant_ids}
+
+
+async def prune(before: datetime) -> int:
+    sql = db.Sql(db.dialect())
+    return await db.execute(f"DELETE FROM events WHERE created_at < {sql.param(before)} AND seq IS NOT NULL", sql.params)
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+async def after(tenant_id: str, after_seq: int, *, up_to: int | None = None, limit: int = 500) -> list[EventRecord]:
+    """Sequenced events of the tenant with after_seq < seq (<= up_to), in order."""
+    sql = db.Sql(db.dialect())
+    bound = f" AND seq <= {sql.param(up_to)}" if up_to is not None else ""
+    rows = await db.fetch(
+        f"SELECT {COLUMNS} FROM events WHERE tenant_id = {sql.param(tenant_id)} AND seq > {sql.param(after_seq)}{bound} "
+        f"ORDER BY seq LIMIT {int(limit)}",
+        sql.params,
+    )
+    return [to_record(r) for r in rows]
+
+
+async def custom_page(tenant_id: str, limit: int, offset: int) -> tuple[list[EventRecord], int]:
+    """Custom events, newest first, with the total (unsequenced ones included: they committed)."""
+    sql = db.Sql(db.dialect())
+    where = f"tenant_id = {sql.param(tenant_id)} AND custom = {sql.param(True)}"
+    count = await db.fetch(f"SELECT count(*) AS n FROM events WHERE {where}", list(sql.params))
+    rows = await db.fetch(
+        f"SELECT id, {COLUMNS.replace('seq, ', '')}, seq FROM events WHERE {where} ORDER BY id DESC "
+        f"LIMIT {int(limit)} OFFSET {int(offset)}",
+        sql.params,
+    )
+    return [to_record({**r, "seq": r["seq"] if r["seq"] is not None else 0}) for r in rows], int(count[0]["n"])
+
+
+async def custom_types(tenant_id: str) -> list[str]:
+    sql = db.Sql(db.dialect())
+    rows = await db.fetch(
+        f"SELECT DISTINCT type FROM events WHERE tenant_id = {sql.param(tenant_id)} AND custom = {sql.param(True)} ORDER BY type",
+        sql.params,
+    )
+    return [r["type"] for r in rows]
