@@ -74,7 +74,7 @@ def _endpoint(schema: Schema, compiled: CompiledRoute) -> Endpoint:
         variables = await collect_variables(compiled, request)
         result = await execute_prepared(schema, compiled, variables, context)
         if result.errors:
-            raise _domain_error(result.errors[0])
+            raise domain_error(result.errors[0])
         assert result.data is not None
         if route.respond is not None:
             return await route.respond(result.data[route.field], context)
@@ -300,7 +300,7 @@ def _join(root: str, path: list[str | int]) -> str:
     return text or "body"
 
 
-def _domain_error(error: GraphQLError) -> DomainError:
+def domain_error(error: GraphQLError) -> DomainError:
     original = error.original_error
     if isinstance(original, DomainError):
         return original

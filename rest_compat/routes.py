@@ -180,4 +180,14 @@ ROUTES: tuple[RestRoute, ...] = (
     ),
     RestRoute("POST", IMPORT_PATH, "import_data", "Import / Export", "Import data", args={"input": Body()}, form=True),
     RestRoute("POST", "/v1/data/export", "start_data_export", "Import / Export", "Start data export", args={"input": Body()}),
+    # Events (the SSE stream, GET /events/stream, is in rest_compat.streams)
+    RestRoute("GET", "/events/types", "event_types", "Events", "List available event types"),
+    RestRoute(
+        "POST", "/v1/events", "track_event", "Events", "Track custom event",
+        args={"event_type": Body("event_type"), "data": Body("data")},
+    ),
+    RestRoute(
+        "GET", "/v1/events/list", "custom_events", "Events", "List custom events",
+        args={"limit": QueryParam("limit"), "offset": QueryParam("offset")},
+    ),
 )

@@ -21,6 +21,9 @@ from schema.associations.mutations import AssociationMutations
 from schema.associations.queries import AssociationQueries
 from schema.data_io.mutations import DataIoMutations
 from schema.data_io.queries import DataIoQueries
+from schema.events.mutations import EventMutations
+from schema.events.queries import EventQueries
+from schema.events.subscriptions import EventSubscriptions
 from schema.object_types.mutations import ObjectTypeMutations
 from schema.object_types.queries import ObjectTypeQueries
 from schema.objects.mutations import ObjectMutations
@@ -41,6 +44,7 @@ QUERY_ROOTS: tuple[type, ...] = (
     ViewQueries,
     AssociationQueries,
     DataIoQueries,
+    EventQueries,
 )
 MUTATION_ROOTS: tuple[type, ...] = (
     ApiKeyMutations,
@@ -50,10 +54,13 @@ MUTATION_ROOTS: tuple[type, ...] = (
     ViewMutations,
     AssociationMutations,
     DataIoMutations,
+    EventMutations,
 )
+SUBSCRIPTION_ROOTS: tuple[type, ...] = (EventSubscriptions,)
 
 Query = merge_types("Query", QUERY_ROOTS)
 Mutation = merge_types("Mutation", MUTATION_ROOTS)
+Subscription = merge_types("Subscription", SUBSCRIPTION_ROOTS)
 
 
 class BasaltSchema(strawberry.Schema):
@@ -70,6 +77,7 @@ def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int 
     return BasaltSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=not introspection),
         execution_context_class=BasaltExecutor,

@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from resolvers.api_keys import repository as api_keys
+from resolvers.errors import DomainError
 from resolvers.events import repository
 from resolvers.events.schemas import EventRecord
 from resolvers.principal import Principal
@@ -31,13 +32,15 @@ BACKFILL_PAGE = 500
 QUEUE_LIMIT = 1000  # events waiting for one listener before it counts as a slow consumer
 
 
-class ListenerClosed(Exception):
-    """The hub ended this listener; `reason` says why (revoked credentials, slow consumer, ...)."""
+class ListenerClosed(DomainError):
+    """The hub ended this listener; the code says why (CREDENTIALS_ENDED, SLOW_CONSUMER, ...)."""
+
+    status = 410
 
     def __init__(self, reason: str, code: str) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.code = code
+        self.code = code  # type: ignore[misc]
 
 
 _CLOSE = object()

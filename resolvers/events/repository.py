@@ -22,7 +22,7 @@ def to_record(row: dict[str, Any]) -> EventRecord:
         custom=bool(row["custom"]),
         object_type_id=row["object_type_id"],
         object_id=row["object_id"],
-        data=_json(row["data"]),
+        data=jsoncodec.plain(_json(row["data"])),
         changed=_json(row["changed"]),
         actor=row["actor"],
         created_at=db.as_datetime(row["created_at"]),

@@ -51,7 +51,7 @@ class EventRecord:
     @classmethod
     def from_message(cls, message: str | bytes) -> "EventRecord":
         fields = jsoncodec.loads(message)
-        return cls(**{**fields, "created_at": datetime.fromisoformat(fields["created_at"])})
+        return cls(**{**fields, "data": jsoncodec.plain(fields["data"]), "created_at": datetime.fromisoformat(fields["created_at"])})
 
     def public(self) -> dict[str, Any]:
         """The event as every transport shows it."""

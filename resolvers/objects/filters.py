@@ -49,56 +49,82 @@ class Field:
     column: str | None  # set for system fields
 
 
-def compile_filter(where: Any, schema: TypeSchema, sql: db.Sql, *, label: str = "filter") -> str:
-    """SQL for `where` (always parenthesised, "1=1" when empty); 400 with the bad path otherwise."""
+@dataclass(frozen=True)
+class Condition:
+    """One checked condition: the value is already in stored form (normalised like a write)."""
+
+    target: Field
+    op: str
+    value: Any  # a stored value; a list for in/nin/array contains; a bool for is_null; text for text ops
+
+
+@dataclass(frozen=True)
+class Logical:
+    op: str  # and | or | not (one child)
+    children: tuple["Node", ...]
+
+
+Node = Condition | Logical
+MATCH_ALL = Logical("and", ())
+
+
+def parse_filter(where: Any, schema: TypeSchema, *, label: str = "filter") -> Node:
+    """The checked tree of `where`, or 400 with the bad path. Both SQL (`compile_filter`) and
+    the per-event matcher (`filter_match`) start from it, so they accept exactly the same input."""
     if where in (None, {}, []):
-        return "1=1"
-    compiler = _Compiler(schema, sql)
+        return MATCH_ALL
+    parser = _Parser(schema)
     try:
         if isinstance(where, list):  # saved views keep a list of conditions, all of which apply
-            return compiler.logical("and", where, label, 0)
-        return compiler.node(where, label, 0)
+            return parser.logical("and", where, label, 0)
+        return parser.node(where, label, 0)
     except FilterError as exc:
         raise ValidationError([FieldError(exc.path, exc.message)], message=f"{exc.path}: {exc.message}") from None
 
 
-class _Compiler:
-    def __init__(self, schema: TypeSchema, sql: db.Sql) -> None:
+def compile_filter(where: Any, schema: TypeSchema, sql: db.Sql, *, label: str = "filter") -> str:
+    """SQL for `where` (always parenthesised, "1=1" when empty); 400 with the bad path otherwise."""
+    tree = parse_filter(where, schema, label=label)
+    if tree == MATCH_ALL:
+        return "1=1"
+    return _SqlWriter(sql).write(tree)
+
+
+class _Parser:
+    """Checks a filter against the type's schema and normalises its values."""
+
+    def __init__(self, schema: TypeSchema) -> None:
         self.schema = schema
-        self.sql = sql
         self.conditions = 0
 
-    def node(self, where: Any, path: str, depth: int) -> str:
+    def node(self, where: Any, path: str, depth: int) -> Node:
         if depth > MAX_DEPTH:
             raise FilterError(path, f"nests deeper than {MAX_DEPTH} levels")
         if not isinstance(where, dict) or not where:
             raise FilterError(path, "must be a non-empty object of conditions")
-        parts = []
+        parts: list[Node] = []
         for key, value in where.items():
             if key in LOGICAL:
                 parts.append(self.logical(key, value, f"{path}.{key}", depth + 1))
             else:
                 parts.append(self.field(key, value, f"{path}.{key}"))
-        return "(" + " AND ".join(parts) + ")"
+        return Logical("and", tuple(parts))
 
-    def logical(self, op: str, value: Any, path: str, depth: int) -> str:
+    def logical(self, op: str, value: Any, path: str, depth: int) -> Node:
         if op == "not":
-            # A condition on a missing value is NULL, and NOT NULL is NULL: without COALESCE,
-            # {"not": {"active": true}} would drop the objects that have no `active` at all.
-            return f"(NOT COALESCE({self.node(value, path, depth)}, FALSE))"
+            return Logical("not", (self.node(value, path, depth),))
         if not isinstance(value, list) or not value:
             raise FilterError(path, "must be a non-empty list of conditions")
-        joined = f" {op.upper()} ".join(self.node(v, f"{path}[{i}]", depth) for i, v in enumerate(value))
-        return f"({joined})"
+        return Logical(op, tuple(self.node(v, f"{path}[{i}]", depth) for i, v in enumerate(value)))
 
-    def field(self, name: str, spec: Any, path: str) -> str:
+    def field(self, name: str, spec: Any, path: str) -> Node:
         target = self.resolve(name, path)
         if not (isinstance(spec, dict) and spec and all(k in OPERATORS for k in spec)):
             if isinstance(spec, dict):
                 unknown = [k for k in spec if k not in OPERATORS]
                 raise FilterError(path, f"unknown operator {unknown[0]!r}; use one of {', '.join(OPERATORS)}")
             spec = {"eq": spec}
-        return "(" + " AND ".join(self.condition(target, op, value, f"{path}.{op}") for op, value in spec.items()) + ")"
+        return Logical("and", tuple(self.condition(target, op, value, f"{path}.{op}") for op, value in spec.items()))
 
     def resolve(self, name: str, path: str) -> Field:
         if name in SYSTEM_FIELDS:
@@ -108,60 +134,38 @@ class _Compiler:
             raise FilterError(path, f"'{name}' is not a property of {self.schema.object_type.name}")
         return Field(db.safe_name(prop.name), prop.data_type, None)
 
-    def condition(self, target: Field, op: str, value: Any, path: str) -> str:
+    def condition(self, target: Field, op: str, value: Any, path: str) -> Condition:
         self.conditions += 1
         if self.conditions > MAX_CONDITIONS:
             raise FilterError(path, f"a filter may hold at most {MAX_CONDITIONS} conditions")
         if op == "is_null":
             if not isinstance(value, bool):
                 raise FilterError(path, "must be true or false")
-            return f"{self.expr(target, raw=True)} IS {'' if value else 'NOT '}NULL"
+            return Condition(target, op, value)
         if op in ("in", "nin"):
-            return self.membership(target, op, value, path)
+            if not isinstance(value, list) or not 1 <= len(value) <= MAX_IN_VALUES:
+                raise FilterError(path, f"must be a list of 1 to {MAX_IN_VALUES} values")
+            return Condition(target, op, [self.value(target, v, f"{path}[{i}]") for i, v in enumerate(value)])
         if op in ("contains", "icontains", "starts_with"):
             return self.text_match(target, op, value, path)
         if op not in ("eq", "ne") and (target.data_type in UNCOMPARABLE):
             raise FilterError(path, f"{target.data_type} values cannot be ordered; use eq, ne, in or contains")
-        bound = self.bind(target, self.value(target, value, path))
-        expr = self.expr(target)
-        if op == "ne":
-            return f"({expr} IS NULL OR {expr} <> {bound})"
-        if op == "eq":
-            return f"{expr} = {bound}"
-        return f"({self.type_guard(target)}{expr} {COMPARISONS[op]} {bound})"
+        return Condition(target, op, self.value(target, value, path))
 
-    def membership(self, target: Field, op: str, values: Any, path: str) -> str:
-        if not isinstance(values, list) or not 1 <= len(values) <= MAX_IN_VALUES:
-            raise FilterError(path, f"must be a list of 1 to {MAX_IN_VALUES} values")
-        bound = ", ".join(self.bind(target, self.value(target, v, f"{path}[{i}]")) for i, v in enumerate(values))
-        expr = self.expr(target)
-        if op == "in":
-            return f"{expr} IN ({bound})"
-        return f"({expr} IS NULL OR {expr} NOT IN ({bound}))"
-
-    def text_match(self, target: Field, op: str, value: Any, path: str) -> str:
+    def text_match(self, target: Field, op: str, value: Any, path: str) -> Condition:
         kind = DATA_TYPES.get(target.data_type)
         if kind is not None and kind.array:
             if op != "contains":
                 raise FilterError(path, f"{target.data_type} properties support contains (membership), not {op}")
-            return self.array_contains(target, value, path)
+            return Condition(target, "array_contains", self.array_values(target, value, path))
         if not (kind is not None and kind.textual) and target.data_type != "text":
             raise FilterError(path, f"{op} works on text properties, not {target.data_type}")
         if not isinstance(value, str) or not value:
             raise FilterError(path, "must be a non-empty string")
-        text = self.text_expr(target)
-        needle = self.sql.param(value)
-        postgres = self.sql.dialect == "postgres"
-        if op == "contains":
-            return f"strpos({text}, {needle}) > 0" if postgres else f"instr({text}, {needle}) > 0"
-        if op == "icontains":
-            return f"strpos(lower({text}), lower({needle})) > 0" if postgres else f"instr(lower({text}), lower({needle})) > 0"
-        if postgres:
-            return f"starts_with({text}, {needle})"
-        return f"substr({text}, 1, length({needle})) = {self.sql.param(value)}"  # `?` is positional: bind twice
+        return Condition(target, op, value)
 
-    def array_contains(self, target: Field, value: Any, path: str) -> str:
-        """Every given value is an element of the stored array."""
+    def array_values(self, target: Field, value: Any, path: str) -> list[Any]:
+        """Every given value must be an element of the stored array."""
         wanted = value if isinstance(value, list) else [value]
         if not wanted or len(wanted) > MAX_IN_VALUES:
             raise FilterError(path, f"must be a value or a list of 1 to {MAX_IN_VALUES} values")
@@ -170,11 +174,7 @@ class _Compiler:
                 wanted = normalize(target.data_type, wanted, Rules(enum_values=tuple(self.schema.properties[target.name].enum_values or ())))
             except InvalidValue as exc:
                 raise FilterError(path, str(exc)) from None
-        if self.sql.dialect == "postgres":
-            return f"{self.expr(target)} @> CAST({self.sql.param(jsoncodec.dumps(wanted))} AS jsonb)"
-        member = f"SELECT 1 FROM json_each(objects.properties, '$.{target.name}') AS e WHERE e.value = {{}}"
-        # json_each gives nested arrays and objects as JSON text; a raw list or dict cannot be bound.
-        return "(" + " AND ".join(f"EXISTS ({member.format(self.bind(target, v))})" for v in wanted) + ")"
+        return list(wanted)
 
     def value(self, target: Field, value: Any, path: str) -> Any:
         """The comparison value in stored form, normalised like a write would be."""
@@ -199,6 +199,64 @@ class _Compiler:
         if not isinstance(value, str):
             raise FilterError(path, "must be a string")
         return value
+
+
+class _SqlWriter:
+    """The checked tree as SQL for the dialect, every value bound."""
+
+    def __init__(self, sql: db.Sql) -> None:
+        self.sql = sql
+
+    def write(self, node: Node) -> str:
+        if isinstance(node, Condition):
+            return self.condition(node)
+        if node.op == "not":
+            # A condition on a missing value is NULL, and NOT NULL is NULL: without COALESCE,
+            # {"not": {"active": true}} would drop the objects that have no `active` at all.
+            return f"(NOT COALESCE({self.write(node.children[0])}, FALSE))"
+        joined = f" {node.op.upper()} ".join(self.write(child) for child in node.children)
+        return f"({joined})"
+
+    def condition(self, c: Condition) -> str:
+        target, op = c.target, c.op
+        if op == "is_null":
+            return f"{self.expr(target, raw=True)} IS {'' if c.value else 'NOT '}NULL"
+        if op in ("in", "nin"):
+            bound = ", ".join(self.bind(target, v) for v in c.value)
+            expr = self.expr(target)
+            if op == "in":
+                return f"{expr} IN ({bound})"
+            return f"({expr} IS NULL OR {expr} NOT IN ({bound}))"
+        if op == "array_contains":
+            return self.array_contains(target, c.value)
+        if op in ("contains", "icontains", "starts_with"):
+            return self.text_match(target, op, c.value)
+        bound = self.bind(target, c.value)
+        expr = self.expr(target)
+        if op == "ne":
+            return f"({expr} IS NULL OR {expr} <> {bound})"
+        if op == "eq":
+            return f"{expr} = {bound}"
+        return f"({self.type_guard(target)}{expr} {COMPARISONS[op]} {bound})"
+
+    def text_match(self, target: Field, op: str, value: str) -> str:
+        text = self.text_expr(target)
+        needle = self.sql.param(value)
+        postgres = self.sql.dialect == "postgres"
+        if op == "contains":
+            return f"strpos({text}, {needle}) > 0" if postgres else f"instr({text}, {needle}) > 0"
+        if op == "icontains":
+            return f"strpos(lower({text}), lower({needle})) > 0" if postgres else f"instr(lower({text}), lower({needle})) > 0"
+        if postgres:
+            return f"starts_with({text}, {needle})"
+        return f"substr({text}, 1, length({needle})) = {self.sql.param(value)}"  # `?` is positional: bind twice
+
+    def array_contains(self, target: Field, wanted: list[Any]) -> str:
+        if self.sql.dialect == "postgres":
+            return f"{self.expr(target)} @> CAST({self.sql.param(jsoncodec.dumps(wanted))} AS jsonb)"
+        member = f"SELECT 1 FROM json_each(objects.properties, '$.{target.name}') AS e WHERE e.value = {{}}"
+        # json_each gives nested arrays and objects as JSON text; a raw list or dict cannot be bound.
+        return "(" + " AND ".join(f"EXISTS ({member.format(self.bind(target, v))})" for v in wanted) + ")"
 
     def expr(self, target: Field, *, raw: bool = False) -> str:
         """The compared expression; `raw` is the stored JSON value itself (for is_null)."""

@@ -1,0 +1,57 @@
+"""Event GraphQL types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Optional
+
+import strawberry
+from strawberry.scalars import JSON
+
+from resolvers.events.schemas import EventRecord
+
+
+@strawberry.enum(description="What happened to an object.")
+class ObjectEventKind(Enum):
+    CREATED = "created"
+    UPDATED = "updated"
+    DELETED = "deleted"
+    RESTORED = "restored"
+
+
+@strawberry.type(name="Event", description="One entry of the tenant's event log.")
+class EventNode:
+    id: Optional[strawberry.ID] = strawberry.field(description="Monotonic per tenant; resume after it with `after`")
+    type: str
+    object_type_id: Optional[str]
+    object_id: Optional[str]
+    data: JSON = strawberry.field(description="For object events, the object as the API shows it")
+    changed: Optional[list[str]] = strawberry.field(description="Properties whose value changed (updates)")
+    actor: Optional[str]
+    created_at: datetime
+
+    @classmethod
+    def from_record(cls, event: EventRecord) -> "EventNode":
+        public = event.public()
+        return cls(
+            id=strawberry.ID(public["id"]) if public["id"] is not None else None,
+            type=event.type,
+            object_type_id=event.object_type_id,
+            object_id=event.object_id,
+            data=event.data,
+            changed=event.changed,
+            actor=event.actor,
+            created_at=event.created_at,
+        )
+
+
+@strawberry.type
+class CustomEventPage:
+    events: list[EventNode]
+    total: int
+
+
+@strawberry.type
+class TrackedEvent:
+    tracked: bool
