@@ -38,6 +38,7 @@ from resolvers.storage.schemas import Storage
 from resolvers.storage.service import open_storage
 from rest_compat.executor import rest_routes
 from rest_compat.routes import IMPORT_PATH
+from rest_compat.realtime_socket import realtime_routes
 from rest_compat.streams import stream_routes
 from rest_compat.openapi import build_openapi
 from rest_compat.pages import page_routes, render_docs
@@ -138,6 +139,7 @@ def _routes(schema: BasaltSchema, settings: Settings) -> list[BaseRoute]:
         Route(GRAPHQL_PATH, view, methods=["GET", "POST"]),
         WebSocketRoute(GRAPHQL_PATH, view),
         *stream_routes(schema),
+        *realtime_routes(schema),
         *rest_routes(schema),
     ]
 

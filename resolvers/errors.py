@@ -174,3 +174,12 @@ class VersionConflict(Conflict):
 
     code = "VERSION_CONFLICT"
     default_message = "The object was changed by someone else; reload it and retry"
+
+
+class UpgradeRequired(DomainError):
+    code = "UPGRADE_REQUIRED"
+    status = 426
+    default_message = "This endpoint speaks WebSocket: send an Upgrade: websocket request"
+
+    def headers(self) -> dict[str, str]:
+        return {"Upgrade": "websocket", "Connection": "Upgrade"}

@@ -180,6 +180,8 @@ ROUTES: tuple[RestRoute, ...] = (
     ),
     RestRoute("POST", IMPORT_PATH, "import_data", "Import / Export", "Import data", args={"input": Body()}, form=True),
     RestRoute("POST", "/v1/data/export", "start_data_export", "Import / Export", "Start data export", args={"input": Body()}),
+    # Realtime (the WebSocket itself, GET /v1/realtime, is in rest_compat.realtime_socket)
+    RestRoute("GET", "/v1/realtime/stats", "realtime_stats", "Realtime", "Get realtime stats"),
     # Events (the SSE stream, GET /events/stream, is in rest_compat.streams)
     RestRoute("GET", "/events/types", "event_types", "Events", "List available event types"),
     RestRoute(

@@ -25,6 +25,7 @@ from strawberry import Schema
 from graphql_api.context import build_context
 from resolvers import db
 from resolvers.errors import Unauthorized
+from resolvers.events.listen import parse_after
 from rest_compat.executor import domain_error
 
 STREAM_PATH = "/events/stream"
@@ -51,6 +52,7 @@ def stream_routes(schema: Schema, *, keep_alive_seconds: float = KEEP_ALIVE_SECO
         if context.principal is None:
             raise Unauthorized("Authentication required: send Authorization: Bearer <api key or token>")
         after = request.headers.get("last-event-id") or request.query_params.get("last_event_id")
+        parse_after(after, field="Last-Event-ID")  # named as the client sent it, not as the GraphQL argument
         variables = {"types": list(STREAM_TYPES), "after": after}
         stream = await subscribe(schema._schema, DOCUMENT, context_value=context, variable_values=variables)
         if isinstance(stream, ExecutionResult):

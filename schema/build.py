@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import strawberry
@@ -15,7 +16,7 @@ from resolvers.errors import DomainError
 from schema.api_keys.mutations import ApiKeyMutations
 from schema.api_keys.queries import ApiKeyQueries
 from schema.execution import BasaltExecutor
-from schema.extensions import BasaltOperation, OperationLimits
+from schema.extensions import BasaltOperation, OperationLimits, shape_error
 from schema.health.queries import HealthQueries
 from schema.associations.mutations import AssociationMutations
 from schema.associations.queries import AssociationQueries
@@ -69,6 +70,29 @@ class BasaltSchema(strawberry.Schema):
         unexpected = [e for e in errors if not isinstance(e.original_error, DomainError) and e.original_error is not None]
         if unexpected:
             logging.getLogger("basalt.graphql").debug("%d unexpected GraphQL error(s)", len(unexpected))
+
+
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
+        """Subscriptions too leave with coded errors (the extension only sees single results)."""
+        results = await super().stream(*args, **kwargs)
+        if not hasattr(results, "__aiter__"):
+            _shape(results)
+            return results
+        return _shaped(results)
+
+
+def _shape(result: Any) -> None:
+    if getattr(result, "errors", None):
+        result.errors = [shape_error(e) for e in result.errors]
+
+
+async def _shaped(results: Any) -> AsyncGenerator[Any, None]:
+    try:
+        async for result in results:
+            _shape(result)
+            yield result
+    finally:
+        await results.aclose()
 
 
 def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 4000, introspection: bool = True) -> BasaltSchema:

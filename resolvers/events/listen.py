@@ -78,6 +78,20 @@ async def subscribe_objects(
     return await _open(caller, realtime, accepts, after)
 
 
+async def subscribe_files(principal: Principal | None, realtime: Realtime, *, folder: str | None = None, after: Any = None) -> Subscription:
+    """File events (`file.*`), optionally only those of one folder (the event's `data.folder`)."""
+    caller = require_scope(principal, "read")
+    if folder is not None and (not isinstance(folder, str) or not 1 <= len(folder) <= 500):
+        raise ValidationError.single("folder", "must be 1 to 500 characters")
+
+    def accepts(event: EventRecord) -> bool:
+        return event.type.startswith("file.") and (
+            folder is None or (isinstance(event.data, dict) and event.data.get("folder") == folder)
+        )
+
+    return await _open(caller, realtime, accepts, after)
+
+
 async def _open(caller: Principal, realtime: Realtime, accepts: Callable[[EventRecord], bool], after: Any) -> Subscription:
     listener = await realtime.listen(caller, accepts, after=parse_after(after))
     return Subscription(listener, realtime)

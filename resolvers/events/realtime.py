@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from resolvers.events.broadcast import Broadcast, open_broadcast
 from resolvers.events.hub import Hub, Listener
+from resolvers.events.presence import Presence, open_presence
 from resolvers.events.relay import Relay
 from resolvers.events.schemas import RETENTION_DAYS_DEFAULT, EventRecord
 from resolvers.principal import Principal
@@ -29,6 +30,7 @@ class Realtime:
         run_relay: bool = True,
     ) -> None:
         self.broadcast: Broadcast = open_broadcast(broadcast_url)
+        self.presence: Presence = open_presence(broadcast_url)
         self.relay = Relay(self.broadcast, retention_days=retention_days)
         self.hub = Hub(check_seconds=check_seconds)
         self.run_relay = run_relay
@@ -46,6 +48,7 @@ class Realtime:
 
     async def _start(self) -> None:
         self.hub.start()
+        await self.presence.start()
         await self.broadcast.start(self.hub.on_message, self.hub.on_reconnect)
         if self.run_relay:
             self._relay_task = asyncio.create_task(self.relay.run_forever(), name="event-relay")
@@ -59,6 +62,7 @@ class Realtime:
             self._relay_task = None
         self.relay.close()
         await self.hub.close()
+        await self.presence.close()
         await self.broadcast.close()
         self._started = False
 

@@ -16,6 +16,7 @@ from resolvers import db
 from resolvers.authz import require_scope
 from resolvers.errors import PayloadTooLarge, ValidationError
 from resolvers.events import relay, repository
+from resolvers.events.presence import Presence, Stats
 from resolvers.events.schemas import (
     CUSTOM_TYPE,
     LIST_DEFAULT_LIMIT,
@@ -67,6 +68,12 @@ async def list_custom(principal: Principal | None, *, limit: int | None, offset:
     if offset < 0:
         raise ValidationError.single("offset", "must be 0 or more")
     return await repository.custom_page(caller.tenant_id, limit, offset)
+
+
+async def realtime_stats(principal: Principal | None, presence: Presence) -> Stats:
+    """Connections and channel subscriptions of /v1/realtime for the tenant, over all processes."""
+    caller = require_scope(principal, "read")
+    return await presence.stats(caller.tenant_id)
 
 
 async def event_types(principal: Principal | None) -> list[str]:

@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers.events import service
-from schema.events.types import CustomEventPage, EventNode
+from schema.events.types import CustomEventPage, EventNode, RealtimeStats
 
 
 @strawberry.type
@@ -21,3 +21,8 @@ class EventQueries:
     async def custom_events(self, info: Info, limit: Optional[int] = None, offset: Optional[int] = None) -> CustomEventPage:
         events, total = await service.list_custom(info.context.principal, limit=limit, offset=offset)
         return CustomEventPage(events=[EventNode.from_record(e) for e in events], total=total)
+
+    @strawberry.field(description="Connections and channels of the realtime WebSocket, summed over every server process.")
+    async def realtime_stats(self, info: Info) -> RealtimeStats:
+        stats = await service.realtime_stats(info.context.principal, info.context.runtime.realtime.presence)
+        return RealtimeStats(total_connections=stats.total_connections, channels=stats.channels, channel_count=stats.channel_count)

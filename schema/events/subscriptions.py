@@ -49,6 +49,16 @@ class EventSubscriptions:
         subscription = await listen.subscribe_events(info.context.principal, info.context.runtime.realtime, types=types, after=after)
         return _nodes(subscription)
 
+    @strawberry.subscription(description="File events (file.*), optionally of one folder.")
+    async def file_events(
+        self,
+        info: Info,
+        folder: Optional[str] = None,
+        after: Annotated[Optional[str], strawberry.argument(description="Resume after this event id")] = None,
+    ) -> AsyncGenerator[EventNode, None]:
+        subscription = await listen.subscribe_files(info.context.principal, info.context.runtime.realtime, folder=folder, after=after)
+        return _nodes(subscription)
+
 
 async def _nodes(subscription: listen.Subscription) -> AsyncGenerator[EventNode, None]:
     try:

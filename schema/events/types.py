@@ -55,3 +55,10 @@ class CustomEventPage:
 @strawberry.type
 class TrackedEvent:
     tracked: bool
+
+
+@strawberry.type(description="Connections and channel subscriptions of /v1/realtime, over all server processes.")
+class RealtimeStats:
+    total_connections: int
+    channels: JSON = strawberry.field(description="Subscribers per channel, e.g. {\"objects:ot_…\": 3}")
+    channel_count: int
