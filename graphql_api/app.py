@@ -55,7 +55,12 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
         version=__version__,
         region=settings.region,
         lookup_rate_limit=settings.lookup_rate_limit,
-        realtime=Realtime(settings.broadcast_url, retention_days=settings.event_retention_days, run_relay=settings.run_workers),
+        realtime=Realtime(
+            settings.broadcast_url,
+            retention_days=settings.event_retention_days,
+            check_seconds=settings.realtime_check_ms / 1000,
+            run_relay=settings.run_workers,
+        ),
     )
 
     @asynccontextmanager
@@ -138,7 +143,7 @@ def _routes(schema: BasaltSchema, settings: Settings) -> list[BaseRoute]:
         *page_routes(),
         Route(GRAPHQL_PATH, view, methods=["GET", "POST"]),
         WebSocketRoute(GRAPHQL_PATH, view),
-        *stream_routes(schema),
+        *stream_routes(schema, keep_alive_seconds=settings.sse_keep_alive_ms / 1000),
         *realtime_routes(schema),
         *rest_routes(schema),
     ]

@@ -60,6 +60,8 @@ class Settings:
     run_workers: bool = True
     database_pool_size: int = 20
     event_retention_days: int = 7
+    sse_keep_alive_ms: int = 15000
+    realtime_check_ms: int = 2000  # how often listeners catch up with the log and credentials are re-checked
 
     @property
     def is_production(self) -> bool:
@@ -111,6 +113,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         run_workers=_bool(env, "BASALT_WORKERS", True),
         database_pool_size=_int(env, "BASALT_DATABASE_POOL_SIZE", 20, minimum=1, maximum=1000),
         event_retention_days=_int(env, "BASALT_EVENT_RETENTION_DAYS", 7, minimum=1, maximum=3650),
+        sse_keep_alive_ms=_int(env, "BASALT_SSE_KEEPALIVE_MS", 15000, minimum=50, maximum=600000),
+        realtime_check_ms=_int(env, "BASALT_REALTIME_CHECK_MS", 2000, minimum=50, maximum=60000),
     )
 
 
