@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from typing import Protocol
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger("basalt.rate_limit")
 
 
 class CounterStore(Protocol):
@@ -38,18 +42,27 @@ class MemoryCounterStore:
 
 
 class RedisCounterStore:
-    """INCR plus an expiry set only on the window's first hit, in one round trip."""
+    """INCR plus an expiry set only on the window's first hit, in one round trip.
+
+    While Redis is unreachable the counts fall back to this process (limits still apply, per
+    process) instead of failing every rate-limited request.
+    """
 
     def __init__(self, url: str) -> None:
-        self.redis = Redis.from_url(url)
+        self.redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=1)
+        self.fallback = MemoryCounterStore()
 
     async def incr(self, key: str, window_seconds: int) -> tuple[int, int]:
         redis_key = f"basalt:rl:{key}"
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.incr(redis_key)
-            pipe.expire(redis_key, window_seconds, nx=True)
-            pipe.ttl(redis_key)
-            count, _, ttl = await pipe.execute()
+        try:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.incr(redis_key)
+                pipe.expire(redis_key, window_seconds, nx=True)
+                pipe.ttl(redis_key)
+                count, _, ttl = await pipe.execute()
+        except (RedisError, OSError) as exc:
+            log.warning("rate limit counters fall back to this process: %s", exc)
+            return await self.fallback.incr(key, window_seconds)
         return int(count), max(1, int(ttl))
 
     async def close(self) -> None:

@@ -47,3 +47,16 @@ async def test_memory_window_resets(monkeypatch: pytest.MonkeyPatch) -> None:
         await limiter.hit("b", Limit(1, window_seconds=60))
     now[0] += 61
     await limiter.hit("b", Limit(1, window_seconds=60))
+
+
+async def test_unreachable_redis_falls_back_to_counting_in_this_process() -> None:
+    """Nothing listens on port 1: limits still apply, per process, instead of every request failing."""
+    limiter = RateLimiter(RedisCounterStore("redis://127.0.0.1:1/0"))
+    bucket = f"test:{uuid.uuid4()}"
+    try:
+        await limiter.hit(bucket, Limit(2, window_seconds=30))
+        await limiter.hit(bucket, Limit(2, window_seconds=30))
+        with pytest.raises(RateLimited):
+            await limiter.hit(bucket, Limit(2, window_seconds=30))
+    finally:
+        await limiter.close()
