@@ -76,7 +76,7 @@ async def advance_sequence(tenant_id: str, count: int) -> int:
 async def assign(numbered: list[tuple[int, int]], when: datetime) -> list[EventRecord]:
     """Give each event id its seq, mark it published, and return the sequenced events."""
     sql = db.Sql(db.dialect())
-    cases = " ".join(f"WHEN {sql.param(event_id)} THEN {sql.param(seq)}" for event_id, seq in numbered)
+    cases = " ".join(f"WHEN {sql.param(event_id)} THEN CAST({sql.param(seq)} AS BIGINT)" for event_id, seq in numbered)
     stamp = sql.param(when)
     ids = ", ".join(sql.param(event_id) for event_id, _ in numbered)
     rows = await db.fetch(
