@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""Realtime benchmark: one server worker on PostgreSQL + Redis, GraphQL subscriptions over
+graphql-transport-ws with the `gql` client.
+
+- latency from sending the create request to each subscriber's event, at 1 and at 100
+  subscribers (p50, p99; creates one after another, so this is latency, not queueing);
+- sustained events per second delivered to 100 subscribers (8 concurrent creators, 10 s);
+- server memory per idle WebSocket with 2,000 connections open (connection_init and one
+  subscription each; raw `websockets` clients, since 2,000 gql sessions would load the client).
+Targets: p50 < 5 ms and p99 < 25 ms at 100 subscribers; 2,000 idle connections < 300 MB.
+Run by hand with `make bench-realtime` (it starts PostgreSQL and Redis on free ports).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import websockets
+from gql import Client, gql
+from gql.transport.websockets import WebsocketsTransport
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.data_plane import _stop  # noqa: E402
+from bench.run import _serve, _wait  # noqa: E402
+from graphql_api.db import close_orm, init_orm, migrate  # noqa: E402
+from graphql_api.settings import load_settings  # noqa: E402
+from models.tenants import Tenant  # noqa: E402
+from tests.conftest import free_port  # noqa: E402
+from tests.support import make_tenant, make_type  # noqa: E402
+
+LATENCY_EVENTS = int(os.environ.get("BENCH_LATENCY_EVENTS", "200"))
+THROUGHPUT_SECONDS = float(os.environ.get("BENCH_THROUGHPUT_SECONDS", "10"))
+IDLE_CONNECTIONS = int(os.environ.get("BENCH_IDLE_CONNECTIONS", "2000"))
+SUBSCRIPTION = gql("subscription($t: ID) { objectEvents(objectTypeId: $t, events: [CREATED]) { objectId } }")
+
+
+def main() -> None:
+    database_url = os.environ.get("BASALT_TEST_DATABASE_URL") or sys.exit("run through `make bench-realtime` (needs PostgreSQL)")
+    redis_url = os.environ.get("BASALT_TEST_REDIS_URL") or sys.exit("run through `make bench-realtime` (needs Redis)")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 8192)), hard))
+    var = Path(tempfile.mkdtemp(prefix="basalt-bench-rt-"))
+    env = {"BASALT_ENV": "production", "BASALT_SECRET_KEY": "b" * 40, "BASALT_VAR_DIR": str(var),
+           "BASALT_DATABASE_URL": database_url, "BASALT_BROADCAST_URL": redis_url, "BASALT_STORAGE_URL": f"file://{var}/files"}
+    token, tenant_id, type_id = asyncio.run(_prepare(env))
+    port = free_port()
+    server = _serve(["-m", "uvicorn", "--factory", "graphql_api.app:app_from_env", "--port", str(port),
+                     "--log-level", "warning", "--no-access-log", "--ws-max-queue", "32"], env)
+    try:
+        _wait(port)
+        asyncio.run(_measure(f"127.0.0.1:{port}", token, type_id, server.pid))
+    finally:
+        _stop([server])
+
+
+async def _prepare(env: dict[str, str]) -> tuple[str, str, str]:
+    settings = load_settings(env)
+    await migrate(settings)
+    await init_orm(settings)
+    try:
+        tenant = await make_tenant("Realtime bench")
+        await Tenant.filter(id=tenant.tenant_id).update(plan_tier="enterprise")
+        type_id = await make_type(tenant, "ticks", [{"name": "n", "data_type": "integer"}])
+        return tenant.token, tenant.tenant_id, type_id
+    finally:
+        await close_orm()
+
+
+class Subscriber:
+    """One gql session subscribed to object.created of the type; records when each object arrives."""
+
+    def __init__(self, host: str, token: str, type_id: str) -> None:
+        self.transport = WebsocketsTransport(
+            url=f"ws://{host}/graphql",
+            subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+            init_payload={"authorization": f"Bearer {token}"},
+            ping_interval=None,
+        )
+        self.client = Client(transport=self.transport)
+        self.type_id = type_id
+        self.arrived: dict[str, float] = {}
+        self.ready = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    async def run(self) -> None:
+        async with self.client as session:
+            self.ready.set()
+            async for result in session.subscribe(SUBSCRIPTION, variable_values={"t": self.type_id}):
+                self.arrived[result["objectEvents"]["objectId"]] = time.perf_counter()
+
+
+async def _subscribers(host: str, token: str, type_id: str, http: httpx.AsyncClient, count: int) -> list[Subscriber]:
+    subscribers = [Subscriber(host, token, type_id) for _ in range(count)]
+    for s in subscribers:
+        s.task = asyncio.create_task(s.run())
+    await asyncio.gather(*(s.ready.wait() for s in subscribers))
+    while True:  # subscribe messages are not acknowledged: live once a warm-up object reaches everyone
+        object_id = await _create(http, type_id)
+        await asyncio.sleep(0.5)
+        if all(object_id in s.arrived for s in subscribers):
+            return subscribers
+
+
+async def _close(subscribers: list[Subscriber]) -> None:
+    for s in subscribers:
+        assert s.task is not None
+        s.task.cancel()
+    await asyncio.gather(*(s.task for s in subscribers if s.task), return_exceptions=True)
+
+
+async def _create(http: httpx.AsyncClient, type_id: str) -> str:
+    response = await http.post(f"/v1/objects/{type_id}", json={"properties": {"n": 1}})
+    response.raise_for_status()
+    return str(response.json()["data"]["id"])
+
+
+async def _latency(host: str, token: str, type_id: str, http: httpx.AsyncClient, count: int) -> tuple[float, float, int]:
+    subscribers = await _subscribers(host, token, type_id, http, count)
+    samples: list[float] = []
+    try:
+        for _ in range(LATENCY_EVENTS):
+            started = time.perf_counter()
+            object_id = await _create(http, type_id)
+            deadline = time.perf_counter() + 5
+            while not all(object_id in s.arrived for s in subscribers) and time.perf_counter() < deadline:
+                await asyncio.sleep(0.0005)
+            samples += [(s.arrived[object_id] - started) * 1000 for s in subscribers if object_id in s.arrived]
+            await asyncio.sleep(0.01)
+    finally:
+        await _close(subscribers)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.99) - 1], len(samples)
+
+
+async def _throughput(host: str, token: str, type_id: str, http: httpx.AsyncClient, count: int) -> tuple[float, float]:
+    subscribers = await _subscribers(host, token, type_id, http, count)
+    for s in subscribers:
+        s.arrived.clear()
+    created: list[str] = []
+    stop_at = time.perf_counter() + THROUGHPUT_SECONDS
+
+    async def creator() -> None:
+        while time.perf_counter() < stop_at:
+            created.append(await _create(http, type_id))
+
+    try:
+        started = time.perf_counter()
+        await asyncio.gather(*(creator() for _ in range(8)))
+        deadline = time.perf_counter() + 30
+        wanted = set(created)
+        while time.perf_counter() < deadline and not all(wanted <= set(s.arrived) for s in subscribers):
+            await asyncio.sleep(0.05)
+        finished = max(max(s.arrived.values(), default=started) for s in subscribers)
+    finally:
+        await _close(subscribers)
+    delivered = sum(len(wanted & set(s.arrived)) for s in subscribers)
+    elapsed = finished - started
+    return len(created) / elapsed, delivered / elapsed
+
+
+async def _idle_memory(host: str, token: str, type_id: str, pid: int) -> tuple[float, float, int]:
+    before = _rss_mb(pid)
+    sockets = []
+    query = "subscription($t: ID) { objectEvents(objectTypeId: $t) { objectId } }"
+    try:
+        for i in range(IDLE_CONNECTIONS):
+            ws = await websockets.connect(f"ws://{host}/graphql", subprotocols=["graphql-transport-ws"], ping_interval=None)  # type: ignore[list-item]
+            await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}))
+            await ws.recv()
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": {"t": type_id}}}))
+            sockets.append(ws)
+            if i % 500 == 499:
+                await asyncio.sleep(0.5)
+        await asyncio.sleep(3)
+        after = _rss_mb(pid)
+    finally:
+        await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    return before, after, len(sockets)
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+async def _measure(host: str, token: str, type_id: str, pid: int) -> None:
+    async with httpx.AsyncClient(base_url=f"http://{host}", headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
+        print(f"{'subscribers':>11} {'p50 ms':>8} {'p99 ms':>8} {'samples':>8}")
+        for count in (1, 100):
+            p50, p99, n = await _latency(host, token, type_id, http, count)
+            print(f"{count:11d} {p50:8.2f} {p99:8.2f} {n:8d}", flush=True)
+        events, deliveries = await _throughput(host, token, type_id, http, 100)
+        print(f"sustained, 100 subscribers: {events:.0f} events/s created, {deliveries:.0f} deliveries/s", flush=True)
+        before, after, opened = await _idle_memory(host, token, type_id, pid)
+        print(f"idle: {opened} connections; server RSS {before:.0f} MB -> {after:.0f} MB "
+              f"({(after - before) * 1024 / max(opened, 1):.1f} KB per connection)", flush=True)
+
+
+if __name__ == "__main__":
+    main()
