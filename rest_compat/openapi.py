@@ -53,6 +53,8 @@ def build_openapi(schema: GraphQLSchema, *, version: str) -> dict[str, Any]:
     for route in ROUTES:
         compiled = compile_route(schema, route)
         paths.setdefault(_openapi_path(route.path), {})[route.method.lower()] = _operation(compiled)
+    for path, operations in STREAMING_ROUTES.items():
+        paths.setdefault(path, {}).update(operations)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -68,6 +70,52 @@ def build_openapi(schema: GraphQLSchema, *, version: str) -> dict[str, Any]:
         },
         "tags": [{"name": g} for g in dict.fromkeys(r.group for r in ROUTES)],
     }
+
+
+_ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+# The two streaming routes are not GraphQL request/response operations; they run the `events`,
+# `objectEvents` and `fileEvents` subscriptions (rest_compat/streams.py, realtime_socket.py).
+STREAMING_ROUTES: dict[str, dict[str, Any]] = {
+    "/events/stream": {
+        "get": {
+            "operationId": "get_event_stream",
+            "summary": "Server-sent events stream",
+            "description": "Server-Sent Events of the tenant's object.* and file.* events, each with `id:` and "
+            "`event: <type>`. Resume with the Last-Event-ID header; a comment line every 15 s keeps the stream open."
+            "\n\nGraphQL: `subscription { events(types: [\"object.*\", \"file.*\"]) }`.",
+            "tags": ["Events"],
+            "security": [{"bearer": []}],
+            "parameters": [
+                {"name": "Last-Event-ID", "in": "header", "required": False, "schema": {"type": "string"}},
+                {"name": "last_event_id", "in": "query", "required": False, "schema": {"type": "string"}},
+            ],
+            "responses": {
+                "200": {"description": "The event stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+                "400": {"description": "Bad Last-Event-ID", **_ERROR},
+                "401": {"description": "Missing or invalid credentials", **_ERROR},
+                "403": {"description": "The credentials lack the read scope", **_ERROR},
+            },
+        }
+    },
+    "/v1/realtime": {
+        "get": {
+            "operationId": "get_realtime_socket",
+            "summary": "WebSocket upgrade",
+            "description": "A WebSocket with channels objects:<type_id>, files and files:<folder> (JSON messages "
+            "subscribe, unsubscribe, ping). Authenticated by the query parameters.",
+            "tags": ["Realtime"],
+            "security": [],
+            "parameters": [
+                {"name": "token", "in": "query", "required": True, "schema": {"type": "string"}},
+                {"name": "tenant_id", "in": "query", "required": True, "schema": {"type": "string"}},
+            ],
+            "responses": {
+                "101": {"description": "WebSocket upgrade"},
+                "426": {"description": "Not a WebSocket upgrade request", **_ERROR},
+            },
+        }
+    },
+}
 
 
 def _openapi_path(path: str) -> str:

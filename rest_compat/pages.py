@@ -84,8 +84,13 @@ def _operation_html(method: str, path: str, op: dict[str, Any]) -> str:
         schema = op["requestBody"]["content"]["application/json"]["schema"]
         parts.append(f"<p>Request body</p><pre>{html.escape(json.dumps(schema, indent=2))}</pre>")
     status, response = next(iter(op["responses"].items()))
-    schema = response["content"]["application/json"]["schema"]
-    parts.append(f"<p>Response {status}</p><pre>{html.escape(json.dumps(schema, indent=2))}</pre>")
+    content = response.get("content", {})
+    if "application/json" in content:
+        schema = content["application/json"]["schema"]
+        parts.append(f"<p>Response {status}</p><pre>{html.escape(json.dumps(schema, indent=2))}</pre>")
+    else:  # a stream or a protocol upgrade
+        kinds = ", ".join(content) or "no body"
+        parts.append(f"<p>Response {status}: {html.escape(response['description'])} ({html.escape(kinds)})</p>")
     errors = ", ".join(s for s in op["responses"] if s != status)
     parts.append(f"<p>Errors: {errors} (envelope with <code>error.code</code>)</p>")
     return (
