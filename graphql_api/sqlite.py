@@ -10,7 +10,7 @@ import sqlite3
 
 from tortoise.backends.sqlite.client import SqliteClient
 
-from resolvers.properties.decimal_key import SQL_FUNCTION, decimal_key
+from resolvers.properties.decimal_key import SQL_FUNCTION, UNICODE_LOWER, decimal_key, unicode_lower
 
 MINIMUM_VERSION = (3, 38, 0)  # the JSON `->` operator, which keeps a number's digits
 
@@ -23,6 +23,7 @@ class BasaltSqliteClient(SqliteClient):
         await super().create_connection(with_db)
         if fresh and self._connection is not None:
             await self._connection.create_function(SQL_FUNCTION, 1, decimal_key, deterministic=True)
+            await self._connection.create_function(UNICODE_LOWER, 1, unicode_lower, deterministic=True)
 
 
 client_class = BasaltSqliteClient

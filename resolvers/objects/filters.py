@@ -21,6 +21,7 @@ from resolvers.errors import FieldError, ValidationError
 from resolvers.objects.schemas import TypeSchema
 from resolvers.properties.datatypes import DATA_TYPES, InvalidValue, Rules, normalize, parse_datetime
 from resolvers.properties.decimal_key import SQL_FUNCTION as DECIMAL_KEY
+from resolvers.properties.decimal_key import UNICODE_LOWER
 from resolvers.properties.indexes import exact_on_sqlite, json_path, value_expr
 
 COMPARISONS = {"eq": "=", "ne": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
@@ -222,41 +223,76 @@ class _SqlWriter:
         if op == "is_null":
             return f"{self.expr(target, raw=True)} IS {'' if c.value else 'NOT '}NULL"
         if op in ("in", "nin"):
-            bound = ", ".join(self.bind(target, v) for v in c.value)
             expr = self.expr(target)
-            if op == "in":
-                return f"{expr} IN ({bound})"
-            return f"({expr} IS NULL OR {expr} NOT IN ({bound}))"
+            found = self.membership(target, c.value)
+            return found if op == "in" else f"({expr} IS NULL OR NOT {found})"
         if op == "array_contains":
             return self.array_contains(target, c.value)
         if op in ("contains", "icontains", "starts_with"):
             return self.text_match(target, op, c.value)
-        bound = self.bind(target, c.value)
         expr = self.expr(target)
         if op == "ne":
-            return f"({expr} IS NULL OR {expr} <> {bound})"
+            return f"({expr} IS NULL OR NOT {self.membership(target, [c.value])})"
         if op == "eq":
-            return f"{expr} = {bound}"
-        return f"({self.type_guard(target)}{expr} {COMPARISONS[op]} {bound})"
+            return self.membership(target, [c.value])
+        return f"({self.type_guard(target)}{expr} {COMPARISONS[op]} {self.bind(target, c.value)})"
+
+    def membership(self, target: Field, values: list[Any]) -> str:
+        """`expr` equals one of `values`, JSON kinds included. SQLite reads a stored true as 1, so
+        there each value is also matched against the stored value's JSON type."""
+        expr = self.expr(target)
+        if target.column or self.sql.dialect == "postgres":
+            return f"{expr} IN ({', '.join(self.bind(target, v) for v in values)})"
+        by_kind: dict[str, list[Any]] = {}
+        for value in values:
+            by_kind.setdefault(_sqlite_kinds(value), []).append(value)
+        path = f"'$.{target.name}'"
+        parts = [
+            f"(json_type(properties, {path}) IN ({kinds}) AND {expr} IN ({', '.join(self.bind(target, v) for v in group)}))"
+            for kinds, group in by_kind.items()
+        ]
+        return "(" + " OR ".join(parts) + ")"
 
     def text_match(self, target: Field, op: str, value: str) -> str:
+        """Text operators match stored strings only (a stored number 5 does not contain "5")."""
+        guard = "" if target.column else self.text_guard(target)
         text = self.text_expr(target)
         needle = self.sql.param(value)
         postgres = self.sql.dialect == "postgres"
         if op == "contains":
-            return f"strpos({text}, {needle}) > 0" if postgres else f"instr({text}, {needle}) > 0"
+            return guard + (f"strpos({text}, {needle}) > 0" if postgres else f"instr({text}, {needle}) > 0")
         if op == "icontains":
-            return f"strpos(lower({text}), lower({needle})) > 0" if postgres else f"instr(lower({text}), lower({needle})) > 0"
+            if postgres:
+                return guard + f"strpos(lower({text}), lower({needle})) > 0"
+            return guard + f"instr({UNICODE_LOWER}({text}), {UNICODE_LOWER}({needle})) > 0"  # SQLite's lower() is ASCII only
         if postgres:
-            return f"starts_with({text}, {needle})"
-        return f"substr({text}, 1, length({needle})) = {self.sql.param(value)}"  # `?` is positional: bind twice
+            return guard + f"starts_with({text}, {needle})"
+        return guard + f"substr({text}, 1, length({needle})) = {self.sql.param(value)}"  # `?` is positional: bind twice
+
+    def text_guard(self, target: Field) -> str:
+        if self.sql.dialect == "postgres":
+            return f"jsonb_typeof(properties -> '{target.name}') = 'string' AND "
+        return f"json_type(properties, '$.{target.name}') = 'text' AND "
 
     def array_contains(self, target: Field, wanted: list[Any]) -> str:
+        """Each wanted value is an element of the stored array (elements compared whole)."""
+        expr = self.expr(target)
         if self.sql.dialect == "postgres":
-            return f"{self.expr(target)} @> CAST({self.sql.param(jsoncodec.dumps(wanted))} AS jsonb)"
-        member = f"SELECT 1 FROM json_each(objects.properties, '$.{target.name}') AS e WHERE e.value = {{}}"
-        # json_each gives nested arrays and objects as JSON text; a raw list or dict cannot be bound.
-        return "(" + " AND ".join(f"EXISTS ({member.format(self.bind(target, v))})" for v in wanted) + ")"
+            scalars = [v for v in wanted if not isinstance(v, (list, dict))]
+            parts = [f"{expr} @> CAST({self.sql.param(jsoncodec.dumps(scalars))} AS jsonb)"] if scalars else []
+            # @> is recursive ([[1, 2]] contains [[1]]): nested values need element equality
+            elements = f"jsonb_array_elements(CASE WHEN jsonb_typeof({expr}) = 'array' THEN {expr} ELSE '[]'::jsonb END)"
+            parts += [
+                f"EXISTS (SELECT 1 FROM {elements} AS e(v) WHERE e.v = CAST({self.sql.param(jsoncodec.dumps(v))} AS jsonb))"
+                for v in wanted
+                if isinstance(v, (list, dict))
+            ]
+            return "(" + " AND ".join(parts) + ")"
+        path = f"'$.{target.name}'"
+        # json_each also walks a scalar or an object's values, and gives true as 1: check the kinds.
+        member = f"SELECT 1 FROM json_each(objects.properties, {path}) AS e WHERE e.type IN ({{}}) AND e.value = {{}}"
+        checks = [f"EXISTS ({member.format(_sqlite_kinds(v), self.bind(target, v))})" for v in wanted]
+        return f"(json_type(objects.properties, {path}) = 'array' AND " + " AND ".join(checks) + ")"
 
     def expr(self, target: Field, *, raw: bool = False) -> str:
         """The compared expression; `raw` is the stored JSON value itself (for is_null)."""
@@ -293,6 +329,19 @@ class _SqlWriter:
         if exact_on_sqlite(self.sql.dialect, target.data_type):
             return _decimal_key(self.sql, value)
         return self.sql.param(_sqlite(value))
+
+
+def _sqlite_kinds(value: Any) -> str:
+    """The SQLite json_type names a stored value equal to `value` can have."""
+    if isinstance(value, bool):
+        return "'true'" if value else "'false'"
+    if isinstance(value, (int, float, Decimal)):
+        return "'integer', 'real'"
+    if isinstance(value, list):
+        return "'array'"
+    if isinstance(value, dict):
+        return "'object'"
+    return "'text'"
 
 
 def _sqlite(value: Any) -> Any:

@@ -282,8 +282,18 @@ def _json_text(text: str) -> Any:
 
 
 def _json(value: Any, rules: Rules) -> Any:
+    """Objects keep their keys sorted (PostgreSQL's jsonb does too), so equal JSON is equal text
+    on SQLite as well."""
     if rules.from_text and isinstance(value, str):
-        return _json_text(value)
+        value = _json_text(value)
+    return _sorted_keys(value)
+
+
+def _sorted_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted_keys(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_keys(v) for v in value]
     return value
 
 

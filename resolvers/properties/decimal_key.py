@@ -11,6 +11,11 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 SQL_FUNCTION = "basalt_decimal"
+UNICODE_LOWER = "basalt_lower"  # SQLite's own lower() folds ASCII only
+
+
+def unicode_lower(text: str | None) -> str | None:
+    return text.lower() if isinstance(text, str) else text
 _EXPONENT_BIAS = 5000  # adjusted exponents are clamped to ±4999: far beyond any stored decimal
 _NEGATIVE, _ZERO, _POSITIVE = "0", "1", "2"
 _COMPLEMENT = str.maketrans("0123456789", "9876543210")
