@@ -173,6 +173,9 @@ class RealtimeSession:
                     await self._ended(channel, domain_error(result.errors[0]))
                     return
                 await self._send({"type": "event", "channel": channel, "event": (result.data or {}).get("stream")})
+        except DomainError as error:  # the hub ended the listener
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+                await self._ended(channel, error)
         except (WebSocketDisconnect, RuntimeError):
             return  # the socket went away; the session's finally block cleans up
         finally:

@@ -24,7 +24,7 @@ from strawberry import Schema
 
 from graphql_api.context import build_context
 from resolvers import db
-from resolvers.errors import Unauthorized
+from resolvers.errors import DomainError, Unauthorized
 from resolvers.events.listen import parse_after
 from rest_compat.executor import domain_error
 
@@ -80,9 +80,11 @@ async def _sse(stream: AsyncIterator[ExecutionResult], keep_alive_seconds: float
                 result = pending.result()
             except StopAsyncIteration:
                 return
+            except DomainError as error:  # the listener was ended (credentials, slow consumer, shutdown)
+                yield _error_frame(error)
+                return
             if result.errors:
-                error = domain_error(result.errors[0])
-                yield f"event: error\ndata: {json.dumps({'code': error.code, 'message': error.message})}\n\n"
+                yield _error_frame(domain_error(result.errors[0]))
                 return
             yield _frame(result.data["events"] if result.data else {})
             pending = asyncio.ensure_future(anext(stream))
@@ -94,6 +96,10 @@ async def _sse(stream: AsyncIterator[ExecutionResult], keep_alive_seconds: float
         if aclose is not None:
             with contextlib.suppress(Exception):
                 await aclose()
+
+
+def _error_frame(error: DomainError) -> str:
+    return f"event: error\ndata: {json.dumps({'code': error.code, 'message': error.message})}\n\n"
 
 
 def _frame(event: dict[str, Any]) -> str:

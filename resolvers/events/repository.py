@@ -54,6 +54,36 @@ async def insert(events: list[NewEvent], when: datetime) -> None:
 # --- the relay -----------------------------------------------------------------------------
 
 
+# PostgreSQL numbers a batch in one statement (one round trip, its own transaction): claim the
+# unnumbered rows (skipping rows another relay holds), bump each tenant's counter in tenant order
+# (the row lock is held until commit, so numbers follow commit order), and stamp the events.
+SEQUENCE_SQL = """
+WITH claimed AS (
+    SELECT id, tenant_id FROM events WHERE seq IS NULL ORDER BY id LIMIT {limit} FOR UPDATE SKIP LOCKED
+), counts AS (
+    SELECT tenant_id, count(*) AS n FROM claimed GROUP BY tenant_id
+), bumped AS (
+    INSERT INTO event_sequences (tenant_id, last_seq) SELECT tenant_id, n FROM counts ORDER BY tenant_id
+    ON CONFLICT (tenant_id) DO UPDATE SET last_seq = event_sequences.last_seq + EXCLUDED.last_seq
+    RETURNING tenant_id, last_seq
+), numbered AS (
+    SELECT c.id, b.last_seq - count(*) OVER (PARTITION BY c.tenant_id)
+           + row_number() OVER (PARTITION BY c.tenant_id ORDER BY c.id) AS seq
+    FROM claimed c JOIN bumped b ON b.tenant_id = c.tenant_id
+)
+UPDATE events AS e SET seq = numbered.seq, published_at = $1
+FROM numbered WHERE e.id = numbered.id
+RETURNING {columns}
+"""
+
+
+async def sequence_batch(limit: int, when: datetime) -> list[EventRecord]:
+    """PostgreSQL: number up to `limit` committed events in one statement; see SEQUENCE_SQL."""
+    columns = ", ".join(f"e.{c.strip()}" for c in COLUMNS.split(","))
+    rows = await db.fetch(SEQUENCE_SQL.format(limit=int(limit), columns=columns), [when])
+    return sorted((to_record(r) for r in rows), key=lambda e: (e.tenant_id, e.seq))
+
+
 async def claim_unsequenced(limit: int) -> list[tuple[int, str]]:
     """(id, tenant_id) of committed events without a seq, oldest first, locked for this relay
     transaction; rows another relay holds are skipped (PostgreSQL), SQLite has one writer."""
@@ -107,12 +137,10 @@ async def prune(before: datetime) -> int:
 async def after(tenant_id: str, after_seq: int, *, up_to: int | None = None, limit: int = 500) -> list[EventRecord]:
     """Sequenced events of the tenant with after_seq < seq (<= up_to), in order."""
     sql = db.Sql(db.dialect())
-    bound = f" AND seq <= {sql.param(up_to)}" if up_to is not None else ""
-    rows = await db.fetch(
-        f"SELECT {COLUMNS} FROM events WHERE tenant_id = {sql.param(tenant_id)} AND seq > {sql.param(after_seq)}{bound} "
-        f"ORDER BY seq LIMIT {int(limit)}",
-        sql.params,
-    )
+    where = f"tenant_id = {sql.param(tenant_id)} AND seq > {sql.param(after_seq)}"  # in placeholder order: SQLite's ? are positional
+    if up_to is not None:
+        where += f" AND seq <= {sql.param(up_to)}"
+    rows = await db.fetch(f"SELECT {COLUMNS} FROM events WHERE {where} ORDER BY seq LIMIT {int(limit)}", sql.params)
     return [to_record(r) for r in rows]
 
 
