@@ -35,6 +35,7 @@ from graphql_api.context import Context, request_id_of
 from graphql_api.errors import render_error
 from resolvers.authz import has_scope
 from resolvers.errors import DomainError, UpgradeRequired
+from resolvers.events.hub import Listener
 from resolvers.principal import Principal
 from rest_compat.executor import domain_error
 
@@ -79,15 +80,29 @@ class RealtimeSession:
         self.principal = principal
         presence = self.runtime.realtime.presence
         await presence.connected(principal.tenant_id, 1)
+        # A listener that accepts no event: the hub's credential check ends it, and with it the
+        # socket, even while no channel is subscribed.
+        watch = await self.runtime.realtime.listen(principal, lambda _event: False)
+        watchdog = asyncio.create_task(self._watch(watch))
         try:
             await self._send({"type": "connected", "tenant_id": principal.tenant_id, "max_channels": MAX_CHANNELS})
             await self._receive_loop()
         except WebSocketDisconnect:
             pass
         finally:
+            watchdog.cancel()
+            self.runtime.realtime.leave(watch)
             for channel in list(self.channels):
                 await self._stop(channel)
             await presence.connected(principal.tenant_id, -1)
+
+    async def _watch(self, watch: Listener) -> None:
+        try:
+            async for _ in watch.events():
+                pass
+        except DomainError as error:
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+                await self._ended(None, error)
 
     async def _authenticate(self) -> Principal | None:
         params = self.websocket.query_params
@@ -184,7 +199,7 @@ class RealtimeSession:
                 with contextlib.suppress(Exception):
                     await aclose()
 
-    async def _ended(self, channel: str, error: DomainError) -> None:
+    async def _ended(self, channel: str | None, error: DomainError) -> None:
         """The hub ended the listener: tell the client, and close the socket when it is about the
         connection as a whole (credentials, a slow consumer, shutdown)."""
         await self._error(error.code, error.message, channel)
