@@ -10,7 +10,8 @@ graphql-transport-ws deliver the same events. Messages:
             {"type": "event", "channel", "event": {id, type, object_type_id, object_id, data, changed, actor, created_at}}
             {"type": "error", "channel"?, "code", "message"} | {"type": "pong"}
 
-Close codes: 4401 bad, revoked or expired credentials; 4403 wrong tenant or missing `read`
+An error about the connection as a whole has no `channel` and is followed by the close.
+Close codes: 4401 bad, revoked or expired credentials (checked even with no channel open); 4403 wrong tenant or missing `read`
 scope; 4008 a consumer too slow to keep up; 1001 server shutdown. A plain HTTP GET gets 426.
 """
 
@@ -71,6 +72,7 @@ class RealtimeSession:
         self.channels: dict[str, asyncio.Task[None]] = {}
         self.send_lock = asyncio.Lock()
         self.principal: Principal | None = None
+        self.closing = False
 
     async def run(self) -> None:
         await self.websocket.accept()
@@ -200,13 +202,19 @@ class RealtimeSession:
                     await aclose()
 
     async def _ended(self, channel: str | None, error: DomainError) -> None:
-        """The hub ended the listener: tell the client, and close the socket when it is about the
-        connection as a whole (credentials, a slow consumer, shutdown)."""
-        await self._error(error.code, error.message, channel)
+        """The hub ended a listener. About the connection as a whole (credentials, a slow
+        consumer, shutdown): one error without a channel, then the close. Otherwise: an error
+        for that channel."""
         code = CLOSE_CODES.get(error.code)
-        if code is not None:
-            with contextlib.suppress(Exception):
-                await self.websocket.close(code, error.message[:120])
+        if code is None:
+            await self._error(error.code, error.message, channel)
+            return
+        if self.closing:
+            return
+        self.closing = True
+        await self._error(error.code, error.message)
+        with contextlib.suppress(Exception):
+            await self.websocket.close(code, error.message[:120])
 
     async def _stop(self, channel: str) -> None:
         task = self.channels.pop(channel)
