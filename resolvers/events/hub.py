@@ -141,6 +141,11 @@ class Hub:
         except Exception:
             log.exception("dropped an unreadable event message")
 
+    def on_event(self, event: EventRecord) -> None:
+        """An event sequenced by this process's relay (it also arrives through the broadcast;
+        the second copy is dropped by its seq)."""
+        self._inbox.put_nowait(event)
+
     def on_reconnect(self) -> None:
         self._inbox.put_nowait(_CHECK)
 

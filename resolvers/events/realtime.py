@@ -33,6 +33,7 @@ class Realtime:
         self.presence: Presence = open_presence(broadcast_url)
         self.relay = Relay(self.broadcast, retention_days=retention_days)
         self.hub = Hub(check_seconds=check_seconds)
+        self.relay.local_listeners.append(self.hub.on_event)
         self.run_relay = run_relay
         self._relay_task: asyncio.Task[None] | None = None
         self._started = False

@@ -1,11 +1,12 @@
 """The relay: numbers committed events per tenant, marks them published, and publishes them.
 
-Any number of processes run one. Each pass, in one transaction, claims unnumbered events
-(`FOR UPDATE SKIP LOCKED`, so two relays never take the same row), reserves a block of seqs per
-tenant from `event_sequences` (row-locked until commit) and stamps the events; after commit it
+Any number of processes run one; they take turns (a cluster-wide advisory lock on PostgreSQL,
+SQLite's single writer). Each pass, in one transaction, reads the unnumbered committed events,
+reserves a block of seqs per tenant from `event_sequences` and stamps the events; after commit it
 publishes them. Seqs are therefore handed out in the order events become visible: once a
 listener has seen seq N, every event it has not seen yet gets a seq above N, which is what makes
-resume-by-id and gap filling exact. Publishing after commit can still reorder or lose messages
+resume-by-id and gap filling exact, and a change of an object is always numbered after the
+changes before it. Publishing after commit can still reorder or lose messages
 (two relays, a Redis restart, a crash between commit and publish); the hub repairs that from the
 log, so the broadcast only has to be fast, not reliable.
 """
@@ -17,6 +18,7 @@ import contextlib
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from weakref import WeakSet
 
@@ -51,6 +53,7 @@ class Relay:
         self.retention = timedelta(days=retention_days)
         self.prune_every_seconds = prune_every_seconds
         self.wake = asyncio.Event()
+        self.local_listeners: list[Callable[[EventRecord], None]] = []  # the hub repeats nothing it has seen
         self._last_prune = 0.0
         _local.add(self)
 
@@ -72,11 +75,15 @@ class Relay:
         """Number, mark and publish up to BATCH events; returns how many."""
         events = await self._sequence()
         for event in events:
+            for deliver in self.local_listeners:  # this process's hub, without the Redis round trip
+                deliver(event)
             await self.broadcast.publish(event.to_message())
         return len(events)
 
     async def _sequence(self) -> list[EventRecord]:
-        async with db.transaction():
+        if db.dialect() == "postgres":
+            return await repository.sequence_batch(BATCH, datetime.now(timezone.utc))
+        async with db.transaction():  # SQLite: the same steps, one statement each
             claimed = await repository.claim_unsequenced(BATCH)
             if not claimed:
                 return []

@@ -54,12 +54,12 @@ async def insert(events: list[NewEvent], when: datetime) -> None:
 # --- the relay -----------------------------------------------------------------------------
 
 
-# PostgreSQL numbers a batch in one statement (one round trip, its own transaction): claim the
-# unnumbered rows (skipping rows another relay holds), bump each tenant's counter in tenant order
-# (the row lock is held until commit, so numbers follow commit order), and stamp the events.
+# PostgreSQL numbers a batch in one statement, run under RELAY_LOCK (see `sequence_batch`): take
+# the unnumbered committed rows, bump each tenant's counter, and stamp the events.
+RELAY_LOCK = 0x6261_7361_6C74  # pg_advisory_xact_lock key: one relay numbers at a time, cluster-wide
 SEQUENCE_SQL = """
 WITH claimed AS (
-    SELECT id, tenant_id FROM events WHERE seq IS NULL ORDER BY id LIMIT {limit} FOR UPDATE SKIP LOCKED
+    SELECT id, tenant_id FROM events WHERE seq IS NULL ORDER BY id LIMIT {limit}
 ), counts AS (
     SELECT tenant_id, count(*) AS n FROM claimed GROUP BY tenant_id
 ), bumped AS (
@@ -78,17 +78,25 @@ RETURNING {columns}
 
 
 async def sequence_batch(limit: int, when: datetime) -> list[EventRecord]:
-    """PostgreSQL: number up to `limit` committed events in one statement; see SEQUENCE_SQL."""
+    """PostgreSQL: number up to `limit` committed events, one relay at a time.
+
+    Relays serialise on a transaction-scoped advisory lock, and each reads the unnumbered rows
+    only once it holds it (a fresh snapshot: the lock is taken by an earlier statement). So a
+    later change of an object can never be numbered before an earlier one: whatever a relay
+    numbers committed before anything the next relay numbers. (Claiming rows first and then
+    queueing for per-tenant counters let a held-up relay number a create after its update.)
+    """
     columns = ", ".join(f"e.{c.strip()}" for c in COLUMNS.split(","))
-    rows = await db.fetch(SEQUENCE_SQL.format(limit=int(limit), columns=columns), [when])
+    async with db.transaction():
+        await db.fetch(f"SELECT pg_advisory_xact_lock({RELAY_LOCK})")
+        rows = await db.fetch(SEQUENCE_SQL.format(limit=int(limit), columns=columns), [when])
     return sorted((to_record(r) for r in rows), key=lambda e: (e.tenant_id, e.seq))
 
 
 async def claim_unsequenced(limit: int) -> list[tuple[int, str]]:
-    """(id, tenant_id) of committed events without a seq, oldest first, locked for this relay
-    transaction; rows another relay holds are skipped (PostgreSQL), SQLite has one writer."""
-    lock = " FOR UPDATE SKIP LOCKED" if db.dialect() == "postgres" else ""
-    rows = await db.fetch(f"SELECT id, tenant_id FROM events WHERE seq IS NULL ORDER BY id LIMIT {int(limit)}{lock}")
+    """SQLite: (id, tenant_id) of committed events without a seq, oldest first (SQLite has one
+    writer at a time, so the relay's transaction is alone)."""
+    rows = await db.fetch(f"SELECT id, tenant_id FROM events WHERE seq IS NULL ORDER BY id LIMIT {int(limit)}")
     return [(int(r["id"]), r["tenant_id"]) for r in rows]
 
 
