@@ -57,6 +57,9 @@ def _connection(settings: Settings) -> str | dict[str, Any]:
     if scheme == "sqlite":
         config = expand_db_url(url)
         config["engine"] = "graphql_api.sqlite"  # Tortoise's client plus our SQL functions
+        # Another process on the same file (a CLI command, a second server in tests) holds the
+        # write lock for moments at a time: wait for it instead of failing with "database is locked".
+        config["credentials"]["busy_timeout"] = 5000
         return config
     if scheme not in ("postgres", "asyncpg"):
         return url
