@@ -18,6 +18,7 @@ import json
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -55,8 +56,13 @@ def main() -> None:
            "BASALT_DATABASE_URL": database_url, "BASALT_BROADCAST_URL": redis_url, "BASALT_STORAGE_URL": f"file://{var}/files"}
     token, tenant_id, type_id = asyncio.run(_prepare(env))
     port = free_port()
-    server = _serve(["-m", "uvicorn", "--factory", "graphql_api.app:app_from_env", "--port", str(port),
-                     "--log-level", "warning", "--no-access-log", "--ws-max-queue", "32"], env)
+    args = ["-m", "uvicorn", "--factory", "graphql_api.app:app_from_env", "--port", str(port), "--log-level", "warning", "--no-access-log"]
+    profile = os.environ.get("BENCH_PYSPY")  # a path: profile the server with py-spy (raw collapsed stacks) instead of measuring memory
+    if profile:
+        py_spy = [str(Path(sys.executable).parent / "py-spy"), "record", "-r", "200", "-f", "raw", "-o", profile, "--"]
+        server = subprocess.Popen([*py_spy, sys.executable, *args], env={**os.environ, **env}, cwd=ROOT)
+    else:
+        server = _serve(args, env)
     try:
         _wait(port)
         asyncio.run(_measure(f"127.0.0.1:{port}", token, type_id, server.pid))
@@ -204,6 +210,8 @@ async def _measure(host: str, token: str, type_id: str, pid: int) -> None:
             print(f"{count:11d} {p50:8.2f} {p99:8.2f} {n:8d}", flush=True)
         events, deliveries = await _throughput(host, token, type_id, http, 100)
         print(f"sustained, 100 subscribers: {events:.0f} events/s created, {deliveries:.0f} deliveries/s", flush=True)
+        if os.environ.get("BENCH_PYSPY"):
+            return
         before, after, opened = await _idle_memory(host, token, type_id, pid)
         print(f"idle: {opened} connections; server RSS {before:.0f} MB -> {after:.0f} MB "
               f"({(after - before) * 1024 / max(opened, 1):.1f} KB per connection)", flush=True)

@@ -21,6 +21,9 @@ from schema.extensions import shape_error
 from resolvers.errors import DomainError, InvalidJson, MethodNotAllowed, RouteNotFound, ValidationError
 
 
+MAX_SUBSCRIPTIONS_PER_CONNECTION = 20  # like the channels of /v1/realtime
+
+
 class BasaltGraphQL(GraphQL):
     def __init__(self, schema: Any, *, development: bool) -> None:
         super().__init__(
@@ -30,6 +33,7 @@ class BasaltGraphQL(GraphQL):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             keep_alive=True,
             keep_alive_interval=15,
+            max_subscriptions_per_connection=MAX_SUBSCRIPTIONS_PER_CONNECTION,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -198,6 +198,17 @@ async def test_connection_init_without_valid_credentials_is_closed_with_4403(
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
 
 
+async def test_a_connection_holds_at_most_20_subscriptions(live_server: str, tenant: TenantHandle) -> None:
+    async with websockets.connect(ws_url(live_server), subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {tenant.token}"}}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        for n in range(1, 22):
+            await ws.send(json.dumps({"id": str(n), "type": "subscribe", "payload": {"query": "subscription { events { id } }"}}))
+        refused = json.loads(await asyncio.wait_for(ws.recv(), ARRIVAL_SECONDS))
+    assert (refused["id"], refused["type"]) == ("21", "error")
+    assert refused["payload"][0]["message"] == "Subscription limit reached"
+
+
 # --- objectEvents ----------------------------------------------------------------------------
 
 
