@@ -6,6 +6,12 @@ with a scalar type: a page of 20 objects with 9 such fields is 180 trips through
 fields this executor reads the attribute and serialises it directly. Anything unusual (a None
 for a non-null field, a serialiser that refuses the value, an exception) goes through the
 regular path for that field, so errors and results are exactly what graphql-core produces.
+
+Subscriptions execute the selection once per event, on a shallow copy of the executor: plans
+are keyed by the document's field nodes (stable across events) so they are built once per
+subscription, and the root field of an event skips graphql-core's per-event re-coercion of the
+subscription's arguments (Strawberry's root resolver for an event ignores them: it returns the
+event itself).
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ from graphql import (
     is_leaf_type,
     is_non_null_type,
 )
+from graphql.execution.executor import to_nodes
+from graphql.language import OperationType
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -57,7 +65,7 @@ Plan = list[tuple[str, Any, "LeafField | None"]]  # (response name, field detail
 class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._plans: dict[int, tuple[Any, Plan | None]] = {}
+        self._plans: dict[tuple[str, tuple[int, ...]], tuple[Any, Plan | None]] = {}
 
     def execute_fields(
         self,
@@ -99,10 +107,36 @@ class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
             results.update(zip(pending, await gather_with_cancel(*(results[name] for name in pending)), strict=True))
         return results
 
+    def execute_field(self, parent_type: GraphQLObjectType, source: Any, field_details_list: Any, path: Path, position_context: Any) -> Any:
+        if path.prev is not None or self.operation.operation != OperationType.SUBSCRIPTION or not self._shortcut_applies():
+            return super().execute_field(parent_type, source, field_details_list, path, position_context)
+        field_def = self.schema.get_field(parent_type, field_details_list[0].node.name.value)
+        if field_def is None or field_def.subscribe is None:
+            return super().execute_field(parent_type, source, field_details_list, path, position_context)
+        # An event of a subscription: the root value is the event, which Strawberry's resolver returns as is.
+        info = self.build_resolve_info(field_def, to_nodes(field_details_list), parent_type, path)
+        try:
+            completed = self.complete_value(field_def.type, field_details_list, info, path, source, position_context)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_def.type, field_details_list, path)
+            return None
+        if not self.is_awaitable(completed):
+            return completed
+        return self._await_event_field(completed, field_def, field_details_list, path)
+
+    async def _await_event_field(self, completed: Any, field_def: GraphQLField, field_details_list: Any, path: Path) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_def.type, field_details_list, path)
+            return None
+
     def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Plan | None:
-        """Per grouped field set (memoised by graphql-core, so shared by every row of a list)."""
-        cached = self._plans.get(id(grouped_field_set))
-        if cached is not None and cached[0] is grouped_field_set:
+        """Per grouped field set, keyed by its field nodes: the same for every row of a list and
+        every event of a subscription (per-event executors share this dict)."""
+        key = (parent_type.name, tuple(id(details[0].node) for details in grouped_field_set.values()))
+        cached = self._plans.get(key)
+        if cached is not None:
             return cached[1]
         plan: Plan | None = None
         if self._shortcut_applies():
@@ -112,7 +146,7 @@ class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
                 plan.append((response_name, details, _leaf_field(field_def, details)))
             if not any(leaf for _, _, leaf in plan):
                 plan = None
-        self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
+        self._plans[key] = (grouped_field_set, plan)  # keeps the nodes, so their ids stay theirs
         return plan
 
     def _shortcut_applies(self) -> bool:

@@ -11,6 +11,7 @@ import asyncio
 import enum
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncGenerator
 from typing import Any, NewType
 
 import pytest
@@ -599,3 +600,55 @@ async def test_custom_default_resolver_disables_the_shortcut() -> None:
 
     assert fast == slow
     assert fast[0] == {"bags": [{"values": [1, 2], "name": "a"}]}
+
+
+# --- subscriptions: every event executes the selection on a copy of the executor ---------------
+
+
+@strawberry.type
+class Tick:
+    n: int
+    label: str | None
+
+    @strawberry.field
+    def double(self) -> int:
+        return self.n * 2
+
+    @strawberry.field
+    def required(self) -> int:
+        return None  # type: ignore[return-value]  # a broken event: null for a non-null field
+
+
+@strawberry.type
+class TickQuery:
+    hello: str = "hi"
+
+
+@strawberry.type
+class TickSubscription:
+    @strawberry.subscription
+    async def ticks(self, count: int, label: str = "x") -> AsyncGenerator[Tick, None]:
+        for n in range(count):
+            yield Tick(n=n, label=f"{label}{n}" if n % 2 else None)
+
+
+async def subscription_outcomes(schema: strawberry.Schema, document: str, variables: dict[str, Any]) -> list[Outcome]:
+    stream = await schema.subscribe(document, variable_values=variables)
+    return [outcome(result) async for result in stream]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "subscription($c: Int!) { ticks(count: $c, label: \"t\") { n label double } }",
+        "subscription($c: Int!) { ticks(count: $c) { n ...on Tick { label } } }",
+        "subscription($c: Int!) { ticks(count: $c) { n required } }",
+    ],
+    ids=["leaves-and-resolver", "fragment", "null-in-a-non-null-field"],
+)
+async def test_subscription_events_answer_as_the_stock_executor_does(document: str) -> None:
+    basalt = strawberry.Schema(query=TickQuery, subscription=TickSubscription, execution_context_class=BasaltExecutor)
+    stock = strawberry.Schema(query=TickQuery, subscription=TickSubscription)
+    ours = await subscription_outcomes(basalt, document, {"c": 4})
+    assert len(ours) == 4
+    assert ours == await subscription_outcomes(stock, document, {"c": 4})
