@@ -11,17 +11,21 @@ Subscriptions execute the selection once per event, on a shallow copy of the exe
 are keyed by the document's field nodes (stable across events) so they are built once per
 subscription, and the root field of an event skips graphql-core's per-event re-coercion of the
 subscription's arguments (Strawberry's root resolver for an event ignores them: it returns the
-event itself).
+event itself). And when the event object says its fields do not depend on who asks
+(`basalt_shared_result`), subscriptions with the same document and variables share one result
+per event: a hundred subscribers of a channel cost one execution, not a hundred.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, Callable
 
 from graphql import (
+    ExecutionResult,
     GraphQLBoolean,
     GraphQLField,
     GraphQLID,
@@ -59,6 +63,11 @@ PLAIN_TYPES = frozenset({str, int, float, bool, dict, list, datetime, date, time
 # field itself is kept in the entry so its id cannot be reused).
 _LEAVES: dict[int, tuple[GraphQLField, "LeafField | None"]] = {}
 
+# Recent subscription results, by (event, operation, variables); the entry keeps the event and the
+# operation, so their ids cannot be reused while it lives.
+SHARED_RESULTS = 256
+_shared: OrderedDict[tuple[int, int, str], tuple[Any, Any, ExecutionResult]] = OrderedDict()
+
 Plan = list[tuple[str, Any, "LeafField | None"]]  # (response name, field details, leaf or None)
 
 
@@ -66,6 +75,7 @@ class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._plans: dict[tuple[str, tuple[int, ...]], tuple[Any, Plan | None]] = {}
+        self._subscription: dict[str, str] = {}
 
     def execute_fields(
         self,
@@ -106,6 +116,41 @@ class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
         else:
             results.update(zip(pending, await gather_with_cancel(*(results[name] for name in pending)), strict=True))
         return results
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        event = self.root_value
+        if self.operation.operation != OperationType.SUBSCRIPTION or not getattr(type(event), "basalt_shared_result", False):
+            return super().execute_operation(serially)
+        key = (id(event), id(self.operation), self._variables_key())
+        found = _shared.get(key)
+        if found is not None and found[0] is event and found[1] is self.operation:
+            return ExecutionResult(data=found[2].data)
+        result = super().execute_operation(serially)
+        if self.is_awaitable(result):
+            return self._share_when_done(key, event, result)
+        self._share(key, event, result)
+        return result
+
+    async def _share_when_done(self, key: tuple[int, int, str], event: Any, pending: Any) -> Any:
+        result = await pending
+        self._share(key, event, result)
+        return result
+
+    def _share(self, key: tuple[int, int, str], event: Any, result: Any) -> None:
+        if isinstance(result, ExecutionResult) and not result.errors:  # errors are reported per subscriber
+            _shared[key] = (event, self.operation, result)
+            if len(_shared) > SHARED_RESULTS:
+                _shared.popitem(last=False)
+
+    def _variables_key(self) -> str:
+        """The subscription's coerced variables as text, computed once (per-event executors are
+        shallow copies: they share `_subscription`)."""
+        key = self._subscription.get("variables")
+        if key is None:
+            values = self.variable_values
+            coerced = values.coerced if values is not None else {}
+            key = self._subscription["variables"] = repr(sorted(coerced.items()))
+        return key
 
     def execute_field(self, parent_type: GraphQLObjectType, source: Any, field_details_list: Any, path: Path, position_context: Any) -> Any:
         if path.prev is not None or self.operation.operation != OperationType.SUBSCRIPTION or not self._shortcut_applies():

@@ -63,6 +63,6 @@ class EventSubscriptions:
 async def _nodes(subscription: listen.Subscription) -> AsyncGenerator[EventNode, None]:
     try:
         async for event in subscription.events():
-            yield EventNode.from_record(event)
+            yield EventNode.of(event)
     finally:
         subscription.close()

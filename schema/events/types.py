@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Optional
+from collections import OrderedDict
+from typing import ClassVar, Optional
 
 import strawberry
 from strawberry.scalars import JSON
@@ -31,6 +32,22 @@ class EventNode:
     actor: Optional[str]
     created_at: datetime
 
+    # Plain data, the same for every subscriber: identical subscriptions share one result per
+    # event (schema/execution.py). A field that depends on the caller must turn this off.
+    basalt_shared_result: ClassVar[bool] = True
+
+    @classmethod
+    def of(cls, event: EventRecord) -> "EventNode":
+        """One node per event for all its subscribers (the shared result is keyed by it)."""
+        found = _recent.get(id(event))
+        if found is not None and found[0] is event:
+            return found[1]
+        node = cls.from_record(event)
+        _recent[id(event)] = (event, node)
+        if len(_recent) > RECENT_NODES:
+            _recent.popitem(last=False)
+        return node
+
     @classmethod
     def from_record(cls, event: EventRecord) -> "EventNode":
         public = event.public()
@@ -44,6 +61,10 @@ class EventNode:
             actor=event.actor,
             created_at=event.created_at,
         )
+
+
+RECENT_NODES = 1024
+_recent: OrderedDict[int, tuple[EventRecord, EventNode]] = OrderedDict()
 
 
 @strawberry.type

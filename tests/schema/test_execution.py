@@ -12,12 +12,13 @@ import enum
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from collections.abc import AsyncGenerator
-from typing import Any, NewType
+from typing import Any, ClassVar, NewType
 
 import pytest
 import strawberry
 from graphql import GraphQLError
 from strawberry.dataloader import DataLoader
+from strawberry.extensions import ParserCache
 from strawberry.scalars import JSON
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionResult
@@ -652,3 +653,87 @@ async def test_subscription_events_answer_as_the_stock_executor_does(document: s
     ours = await subscription_outcomes(basalt, document, {"c": 4})
     assert len(ours) == 4
     assert ours == await subscription_outcomes(stock, document, {"c": 4})
+
+
+# --- shared results: identical subscriptions execute an event once ------------------------------
+
+CALLS: list[int] = []
+
+
+@strawberry.type
+class Shared:
+    n: int
+    basalt_shared_result: ClassVar[bool] = True
+
+    @strawberry.field
+    def counted(self) -> int:
+        CALLS.append(self.n)
+        return self.n * 10
+
+
+SHARED_EVENTS = [Shared(n=n) for n in range(3)]  # the same objects for every subscription
+
+
+@strawberry.type
+class SharedSubscription:
+    @strawberry.subscription
+    async def shared(self, offset: int = 0) -> AsyncGenerator[Shared, None]:
+        for event in SHARED_EVENTS:
+            yield event
+
+
+def shared_schema() -> strawberry.Schema:
+    """Parsed documents are cached (as the app's schema does), so one text is one operation."""
+    return strawberry.Schema(
+        query=TickQuery, subscription=SharedSubscription, execution_context_class=BasaltExecutor, extensions=[ParserCache()]
+    )
+
+
+async def test_identical_subscriptions_share_one_execution_per_event() -> None:
+    schema = shared_schema()
+    document = "subscription($o: Int!) { shared(offset: $o) { n counted } }"
+    CALLS.clear()
+    first = await subscription_outcomes(schema, document, {"o": 1})
+    second = await subscription_outcomes(schema, document, {"o": 1})
+    assert first == second == [({"shared": {"n": n, "counted": n * 10}}, []) for n in range(3)]
+    assert CALLS == [0, 1, 2]  # executed for the first subscription only
+
+    other_variables = await subscription_outcomes(schema, document, {"o": 2})
+    assert other_variables == first and CALLS == [0, 1, 2, 0, 1, 2]  # not shared across variables
+
+
+@strawberry.type
+class Flaky:
+    n: int
+    basalt_shared_result: ClassVar[bool] = True
+
+    @strawberry.field
+    def counted(self) -> int:
+        CALLS.append(self.n)
+        if self.n == 1:
+            raise ValueError("no")
+        return self.n * 10
+
+
+FLAKY_EVENTS = [Flaky(n=n) for n in range(3)]
+
+
+@strawberry.type
+class FlakySubscription:
+    @strawberry.subscription
+    async def flaky(self) -> AsyncGenerator[Flaky, None]:
+        for event in FLAKY_EVENTS:
+            yield event
+
+
+async def test_a_result_with_errors_is_never_shared() -> None:
+    """Each subscriber gets its own execution, and its own error, for a failing event."""
+    schema = strawberry.Schema(
+        query=TickQuery, subscription=FlakySubscription, execution_context_class=BasaltExecutor, extensions=[ParserCache()]
+    )
+    document = "subscription { flaky { n counted } }"
+    CALLS.clear()
+    first = await subscription_outcomes(schema, document, {})
+    second = await subscription_outcomes(schema, document, {})
+    assert first == second and first[1][1][0][:2] == ("no", ["flaky", "counted"])
+    assert CALLS == [0, 1, 2, 1]  # the failing event ran again; the others were shared
