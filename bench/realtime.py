@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -142,22 +143,45 @@ async def _create(http: httpx.AsyncClient, type_id: str) -> str:
     return str(response.json()["data"]["id"])
 
 
-async def _latency(host: str, token: str, type_id: str, http: httpx.AsyncClient, count: int) -> tuple[float, float, int]:
+@dataclass(frozen=True)
+class Latency:
+    p50: float
+    p99: float
+    samples: int
+    create_p50: float
+    after_p50: float
+    after_p99: float
+
+
+async def _latency(host: str, token: str, type_id: str, http: httpx.AsyncClient, count: int) -> Latency:
     subscribers = await _subscribers(host, token, type_id, http, count)
-    samples: list[float] = []
+    samples: list[float] = []  # from sending the create request
+    after_response: list[float] = []  # from receiving its answer (the commit is done by then)
+    creates: list[float] = []
     try:
         for _ in range(LATENCY_EVENTS):
             started = time.perf_counter()
             object_id = await _create(http, type_id)
+            answered = time.perf_counter()
+            creates.append((answered - started) * 1000)
             deadline = time.perf_counter() + 5
             while not all(object_id in s.arrived for s in subscribers) and time.perf_counter() < deadline:
                 await asyncio.sleep(0.0005)
             samples += [(s.arrived[object_id] - started) * 1000 for s in subscribers if object_id in s.arrived]
+            after_response += [max(0.0, s.arrived[object_id] - answered) * 1000 for s in subscribers if object_id in s.arrived]
             await asyncio.sleep(0.01)
     finally:
         await _close(subscribers)
     samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.99) - 1], len(samples)
+    after_response.sort()
+    return Latency(
+        p50=statistics.median(samples),
+        p99=samples[int(len(samples) * 0.99) - 1],
+        samples=len(samples),
+        create_p50=statistics.median(creates),
+        after_p50=statistics.median(after_response),
+        after_p99=after_response[int(len(after_response) * 0.99) - 1],
+    )
 
 
 async def _throughput(host: str, token: str, type_id: str, http: httpx.AsyncClient, count: int) -> tuple[float, float]:
@@ -215,10 +239,11 @@ def _rss_mb(pid: int) -> float:
 
 async def _measure(host: str, token: str, type_id: str) -> None:
     async with httpx.AsyncClient(base_url=f"http://{host}", headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
-        print(f"{'subscribers':>11} {'p50 ms':>8} {'p99 ms':>8} {'samples':>8}")
+        print("latency from sending the create request (and from receiving its answer), ms")
+        print(f"{'subscribers':>11} {'p50':>8} {'p99':>8} {'samples':>8} {'create p50':>11} {'after p50':>10} {'after p99':>10}")
         for count in (1, 100):
-            p50, p99, n = await _latency(host, token, type_id, http, count)
-            print(f"{count:11d} {p50:8.2f} {p99:8.2f} {n:8d}", flush=True)
+            r = await _latency(host, token, type_id, http, count)
+            print(f"{count:11d} {r.p50:8.2f} {r.p99:8.2f} {r.samples:8d} {r.create_p50:11.2f} {r.after_p50:10.2f} {r.after_p99:10.2f}", flush=True)
         events, deliveries = await _throughput(host, token, type_id, http, 100)
         print(f"sustained, 100 subscribers: {events:.0f} events/s created, {deliveries:.0f} deliveries/s", flush=True)
 
