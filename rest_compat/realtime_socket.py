@@ -87,10 +87,9 @@ class RealtimeSession:
         watch = await self.runtime.realtime.listen(principal, lambda _event: False)
         watchdog = asyncio.create_task(self._watch(watch))
         try:
-            await self._send({"type": "connected", "tenant_id": principal.tenant_id, "max_channels": MAX_CHANNELS})
-            await self._receive_loop()
-        except WebSocketDisconnect:
-            pass
+            with contextlib.suppress(WebSocketDisconnect):  # the client left: clean up below
+                await self._send({"type": "connected", "tenant_id": principal.tenant_id, "max_channels": MAX_CHANNELS})
+                await self._receive_loop()
         finally:
             watchdog.cancel()
             self.runtime.realtime.leave(watch)
@@ -99,9 +98,9 @@ class RealtimeSession:
             await presence.connected(principal.tenant_id, -1)
 
     async def _watch(self, watch: Listener) -> None:
+        """Wait for the hub to end the watch listener (it never yields an event)."""
         try:
-            async for _ in watch.events():
-                pass
+            await anext(watch.events())
         except DomainError as error:
             with contextlib.suppress(WebSocketDisconnect, RuntimeError):
                 await self._ended(None, error)

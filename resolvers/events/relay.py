@@ -60,8 +60,9 @@ class Relay:
     async def run_forever(self) -> None:
         while True:
             try:
-                while await self.run_once() == BATCH:
-                    pass
+                busy = True
+                while busy:  # a full batch means more may be waiting
+                    busy = await self.run_once() == BATCH
                 await self._prune_now_and_then()
             except asyncio.CancelledError:
                 raise

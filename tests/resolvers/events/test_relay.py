@@ -71,7 +71,7 @@ class RecordingBroadcast:
         self.published.append(event)
 
     async def close(self) -> None:
-        pass
+        self.published.clear()
 
 
 async def published_seq(tenant_id: str, seq: int) -> bool:
