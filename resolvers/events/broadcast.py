@@ -17,6 +17,8 @@ from typing import Callable, Protocol
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from resolvers.events.tasks import stop
+
 log = logging.getLogger("basalt.broadcast")
 CHANNEL = "basalt:events"
 
@@ -69,11 +71,8 @@ class RedisBroadcast:
             log.warning("publish failed (listeners catch up from the event log): %s", exc)
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop(self._task)
+        self._task = None
         await self._publisher.aclose()
 
     async def _listen_forever(self, on_message: OnMessage, on_reconnect: OnReconnect) -> None:

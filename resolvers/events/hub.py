@@ -14,7 +14,6 @@ task) and reads (N, P] from the log itself while newer events queue up for it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from resolvers.api_keys import repository as api_keys
 from resolvers.errors import DomainError
 from resolvers.events import repository
 from resolvers.events.schemas import EventRecord
+from resolvers.events.tasks import stop
 from resolvers.principal import Principal
 
 log = logging.getLogger("basalt.events")
@@ -126,10 +126,7 @@ class Hub:
 
     async def close(self) -> None:
         for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stop(task)
         self._tasks = []
         for stream in self._streams.values():
             for listener in stream.listeners:

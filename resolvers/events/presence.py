@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from models import jsoncodec
+from resolvers.events.tasks import stop
 
 log = logging.getLogger("basalt.realtime")
 ALIVE_SECONDS = 15
@@ -94,11 +95,8 @@ class RedisPresence(Presence):
             self._task = asyncio.create_task(self._keep_alive(), name="realtime-presence")
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop(self._task)
+        self._task = None
         with contextlib.suppress(RedisError, OSError):
             for tenant_id in list(self._tenants):
                 await self._redis.hdel(STATS_KEY.format(tenant_id), self.process_id)

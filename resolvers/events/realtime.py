@@ -8,7 +8,6 @@ held connection or transaction.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
 from collections.abc import Callable
 
@@ -17,6 +16,7 @@ from resolvers.events.hub import Hub, Listener
 from resolvers.events.presence import Presence, open_presence
 from resolvers.events.relay import Relay
 from resolvers.events.schemas import RETENTION_DAYS_DEFAULT, EventRecord
+from resolvers.events.tasks import stop
 from resolvers.principal import Principal
 
 
@@ -56,11 +56,8 @@ class Realtime:
         self._started = True
 
     async def close(self) -> None:
-        if self._relay_task is not None:
-            self._relay_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._relay_task
-            self._relay_task = None
+        await stop(self._relay_task)
+        self._relay_task = None
         self.relay.close()
         await self.hub.close()
         await self.presence.close()
