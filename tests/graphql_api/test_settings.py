@@ -22,6 +22,13 @@ def test_development_defaults_are_embedded(tmp_path: Path) -> None:
     assert settings.graphql.introspection is True
 
 
+def test_event_settings_default_to_a_week_of_log_and_second_scale_checks(tmp_path: Path) -> None:
+    defaults = load_settings({"BASALT_VAR_DIR": str(tmp_path)})
+    assert (defaults.event_retention_days, defaults.sse_keep_alive_ms, defaults.realtime_check_ms) == (7, 15000, 2000)
+    tuned = load_settings({"BASALT_VAR_DIR": str(tmp_path), "BASALT_EVENT_RETENTION_DAYS": "30", "BASALT_SSE_KEEPALIVE_MS": "500"})
+    assert (tuned.event_retention_days, tuned.sse_keep_alive_ms) == (30, 500)
+
+
 def test_development_secret_is_generated_once_and_kept(tmp_path: Path) -> None:
     first = load_settings({"BASALT_VAR_DIR": str(tmp_path)}).secret_key
     second = load_settings({"BASALT_VAR_DIR": str(tmp_path)}).secret_key
@@ -49,6 +56,9 @@ def test_production_requires_a_secret_and_hardens_graphql(tmp_path: Path) -> Non
         ({"PORT": "70000"}, "PORT must be between"),
         ({"BASALT_SECRET_KEY": "short"}, "at least 32 characters"),
         ({"BASALT_GRAPHQL_INTROSPECTION": "maybe"}, "must be true or false"),
+        ({"BASALT_EVENT_RETENTION_DAYS": "0"}, "BASALT_EVENT_RETENTION_DAYS must be between 1 and 3650"),
+        ({"BASALT_SSE_KEEPALIVE_MS": "10"}, "BASALT_SSE_KEEPALIVE_MS must be between"),
+        ({"BASALT_REALTIME_CHECK_MS": "soon"}, "BASALT_REALTIME_CHECK_MS must be an integer"),
     ],
 )
 def test_bad_values_are_named(tmp_path: Path, env: dict[str, str], message: str) -> None:
