@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from graphql_api.errors import render_error
 from resolvers.api_keys import service as api_keys
+from resolvers.auth import service as user_auth
 from resolvers.errors import DomainError, Unauthorized
 from resolvers.principal import Principal
 from resolvers.runtime import Runtime
@@ -43,6 +44,8 @@ class AuthFailed(AuthenticationError):
 async def authenticate_token(token: str, *, client_ip: str | None, runtime: Runtime) -> Principal:
     if api_keys.looks_like_api_key(token):
         return await api_keys.authenticate(token, client_ip=client_ip, runtime=runtime)
+    if user_auth.looks_like_access_token(token):
+        return await user_auth.authenticate(token, runtime=runtime)
     raise Unauthorized("Unrecognised bearer token")
 
 

@@ -14,4 +14,5 @@ MODEL_MODULES = [
     "models.associations",
     "models.data_io",
     "models.events",
+    "models.auth",
 ]

@@ -17,6 +17,7 @@ class Principal:
     key_id: str | None = None
     user_id: str | None = None
     role: str | None = None
+    session_id: str | None = None  # a user's auth session (logout and session lists use it)
     ip_allowlist: tuple[str, ...] = field(default=())
     expires_at: datetime | None = None
     rate_limit: int | None = None

@@ -6,6 +6,7 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
+from resolvers.auth.keys import KeyRing
 from resolvers.events.realtime import Realtime
 from resolvers.rate_limit.service import RateLimiter
 from resolvers.storage.schemas import Storage
@@ -23,6 +24,10 @@ class Runtime:
     started_at: float = field(default_factory=time.monotonic)
     last_used_written: dict[str, float] = field(default_factory=dict)  # key id -> when last_used_at was written
     wake_events: list[asyncio.Event] = field(default_factory=list)  # background workers of this process
+    keyring: KeyRing = field(init=False)  # the JWT signing keys, as this process knows them
+
+    def __post_init__(self) -> None:
+        self.keyring = KeyRing(self.secret_key)
 
     def wake_workers(self) -> None:
         """A hint that new work was queued; workers also poll, so a missed wake only adds latency."""

@@ -10,6 +10,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from resolvers.auth import service as user_auth
+
 STYLE = """
 body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1d232a;background:#f7f7f5}
 main{max-width:980px;margin:0 auto;padding:24px}
@@ -23,11 +25,15 @@ summary{cursor:pointer}a{color:#1565c0}
 """
 
 
+JWKS_PATH = "/.well-known/jwks.json"
+
+
 def page_routes() -> list[Route]:
     return [
         Route("/", landing, methods=["GET"]),
         Route("/docs", docs, methods=["GET"]),
         Route("/docs/openapi.json", openapi_json, methods=["GET"]),
+        Route(JWKS_PATH, jwks_json, methods=["GET"]),
     ]
 
 
@@ -39,6 +45,12 @@ async def landing(request: Request) -> Response:
         '<li><a href="/health">Health</a> · <a href="/ready">Readiness</a></li></ul>'
     )
     return HTMLResponse(_page("Basalt", body))
+
+
+async def jwks_json(request: Request) -> Response:
+    """The public keys that verify our access tokens (RFC 7517, raw), for other services."""
+    keys = await user_auth.jwks(request.app.state.runtime)
+    return JSONResponse(keys, headers={"Cache-Control": "public, max-age=300"})
 
 
 async def openapi_json(request: Request) -> Response:

@@ -180,6 +180,26 @@ ROUTES: tuple[RestRoute, ...] = (
     ),
     RestRoute("POST", IMPORT_PATH, "import_data", "Import / Export", "Import data", args={"input": Body()}, form=True),
     RestRoute("POST", "/v1/data/export", "start_data_export", "Import / Export", "Start data export", args={"input": Body()}),
+    # Authentication (end users; signup, login and refresh take the app's API key as the bearer)
+    RestRoute(
+        "POST", "/v1/auth/signup", "sign_up", "Authentication", "Sign up",
+        args={name: Body(name) for name in ("email", "password", "phone", "user_metadata", "turnstile_token")}, status=201,
+    ),
+    RestRoute(
+        "POST", "/v1/auth/login", "log_in", "Authentication", "Log in",
+        args={name: Body(name) for name in ("email", "password", "turnstile_token")},
+    ),
+    RestRoute("POST", "/v1/auth/refresh", "refresh_session", "Authentication", "Refresh tokens", args={"refresh_token": Body("refresh_token")}),
+    RestRoute("POST", "/v1/auth/logout", "log_out", "Authentication", "Log out", args={"refresh_token": Body("refresh_token")}),
+    RestRoute("GET", "/v1/auth/user", "current_user", "Authentication", "Get current user"),
+    RestRoute("PATCH", "/v1/auth/user", "update_current_user", "Authentication", "Update current user", args={"input": Body()}),
+    # Sessions
+    RestRoute("GET", "/v1/auth/sessions", "auth_sessions", "Sessions", "List active sessions"),
+    RestRoute("DELETE", "/v1/auth/sessions", "revoke_all_auth_sessions", "Sessions", "Revoke all sessions"),
+    RestRoute(
+        "DELETE", "/v1/auth/sessions/:session_id", "revoke_auth_session", "Sessions", "Revoke session",
+        args={"id": PathParam("session_id")},
+    ),
     # Realtime (the WebSocket itself, GET /v1/realtime, is in rest_compat.realtime_socket)
     RestRoute("GET", "/v1/realtime/stats", "realtime_stats", "Realtime", "Get realtime stats"),
     # Events (the SSE stream, GET /events/stream, is in rest_compat.streams)

@@ -22,6 +22,8 @@ from schema.associations.mutations import AssociationMutations
 from schema.associations.queries import AssociationQueries
 from schema.data_io.mutations import DataIoMutations
 from schema.data_io.queries import DataIoQueries
+from schema.auth.mutations import AuthMutations
+from schema.auth.queries import AuthQueries
 from schema.events.mutations import EventMutations
 from schema.events.queries import EventQueries
 from schema.events.subscriptions import EventSubscriptions
@@ -46,6 +48,7 @@ QUERY_ROOTS: tuple[type, ...] = (
     AssociationQueries,
     DataIoQueries,
     EventQueries,
+    AuthQueries,
 )
 MUTATION_ROOTS: tuple[type, ...] = (
     ApiKeyMutations,
@@ -56,6 +59,7 @@ MUTATION_ROOTS: tuple[type, ...] = (
     AssociationMutations,
     DataIoMutations,
     EventMutations,
+    AuthMutations,
 )
 SUBSCRIPTION_ROOTS: tuple[type, ...] = (EventSubscriptions,)
 

@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from resolvers.api_keys import repository as api_keys
+from resolvers.auth import repository as auth_sessions
 from resolvers.errors import DomainError
 from resolvers.events import repository
 from resolvers.events.schemas import EventRecord
@@ -234,10 +235,13 @@ class Hub:
         listeners = [l for s in self._streams.values() for l in s.listeners]
         now = datetime.now(timezone.utc)
         key_ids = {l.principal.key_id for l in listeners if l.principal.key_id}
+        session_ids = {l.principal.session_id for l in listeners if l.principal.session_id}
         inactive = await api_keys.inactive(sorted(key_ids), now) if key_ids else set()
+        inactive |= await auth_sessions.inactive_sessions(sorted(session_ids)) if session_ids else set()
         for listener in listeners:
             expires = listener.principal.expires_at
-            if listener.principal.key_id in inactive or (expires is not None and expires <= now):
+            ended = listener.principal.key_id in inactive or listener.principal.session_id in inactive
+            if ended or (expires is not None and expires <= now):
                 listener.close("the credentials of this stream were revoked or expired", "CREDENTIALS_ENDED")
                 self.leave(listener)
 

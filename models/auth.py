@@ -1,0 +1,65 @@
+"""End-user auth: users, their sessions, rotating refresh tokens, and the JWT signing keys."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models import jsoncodec
+from models.base import TenantOwnedModel
+
+
+class User(TenantOwnedModel):
+    id = fields.CharField(max_length=40, primary_key=True)
+    email = fields.CharField(max_length=320, null=True)  # normalised (NFKC, lower case); unique per tenant
+    phone = fields.CharField(max_length=20, null=True)
+    password_hash = fields.CharField(max_length=200, null=True)
+    role = fields.CharField(max_length=63, default="authenticated")
+    status = fields.CharField(max_length=16, default="active")  # active | banned
+    ban_reason = fields.CharField(max_length=500, null=True)
+    is_anonymous = fields.BooleanField(default=False)
+    email_verified_at = fields.DatetimeField(null=True)
+    last_sign_in_at = fields.DatetimeField(null=True)
+    user_metadata = fields.JSONField(default=dict, encoder=jsoncodec.dumps, decoder=jsoncodec.loads)
+
+    class Meta:
+        table = "users"
+        unique_together = (("tenant_id", "email"),)
+
+
+class AuthSession(TenantOwnedModel):
+    id = fields.CharField(max_length=40, primary_key=True)
+    user_id = fields.CharField(max_length=40, db_index=True)
+    user_agent = fields.CharField(max_length=500, null=True)
+    ip = fields.CharField(max_length=64, null=True)
+    last_used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "auth_sessions"
+
+
+class RefreshToken(Model):
+    id = fields.CharField(max_length=40, primary_key=True)
+    tenant_id = fields.CharField(max_length=40)
+    session_id = fields.CharField(max_length=40, db_index=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    parent_id = fields.CharField(max_length=40, null=True)
+    used_at = fields.DatetimeField(null=True)  # rotated: its child is the live one
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "refresh_tokens"
+
+
+class SigningKey(Model):
+    kid = fields.CharField(max_length=40, primary_key=True)
+    algorithm = fields.CharField(max_length=16)
+    private_key = fields.TextField()  # PEM, encrypted with a key derived from BASALT_SECRET_KEY
+    public_jwk = fields.JSONField(encoder=jsoncodec.dumps, decoder=jsoncodec.loads)
+    created_at = fields.DatetimeField()
+    retired_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "signing_keys"

@@ -1,0 +1,118 @@
+"""End-user auth queries, tenant-scoped; refresh tokens are found by their secret's hash (the
+tenant is what the lookup tells us, as for API keys)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from models.auth import AuthSession, RefreshToken, User
+from resolvers import db
+from resolvers.auth.schemas import SessionRecord, UserCredential, UserRecord
+from resolvers.scoping import scoped
+
+CREDENTIAL_SQL = (
+    "SELECT u.id, u.tenant_id, u.role, u.status AS user_status, s.revoked_at, t.status AS tenant_status, t.schema_version"
+    " FROM auth_sessions s JOIN users u ON u.id = s.user_id AND u.tenant_id = s.tenant_id JOIN tenants t ON t.id = s.tenant_id"
+    " WHERE s.id = {} AND s.tenant_id = {} AND s.user_id = {}"
+)
+
+
+def to_user(row: User) -> UserRecord:
+    return UserRecord(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        email=row.email,
+        phone=row.phone,
+        role=row.role,
+        status=row.status,
+        is_anonymous=row.is_anonymous,
+        email_verified_at=row.email_verified_at,
+        last_sign_in_at=row.last_sign_in_at,
+        user_metadata=dict(row.user_metadata or {}),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+async def user_by_email(tenant_id: str, email: str) -> User | None:
+    return await scoped(User, tenant_id).get_or_none(email=email)
+
+
+async def user_by_id(tenant_id: str, user_id: str) -> User | None:
+    return await scoped(User, tenant_id).get_or_none(id=user_id)
+
+
+async def credential(tenant_id: str, user_id: str, session_id: str) -> UserCredential | None:
+    """The user, session and tenant behind an access token: one query per token request."""
+    sql = db.Sql(db.dialect())
+    query = CREDENTIAL_SQL.format(sql.param(session_id), sql.param(tenant_id), sql.param(user_id))
+    rows = await db.fetch(query, sql.params)
+    if not rows:
+        return None
+    row = rows[0]
+    return UserCredential(
+        user_id=row["id"],
+        tenant_id=row["tenant_id"],
+        role=row["role"],
+        user_status=row["user_status"],
+        session_revoked=row["revoked_at"] is not None,
+        tenant_status=row["tenant_status"],
+        schema_version=int(row["schema_version"]),
+    )
+
+
+async def create_session(tenant_id: str, session_id: str, user_id: str, user_agent: str | None, ip: str | None, now: datetime) -> None:
+    await AuthSession.create(id=session_id, tenant_id=tenant_id, user_id=user_id, user_agent=user_agent, ip=ip, last_used_at=now)
+
+
+async def active_sessions(tenant_id: str, user_id: str, current: str | None) -> list[SessionRecord]:
+    rows = await scoped(AuthSession, tenant_id).filter(user_id=user_id, revoked_at__isnull=True).order_by("-created_at", "-id")
+    return [
+        SessionRecord(id=r.id, user_id=r.user_id, user_agent=r.user_agent, ip=r.ip, created_at=r.created_at, last_used_at=r.last_used_at, current=r.id == current)
+        for r in rows
+    ]
+
+
+async def revoke_sessions(tenant_id: str, user_id: str, now: datetime, session_id: str | None = None) -> int:
+    """Revoke one of the user's sessions, or all of them; returns how many were live."""
+    query = scoped(AuthSession, tenant_id).filter(user_id=user_id, revoked_at__isnull=True)
+    if session_id is not None:
+        query = query.filter(id=session_id)
+    return await query.update(revoked_at=now, updated_at=now)
+
+
+async def session_by_id(tenant_id: str, session_id: str) -> AuthSession | None:
+    return await scoped(AuthSession, tenant_id).get_or_none(id=session_id)
+
+
+async def touch_session(tenant_id: str, session_id: str, now: datetime) -> None:
+    await scoped(AuthSession, tenant_id).filter(id=session_id).update(last_used_at=now)
+
+
+async def create_refresh(row: dict[str, Any]) -> None:
+    await RefreshToken.create(**row)
+
+
+async def refresh_by_hash(token_hash: str) -> RefreshToken | None:
+    return await RefreshToken.get_or_none(token_hash=token_hash)
+
+
+async def mark_used(token: RefreshToken, now: datetime) -> bool:
+    """Rotate: only the first caller wins (a conditional UPDATE)."""
+    return await RefreshToken.filter(id=token.id, tenant_id=token.tenant_id, used_at__isnull=True).update(used_at=now) == 1
+
+
+async def inactive_sessions(session_ids: list[str]) -> set[str]:
+    """Which of these sessions may no longer be used: revoked, missing, their user banned or gone,
+    or their tenant not active. Across tenants by session id (open streams of many tenants are
+    checked in one query); it returns ids only, never a row."""
+    sql = db.Sql(db.dialect())
+    marks = ", ".join(sql.param(s) for s in session_ids)
+    rows = await db.fetch(
+        "SELECT s.id FROM auth_sessions s JOIN users u ON u.id = s.user_id AND u.tenant_id = s.tenant_id"
+        f" JOIN tenants t ON t.id = s.tenant_id WHERE s.id IN ({marks})"
+        " AND s.revoked_at IS NULL AND u.status = 'active' AND t.status = 'active'",
+        sql.params,
+    )
+    return set(session_ids) - {r["id"] for r in rows}

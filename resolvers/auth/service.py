@@ -1,0 +1,368 @@
+"""End-user auth: signup, login, rotating refresh tokens, logout, the current user, sessions,
+and turning an access token into a principal.
+
+Signup, login and refresh are called with the tenant's API key (as a client app's public key)
+or a user token of the tenant: the bearer says which tenant the end user belongs to.
+"""
+
+from __future__ import annotations
+
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import jwt
+
+from models import jsoncodec
+from models.auth import User
+from resolvers.authz import require_principal
+from resolvers.auth import keys, passwords, repository
+from resolvers.auth.keys import KeyRing
+from resolvers.auth.schemas import (
+    ACCESS_TOKEN_SECONDS,
+    AUDIENCE,
+    ISSUER,
+    LOGIN_PER_ACCOUNT_PER_MINUTE,
+    LOGIN_PER_IP_PER_MINUTE,
+    MAX_METADATA_BYTES,
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    REFRESH_PREFIX,
+    REFRESH_REUSE_GRACE_SECONDS,
+    REFRESH_TOKEN_DAYS,
+    USER_SCOPES,
+    AccessClaims,
+    SessionRecord,
+    TokenPair,
+    UserRecord,
+)
+from resolvers.errors import AlreadyExists, Forbidden, NotFound, PayloadTooLarge, TenantSuspended, Unauthorized, ValidationError
+from resolvers.ids import new_id, sha256_hex
+from resolvers.principal import Principal
+from resolvers.properties.datatypes import InvalidValue, normalize
+from resolvers.rate_limit.service import Limit
+from resolvers.runtime import Runtime
+
+INVALID_LOGIN = "Invalid email or password"
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+class UserBanned(Forbidden):
+    code = "USER_BANNED"
+    default_message = "This account is banned"
+
+
+# --- signup, login, refresh, logout ----------------------------------------------------------
+
+
+async def sign_up(
+    principal: Principal | None, *, email: Any, password: Any, phone: Any = None, user_metadata: Any = None, runtime: Runtime, client: ClientInfo
+) -> TokenPair:
+    caller = require_principal(principal)
+    address = normalize_email(email)
+    secret = _checked_password(password)
+    metadata = _checked_metadata(user_metadata)
+    number = _checked_phone(phone)
+    if await repository.user_by_email(caller.tenant_id, address) is not None:
+        raise AlreadyExists("An account with this email already exists")
+    now = _now()
+    user = User(
+        id=new_id("usr"),
+        tenant_id=caller.tenant_id,
+        email=address,
+        phone=number,
+        password_hash=await passwords.hash_password(secret),
+        user_metadata=metadata,
+        last_sign_in_at=now,
+    )
+    try:
+        await user.save(force_create=True)
+    except Exception as exc:  # a concurrent signup with the same email won the unique index
+        if "unique" in str(exc).lower():
+            raise AlreadyExists("An account with this email already exists") from None
+        raise
+    return await _start_session(user, runtime, client, now)
+
+
+async def log_in(principal: Principal | None, *, email: Any, password: Any, runtime: Runtime, client: ClientInfo) -> TokenPair:
+    """Unknown email and wrong password cost the same (one argon2 verification) and answer the same."""
+    caller = require_principal(principal)
+    if not isinstance(email, str) or not isinstance(password, str) or len(password) > PASSWORD_MAX_LENGTH:
+        raise Unauthorized(INVALID_LOGIN)
+    address = _normalized_text(email)
+    await runtime.rate_limiter.hit(f"login-ip:{caller.tenant_id}:{client.ip}", Limit(LOGIN_PER_IP_PER_MINUTE), message="Too many login attempts; retry later")
+    await runtime.rate_limiter.hit(f"login-account:{caller.tenant_id}:{sha256_hex(address)}", Limit(LOGIN_PER_ACCOUNT_PER_MINUTE), message="Too many login attempts; retry later")
+    user = await repository.user_by_email(caller.tenant_id, address)
+    if not await passwords.verify_password(user.password_hash if user else None, password) or user is None:
+        raise Unauthorized(INVALID_LOGIN)
+    if user.status == "banned":
+        raise UserBanned()
+    now = _now()
+    user.last_sign_in_at = now
+    await user.save(update_fields=["last_sign_in_at", "updated_at"])
+    return await _start_session(user, runtime, client, now)
+
+
+async def refresh(principal: Principal | None, *, refresh_token: Any, runtime: Runtime) -> TokenPair:
+    """Rotate: the token is used up and a new one issued. Presenting a used token again after the
+    grace window is a replay: the whole session (its token family) is revoked."""
+    caller = require_principal(principal)
+    token = await _refresh_token(caller, refresh_token)
+    now = _now()
+    session = await repository.session_by_id(token.tenant_id, token.session_id)
+    if session is None or session.revoked_at is not None:
+        raise Unauthorized("This session has ended; log in again")
+    if token.used_at is not None or not await repository.mark_used(token, now):
+        used_at = token.used_at or now
+        if (now - used_at).total_seconds() > REFRESH_REUSE_GRACE_SECONDS:
+            await repository.revoke_sessions(token.tenant_id, session.user_id, now, session_id=session.id)
+            raise Unauthorized("This refresh token was already used; the session has been revoked")
+        raise Unauthorized("This refresh token was just used; use the newest one")
+    if token.expires_at <= now:
+        raise Unauthorized("This refresh token has expired; log in again")
+    user = await repository.user_by_id(token.tenant_id, session.user_id)
+    if user is None:
+        raise Unauthorized("This account no longer exists")
+    if user.status == "banned":
+        raise UserBanned()
+    await repository.touch_session(token.tenant_id, session.id, now)
+    return await _issue(user, session.id, runtime.keyring, now, parent_id=token.id)
+
+
+async def log_out(principal: Principal | None, *, refresh_token: Any) -> str:
+    """End the session the refresh token belongs to (or the caller's own session)."""
+    caller = require_principal(principal)
+    now = _now()
+    if refresh_token is not None:
+        token = await _refresh_token(caller, refresh_token)
+        session = await repository.session_by_id(token.tenant_id, token.session_id)
+        if session is None or (caller.kind == "user" and session.user_id != caller.user_id):
+            raise Unauthorized("Invalid refresh token")
+        await repository.revoke_sessions(token.tenant_id, session.user_id, now, session_id=session.id)
+        return "Logged out"
+    user = _user_of(caller)
+    await repository.revoke_sessions(caller.tenant_id, user, now, session_id=caller.session_id)
+    return "Logged out"
+
+
+# --- the current user and their sessions -----------------------------------------------------
+
+
+async def current_user(principal: Principal | None) -> UserRecord:
+    caller = require_principal(principal)
+    found = await repository.user_by_id(caller.tenant_id, _user_of(caller))
+    if found is None:
+        raise NotFound("User not found")
+    return repository.to_user(found)
+
+
+async def update_current_user(principal: Principal | None, patch: dict[str, Any]) -> UserRecord:
+    """Phone, password and metadata (merged into the existing metadata; null removes a key).
+    A new password ends every other session."""
+    caller = require_principal(principal)
+    user = await repository.user_by_id(caller.tenant_id, _user_of(caller))
+    if user is None:
+        raise NotFound("User not found")
+    if "email" in patch and patch["email"] is not None and normalize_email(patch["email"]) != user.email:
+        raise ValidationError.single("email", "changing the email needs a confirmation link, which is not available yet")
+    if "phone" in patch:
+        user.phone = _checked_phone(patch["phone"])
+    if "user_metadata" in patch and patch["user_metadata"] is not None:
+        merged = {**(user.user_metadata or {}), **_checked_metadata(patch["user_metadata"])}
+        user.user_metadata = _checked_metadata({k: v for k, v in merged.items() if v is not None})
+    if "password" in patch and patch["password"] is not None:
+        user.password_hash = await passwords.hash_password(_checked_password(patch["password"]))
+        await _end_other_sessions(caller, user.id)
+    await user.save()
+    return repository.to_user(user)
+
+
+async def list_sessions(principal: Principal | None) -> list[SessionRecord]:
+    caller = require_principal(principal)
+    return await repository.active_sessions(caller.tenant_id, _user_of(caller), caller.session_id)
+
+
+async def revoke_session(principal: Principal | None, session_id: str) -> bool:
+    caller = require_principal(principal)
+    if not await repository.revoke_sessions(caller.tenant_id, _user_of(caller), _now(), session_id=session_id):
+        raise NotFound(f"Session {session_id} not found")
+    return True
+
+
+async def revoke_all_sessions(principal: Principal | None) -> int:
+    caller = require_principal(principal)
+    return await repository.revoke_sessions(caller.tenant_id, _user_of(caller), _now())
+
+
+# --- access tokens ---------------------------------------------------------------------------
+
+
+def looks_like_access_token(token: str) -> bool:
+    return token.count(".") == 2
+
+
+async def authenticate(token: str, *, runtime: Runtime) -> Principal:
+    """A verified access token whose session, user and tenant are still live, as a principal."""
+    claims = await verify_access_token(token, runtime.keyring)
+    live = await repository.credential(claims.tenant_id, claims.user_id, claims.session_id)
+    if live is None or live.session_revoked:
+        raise Unauthorized("This session has ended; log in again")
+    if live.user_status == "banned":
+        raise UserBanned()
+    if live.tenant_status == "suspended":
+        raise TenantSuspended()
+    return Principal(
+        tenant_id=live.tenant_id,
+        kind="user",
+        scopes=USER_SCOPES,
+        user_id=live.user_id,
+        role=live.role,
+        session_id=claims.session_id,
+        expires_at=claims.expires_at,
+        schema_version=live.schema_version,
+    )
+
+
+async def verify_access_token(token: str, keyring: KeyRing) -> AccessClaims:
+    kid = keys.unverified_kid(token)  # None unless the header says EdDSA and names a kid
+    public = await keyring.public_key(kid) if kid else None
+    if public is None:
+        raise Unauthorized("Invalid access token")
+    try:
+        claims = jwt.decode(
+            token, public, algorithms=[keys.ALGORITHM], audience=AUDIENCE, issuer=ISSUER,
+            options={"require": ["exp", "iat", "sub", "tid", "sid", "aud", "iss"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("The access token has expired; refresh it") from None
+    except jwt.PyJWTError:
+        raise Unauthorized("Invalid access token") from None
+    if not all(isinstance(claims.get(k), str) for k in ("sub", "tid", "sid")):
+        raise Unauthorized("Invalid access token")
+    return AccessClaims(
+        tenant_id=claims["tid"],
+        user_id=claims["sub"],
+        session_id=claims["sid"],
+        role=str(claims.get("role", "authenticated")),
+        expires_at=datetime.fromtimestamp(int(claims["exp"]), timezone.utc),
+    )
+
+
+async def jwks(runtime: Runtime) -> dict[str, Any]:
+    return await runtime.keyring.jwks()
+
+
+# --- shared steps ----------------------------------------------------------------------------
+
+
+async def _start_session(user: User, runtime: Runtime, client: ClientInfo, now: datetime) -> TokenPair:
+    session_id = new_id("sess")
+    await repository.create_session(user.tenant_id, session_id, user.id, (client.user_agent or "")[:500] or None, client.ip, now)
+    return await _issue(user, session_id, runtime.keyring, now, parent_id=None)
+
+
+async def _issue(user: User, session_id: str, keyring: KeyRing, now: datetime, *, parent_id: str | None) -> TokenPair:
+    kid, private = await keyring.signing_key()
+    claims = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": user.id,
+        "tid": user.tenant_id,
+        "sid": session_id,
+        "role": user.role,
+        "iat": int(now.timestamp()),
+        "exp": int(now.timestamp()) + ACCESS_TOKEN_SECONDS,
+    }
+    refresh_token = REFRESH_PREFIX + secrets.token_urlsafe(32)
+    await repository.create_refresh(
+        {
+            "id": new_id("rtk"),
+            "tenant_id": user.tenant_id,
+            "session_id": session_id,
+            "token_hash": sha256_hex(refresh_token),
+            "parent_id": parent_id,
+            "created_at": now,
+            "expires_at": now + timedelta(days=REFRESH_TOKEN_DAYS),
+        }
+    )
+    return TokenPair(
+        access_token=keys.encode(claims, kid, private),
+        refresh_token=refresh_token,
+        expires_in=ACCESS_TOKEN_SECONDS,
+        user=repository.to_user(user),
+        session_id=session_id,
+    )
+
+
+async def _refresh_token(caller: Principal, value: Any) -> Any:
+    if not isinstance(value, str) or not value.startswith(REFRESH_PREFIX) or len(value) > 200:
+        raise Unauthorized("Invalid refresh token")
+    token = await repository.refresh_by_hash(sha256_hex(value))
+    if token is None or token.tenant_id != caller.tenant_id:
+        raise Unauthorized("Invalid refresh token")
+    return token
+
+
+async def _end_other_sessions(caller: Principal, user_id: str) -> None:
+    now = _now()
+    for session in await repository.active_sessions(caller.tenant_id, user_id, caller.session_id):
+        if not session.current:
+            await repository.revoke_sessions(caller.tenant_id, user_id, now, session_id=session.id)
+
+
+def _user_of(caller: Principal) -> str:
+    if caller.kind != "user" or caller.user_id is None:
+        raise Forbidden("This needs a user's access token, not an API key")
+    return caller.user_id
+
+
+def normalize_email(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValidationError.single("email", "must be an email address")
+    text = _normalized_text(value)
+    try:
+        checked = normalize("email", text)
+    except InvalidValue as exc:
+        raise ValidationError.single("email", str(exc)) from None
+    return str(checked).lower()
+
+
+def _normalized_text(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).strip().lower()
+
+
+def _checked_password(value: Any) -> str:
+    if not isinstance(value, str) or not PASSWORD_MIN_LENGTH <= len(value) <= PASSWORD_MAX_LENGTH:
+        raise ValidationError.single("password", f"must be {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters")
+    return value
+
+
+def _checked_phone(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    try:
+        return str(normalize("phone", value))
+    except InvalidValue as exc:
+        raise ValidationError.single("phone", str(exc)) from None
+
+
+def _checked_metadata(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError.single("user_metadata", "must be a JSON object")
+    if len(jsoncodec.dumps(value).encode()) > MAX_METADATA_BYTES:
+        raise PayloadTooLarge(f"user_metadata may be at most {MAX_METADATA_BYTES // 1024} KB of JSON")
+    return value
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+

@@ -1,0 +1,58 @@
+"""End-user auth mutations. Signup, login and refresh take the tenant's API key (a client app's
+key) or a user token of the tenant as the bearer; the rest need the user's access token."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from resolvers.auth import service
+from schema.auth.types import AuthTokens, AuthUserNode, LogoutResult, RevokedSession, RevokedSessions, UpdateCurrentUserInput, client_of
+from schema.inputs import provided_fields
+
+
+@strawberry.type
+class AuthMutations:
+    @strawberry.mutation(description="Create an account with email and password and sign it in.")
+    async def sign_up(
+        self,
+        info: Info,
+        email: str,
+        password: str,
+        phone: Optional[str] = None,
+        user_metadata: Optional[JSON] = None,
+        turnstile_token: Optional[str] = None,
+    ) -> AuthTokens:
+        pair = await service.sign_up(
+            info.context.principal, email=email, password=password, phone=phone, user_metadata=user_metadata,
+            runtime=info.context.runtime, client=client_of(info),
+        )
+        return AuthTokens.of(pair)
+
+    @strawberry.mutation(description="Sign in with email and password.")
+    async def log_in(self, info: Info, email: str, password: str, turnstile_token: Optional[str] = None) -> AuthTokens:
+        pair = await service.log_in(info.context.principal, email=email, password=password, runtime=info.context.runtime, client=client_of(info))
+        return AuthTokens.of(pair)
+
+    @strawberry.mutation(description="Exchange a refresh token (single use) for new tokens.")
+    async def refresh_session(self, info: Info, refresh_token: str) -> AuthTokens:
+        return AuthTokens.of(await service.refresh(info.context.principal, refresh_token=refresh_token, runtime=info.context.runtime))
+
+    @strawberry.mutation(description="End the session of the refresh token (or the caller's own session).")
+    async def log_out(self, info: Info, refresh_token: Optional[str] = None) -> LogoutResult:
+        return LogoutResult(message=await service.log_out(info.context.principal, refresh_token=refresh_token))
+
+    @strawberry.mutation(description="Change the signed-in user's phone, password or metadata.")
+    async def update_current_user(self, info: Info, input: UpdateCurrentUserInput) -> AuthUserNode:
+        return AuthUserNode.of(await service.update_current_user(info.context.principal, provided_fields(input)))
+
+    @strawberry.mutation(description="Revoke all of the signed-in user's sessions.")
+    async def revoke_all_auth_sessions(self, info: Info) -> RevokedSessions:
+        return RevokedSessions(revoked=await service.revoke_all_sessions(info.context.principal))
+
+    @strawberry.mutation(description="Revoke one of the signed-in user's sessions.")
+    async def revoke_auth_session(self, info: Info, id: strawberry.ID) -> RevokedSession:
+        return RevokedSession(revoked=await service.revoke_session(info.context.principal, str(id)))

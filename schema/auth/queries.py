@@ -1,0 +1,20 @@
+"""End-user auth queries (a user's access token)."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers.auth import service
+from schema.auth.types import AuthSessionNode, AuthUserNode
+
+
+@strawberry.type
+class AuthQueries:
+    @strawberry.field(description="The signed-in user (needs a user's access token).")
+    async def current_user(self, info: Info) -> AuthUserNode:
+        return AuthUserNode.of(await service.current_user(info.context.principal))
+
+    @strawberry.field(description="The signed-in user's active sessions, newest first.")
+    async def auth_sessions(self, info: Info) -> list[AuthSessionNode]:
+        return [AuthSessionNode.of(s) for s in await service.list_sessions(info.context.principal)]
