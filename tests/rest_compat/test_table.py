@@ -26,17 +26,26 @@ PAGES = {("GET", "/"), ("GET", "/docs"), ("GET", "/docs/openapi.json")}
 STREAMING = {("GET", "/events/stream"), ("GET", "/v1/realtime")}  # served outside the table (streams.py, realtime_socket.py)
 
 
-def documented() -> set[tuple[str, str, str]]:
+# Groups being built (issue 5): every route served must be documented, not yet every documented one served.
+PARTIAL_GROUPS = {"Authentication", "Sessions"}
+
+
+def documented(groups: set[str] = IMPLEMENTED_GROUPS) -> set[tuple[str, str, str]]:
     with SPEC.open() as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
-    return {(r["method"], r["path"], r["auth"]) for r in rows if r["group"] in IMPLEMENTED_GROUPS}
+    return {(r["method"], r["path"], r["auth"]) for r in rows if r["group"] in groups}
 
 
 def test_table_matches_the_documented_routes_of_implemented_groups() -> None:
-    table = {(r.method, r.path, r.auth) for r in ROUTES}
+    table = {(r.method, r.path, r.auth) for r in ROUTES if r.group not in PARTIAL_GROUPS}
     expected = {row for row in documented() if row[:2] not in PAGES | STREAMING}
     assert table == expected
     assert STREAMING <= {row[:2] for row in documented()}
+
+
+def test_routes_of_groups_in_progress_are_documented_ones() -> None:
+    served = {(r.method, r.path, r.auth) for r in ROUTES if r.group in PARTIAL_GROUPS}
+    assert served and served <= documented(PARTIAL_GROUPS)
 
 
 async def test_literal_segments_win_over_params_whatever_the_table_order(app: Starlette, tenant: TenantHandle) -> None:
