@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
@@ -186,20 +186,39 @@ def on_commit(callback: Callable[[], None]) -> None:
         pending.append(callback)
 
 
+_after_end: ContextVar[list[Callable[[], Awaitable[Any]]] | None] = ContextVar("basalt_after_end", default=None)
+
+
+async def even_if_rolled_back(action: Callable[[], Awaitable[Any]]) -> None:
+    """Write something that must stay whatever becomes of the current transaction (a security
+    reaction such as revoking a replayed token's session, decided just before failing the
+    request): it runs once the transaction has ended, outside it; at once outside one."""
+    pending = _after_end.get()
+    if pending is None:
+        await action()
+    else:
+        pending.append(action)
+
+
 @asynccontextmanager
 async def transaction() -> AsyncIterator[None]:
-    """The request's transaction (see `_transaction`); `on_commit` callbacks run after it commits."""
+    """The request's transaction (see `_transaction`); `on_commit` callbacks run after it commits,
+    `even_if_rolled_back` actions after it ends either way."""
     if _after_commit.get() is not None:  # nested: the outer transaction runs the callbacks
         async with _transaction():
             yield
         return
     pending: list[Callable[[], None]] = []
-    token = _after_commit.set(pending)
+    actions: list[Callable[[], Awaitable[Any]]] = []
+    token, actions_token = _after_commit.set(pending), _after_end.set(actions)
     try:
         async with _transaction():
             yield
     finally:
         _after_commit.reset(token)
+        _after_end.reset(actions_token)
+        for action in actions:
+            await action()
     for callback in pending:  # only reached when the transaction committed
         callback()
 

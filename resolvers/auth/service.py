@@ -17,6 +17,7 @@ import jwt
 
 from models import jsoncodec
 from models.auth import User
+from resolvers import db
 from resolvers.authz import require_principal
 from resolvers.auth import keys, passwords, repository
 from resolvers.auth.keys import KeyRing
@@ -122,7 +123,8 @@ async def refresh(principal: Principal | None, *, refresh_token: Any, runtime: R
     if token.used_at is not None or not await repository.mark_used(token, now):
         used_at = token.used_at or now
         if (now - used_at).total_seconds() > REFRESH_REUSE_GRACE_SECONDS:
-            await repository.revoke_sessions(token.tenant_id, session.user_id, now, session_id=session.id)
+            # The request fails (and its transaction rolls back), but the revocation must stay.
+            await db.even_if_rolled_back(lambda: repository.revoke_sessions(token.tenant_id, session.user_id, now, session_id=session.id))
             raise Unauthorized("This refresh token was already used; the session has been revoked")
         raise Unauthorized("This refresh token was just used; use the newest one")
     if token.expires_at <= now:
