@@ -200,6 +200,18 @@ ROUTES: tuple[RestRoute, ...] = (
         "DELETE", "/v1/auth/sessions/:session_id", "revoke_auth_session", "Sessions", "Revoke session",
         args={"id": PathParam("session_id")},
     ),
+    # Users (administration, scope `auth`)
+    RestRoute(
+        "GET", "/v1/users", "users", "Users", "List users",
+        args={"limit": QueryParam("limit"), "offset": QueryParam("offset"), "search": QueryParam("search"), "role": QueryParam("role")},
+    ),
+    RestRoute("POST", "/v1/users", "create_user", "Users", "Create user", args={"input": Body()}, status=201),
+    RestRoute("GET", "/v1/users/:user_id", "user", "Users", "Get user", args={"id": PathParam("user_id")}),
+    RestRoute("PATCH", "/v1/users/:user_id", "update_user", "Users", "Update user", args={"id": PathParam("user_id"), "input": Body()}),
+    RestRoute(
+        "DELETE", "/v1/users/:user_id", "delete_user", "Users", "Delete user",
+        args={"id": PathParam("user_id"), **SECURE_DELETE},
+    ),
     # Realtime (the WebSocket itself, GET /v1/realtime, is in rest_compat.realtime_socket)
     RestRoute("GET", "/v1/realtime/stats", "realtime_stats", "Realtime", "Get realtime stats"),
     # Events (the SSE stream, GET /events/stream, is in rest_compat.streams)

@@ -24,6 +24,8 @@ from schema.data_io.mutations import DataIoMutations
 from schema.data_io.queries import DataIoQueries
 from schema.auth.mutations import AuthMutations
 from schema.auth.queries import AuthQueries
+from schema.users.mutations import UserMutations
+from schema.users.queries import UserQueries
 from schema.events.mutations import EventMutations
 from schema.events.queries import EventQueries
 from schema.events.subscriptions import EventSubscriptions
@@ -49,6 +51,7 @@ QUERY_ROOTS: tuple[type, ...] = (
     DataIoQueries,
     EventQueries,
     AuthQueries,
+    UserQueries,
 )
 MUTATION_ROOTS: tuple[type, ...] = (
     ApiKeyMutations,
@@ -60,6 +63,7 @@ MUTATION_ROOTS: tuple[type, ...] = (
     DataIoMutations,
     EventMutations,
     AuthMutations,
+    UserMutations,
 )
 SUBSCRIPTION_ROOTS: tuple[type, ...] = (EventSubscriptions,)
 

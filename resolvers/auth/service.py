@@ -68,9 +68,9 @@ async def sign_up(
 ) -> TokenPair:
     caller = require_principal(principal)
     address = normalize_email(email)
-    secret = _checked_password(password)
-    metadata = _checked_metadata(user_metadata)
-    number = _checked_phone(phone)
+    secret = checked_password(password)
+    metadata = checked_metadata(user_metadata)
+    number = checked_phone(phone)
     if await repository.user_by_email(caller.tenant_id, address) is not None:
         raise AlreadyExists("An account with this email already exists")
     now = _now()
@@ -175,12 +175,12 @@ async def update_current_user(principal: Principal | None, patch: dict[str, Any]
     if "email" in patch and patch["email"] is not None and normalize_email(patch["email"]) != user.email:
         raise ValidationError.single("email", "changing the email needs a confirmation link, which is not available yet")
     if "phone" in patch:
-        user.phone = _checked_phone(patch["phone"])
+        user.phone = checked_phone(patch["phone"])
     if "user_metadata" in patch and patch["user_metadata"] is not None:
-        merged = {**(user.user_metadata or {}), **_checked_metadata(patch["user_metadata"])}
-        user.user_metadata = _checked_metadata({k: v for k, v in merged.items() if v is not None})
+        merged = {**(user.user_metadata or {}), **checked_metadata(patch["user_metadata"])}
+        user.user_metadata = checked_metadata({k: v for k, v in merged.items() if v is not None})
     if "password" in patch and patch["password"] is not None:
-        user.password_hash = await passwords.hash_password(_checked_password(patch["password"]))
+        user.password_hash = await passwords.hash_password(checked_password(patch["password"]))
         await _end_other_sessions(caller, user.id)
     await user.save()
     return repository.to_user(user)
@@ -214,10 +214,10 @@ async def authenticate(token: str, *, runtime: Runtime) -> Principal:
     """A verified access token whose session, user and tenant are still live, as a principal."""
     claims = await verify_access_token(token, runtime.keyring)
     live = await repository.credential(claims.tenant_id, claims.user_id, claims.session_id)
+    if live is not None and live.user_status == "banned":
+        raise UserBanned()  # said before the ended session: banning also ends every session
     if live is None or live.session_revoked:
         raise Unauthorized("This session has ended; log in again")
-    if live.user_status == "banned":
-        raise UserBanned()
     if live.tenant_status == "suspended":
         raise TenantSuspended()
     return Principal(
@@ -340,13 +340,13 @@ def _normalized_text(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip().lower()
 
 
-def _checked_password(value: Any) -> str:
+def checked_password(value: Any) -> str:
     if not isinstance(value, str) or not PASSWORD_MIN_LENGTH <= len(value) <= PASSWORD_MAX_LENGTH:
         raise ValidationError.single("password", f"must be {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters")
     return value
 
 
-def _checked_phone(value: Any) -> str | None:
+def checked_phone(value: Any) -> str | None:
     if value is None or value == "":
         return None
     try:
@@ -355,7 +355,7 @@ def _checked_phone(value: Any) -> str | None:
         raise ValidationError.single("phone", str(exc)) from None
 
 
-def _checked_metadata(value: Any) -> dict[str, Any]:
+def checked_metadata(value: Any) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
