@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from models.auth import AuthSession, RefreshToken, User
+from models.objects import DataObject
 from resolvers import db
 from resolvers.auth.schemas import SessionRecord, UserCredential, UserRecord
 from resolvers.scoping import scoped
@@ -116,3 +117,13 @@ async def inactive_sessions(session_ids: list[str]) -> set[str]:
         sql.params,
     )
     return set(session_ids) - {r["id"] for r in rows}
+
+
+async def all_sessions(tenant_id: str, user_id: str) -> list[AuthSession]:
+    return await scoped(AuthSession, tenant_id).filter(user_id=user_id).order_by("-created_at", "-id")
+
+
+async def objects_created_by(tenant_id: str, user_id: str, limit: int) -> list[str]:
+    """Ids of the live objects the user created, oldest first."""
+    rows = await scoped(DataObject, tenant_id).filter(created_by=user_id, deleted_at__isnull=True).order_by("created_at", "id").limit(limit).values_list("id", flat=True)
+    return [str(r) for r in rows]

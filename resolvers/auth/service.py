@@ -41,6 +41,7 @@ from resolvers.auth.schemas import (
 )
 from resolvers.errors import AlreadyExists, Forbidden, NotFound, PayloadTooLarge, TenantSuspended, Unauthorized, ValidationError
 from resolvers.ids import new_id, sha256_hex
+from resolvers.objects.service import objects_by_ids
 from resolvers.principal import Principal
 from resolvers.properties.datatypes import InvalidValue, normalize
 from resolvers.rate_limit.service import Limit
@@ -120,6 +121,8 @@ async def refresh(principal: Principal | None, *, refresh_token: Any, runtime: R
     session = await repository.session_by_id(token.tenant_id, token.session_id)
     if session is None or session.revoked_at is not None:
         raise Unauthorized("This session has ended; log in again")
+    if token.expires_at <= now:
+        raise Unauthorized("This refresh token has expired; log in again")
     if token.used_at is not None or not await repository.mark_used(token, now):
         used_at = token.used_at or now
         if (now - used_at).total_seconds() > REFRESH_REUSE_GRACE_SECONDS:
@@ -127,8 +130,6 @@ async def refresh(principal: Principal | None, *, refresh_token: Any, runtime: R
             await db.even_if_rolled_back(lambda: repository.revoke_sessions(token.tenant_id, session.user_id, now, session_id=session.id))
             raise Unauthorized("This refresh token was already used; the session has been revoked")
         raise Unauthorized("This refresh token was just used; use the newest one")
-    if token.expires_at <= now:
-        raise Unauthorized("This refresh token has expired; log in again")
     user = await repository.user_by_id(token.tenant_id, session.user_id)
     if user is None:
         raise Unauthorized("This account no longer exists")
@@ -173,7 +174,9 @@ async def update_current_user(principal: Principal | None, patch: dict[str, Any]
     if user is None:
         raise NotFound("User not found")
     if "email" in patch and patch["email"] is not None and normalize_email(patch["email"]) != user.email:
-        raise ValidationError.single("email", "changing the email needs a confirmation link, which is not available yet")
+        if not user.is_anonymous:
+            raise ValidationError.single("email", "changing the email needs a confirmation link, which is not available yet")
+        await _link_anonymous(user, patch)
     if "phone" in patch:
         user.phone = checked_phone(patch["phone"])
     if "user_metadata" in patch and patch["user_metadata"] is not None:
@@ -184,6 +187,68 @@ async def update_current_user(principal: Principal | None, patch: dict[str, Any]
         await _end_other_sessions(caller, user.id)
     await user.save()
     return repository.to_user(user)
+
+
+async def _link_anonymous(user: User, patch: dict[str, Any]) -> None:
+    """An anonymous user becomes a real account, keeping its id and so everything it made."""
+    email = normalize_email(patch["email"])
+    if patch.get("password") is None:
+        raise ValidationError.single("password", "is required to turn an anonymous session into an account")
+    if await repository.user_by_email(user.tenant_id, email) is not None:
+        raise AlreadyExists("An account with this email already exists")
+    user.email = email
+    user.is_anonymous = False
+
+
+async def sign_in_anonymously(principal: Principal | None, *, runtime: Runtime, client: ClientInfo) -> TokenPair:
+    """A user without email or password; PATCH /v1/auth/user with email and password links it."""
+    caller = require_principal(principal)
+    await runtime.rate_limiter.hit(f"anonymous-ip:{caller.tenant_id}:{client.ip}", Limit(LOGIN_PER_IP_PER_MINUTE), message="Too many anonymous sign-ins; retry later")
+    now = _now()
+    user = User(id=new_id("usr"), tenant_id=caller.tenant_id, is_anonymous=True, last_sign_in_at=now, user_metadata={})
+    await user.save(force_create=True)
+    return await _start_session(user, runtime, client, now)
+
+
+EXPORT_MAX_OBJECTS = 10_000
+
+
+async def export_my_data(principal: Principal | None, *, runtime: Runtime) -> dict[str, Any]:
+    """Everything the tenant holds about the signed-in user (GDPR-style), once an hour."""
+    caller = require_principal(principal)
+    user_id = _user_of(caller)
+    await runtime.rate_limiter.hit(f"user-export:{caller.tenant_id}:{user_id}", Limit(1, window_seconds=3600), message="Your data can be exported once an hour")
+    user = await repository.user_by_id(caller.tenant_id, user_id)
+    if user is None:
+        raise NotFound("User not found")
+    object_ids = await repository.objects_created_by(caller.tenant_id, user_id, EXPORT_MAX_OBJECTS + 1)
+    objects = [o for o in await objects_by_ids(caller.tenant_id, object_ids[:EXPORT_MAX_OBJECTS]) if o is not None]
+    return {
+        "_meta": {"user_id": user_id, "tenant_id": caller.tenant_id, "export_type": "user_data_export", "exported_at": _now().isoformat()},
+        "user": _exported_user(repository.to_user(user)),
+        "sessions": [
+            {"id": s.id, "ip": s.ip, "user_agent": s.user_agent, "created_at": s.created_at.isoformat(), "revoked_at": _iso(s.revoked_at)}
+            for s in await repository.all_sessions(caller.tenant_id, user_id)
+        ],
+        "objects": [
+            {"id": o.id, "object_type_id": o.object_type_id, "properties": o.properties, "version": o.version,
+             "created_at": o.created_at.isoformat(), "updated_at": o.updated_at.isoformat()}
+            for o in objects
+        ],
+        "objects_truncated": len(object_ids) > EXPORT_MAX_OBJECTS,
+    }
+
+
+def _exported_user(user: UserRecord) -> dict[str, Any]:
+    return {
+        "id": user.id, "email": user.email, "phone": user.phone, "role": user.role, "is_anonymous": user.is_anonymous,
+        "email_verified_at": _iso(user.email_verified_at), "last_sign_in_at": _iso(user.last_sign_in_at),
+        "user_metadata": user.user_metadata, "created_at": _iso(user.created_at), "updated_at": _iso(user.updated_at),
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 async def list_sessions(principal: Principal | None) -> list[SessionRecord]:
