@@ -191,6 +191,8 @@ ROUTES: tuple[RestRoute, ...] = (
     ),
     RestRoute("POST", "/v1/auth/refresh", "refresh_session", "Authentication", "Refresh tokens", args={"refresh_token": Body("refresh_token")}),
     RestRoute("POST", "/v1/auth/logout", "log_out", "Authentication", "Log out", args={"refresh_token": Body("refresh_token")}),
+    RestRoute("POST", "/v1/auth/anonymous", "sign_in_anonymously", "Authentication", "Create anonymous session"),
+    RestRoute("GET", "/v1/auth/me/export", "export_my_data", "Authentication", "Export user data"),
     RestRoute("GET", "/v1/auth/user", "current_user", "Authentication", "Get current user"),
     RestRoute("PATCH", "/v1/auth/user", "update_current_user", "Authentication", "Update current user", args={"input": Body()}),
     # Sessions

@@ -37,6 +37,11 @@ class AuthMutations:
         pair = await service.log_in(info.context.principal, email=email, password=password, runtime=info.context.runtime, client=client_of(info))
         return AuthTokens.of(pair)
 
+    @strawberry.mutation(description="Start an anonymous session; link it to an email and password later with updateCurrentUser.")
+    async def sign_in_anonymously(self, info: Info) -> AuthTokens:
+        pair = await service.sign_in_anonymously(info.context.principal, runtime=info.context.runtime, client=client_of(info))
+        return AuthTokens.of(pair)
+
     @strawberry.mutation(description="Exchange a refresh token (single use) for new tokens.")
     async def refresh_session(self, info: Info, refresh_token: str) -> AuthTokens:
         return AuthTokens.of(await service.refresh(info.context.principal, refresh_token=refresh_token, runtime=info.context.runtime))

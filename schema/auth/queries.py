@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from resolvers.auth import service
@@ -18,3 +19,7 @@ class AuthQueries:
     @strawberry.field(description="The signed-in user's active sessions, newest first.")
     async def auth_sessions(self, info: Info) -> list[AuthSessionNode]:
         return [AuthSessionNode.of(s) for s in await service.list_sessions(info.context.principal)]
+
+    @strawberry.field(description="Everything held about the signed-in user (GDPR-style export); once an hour.")
+    async def export_my_data(self, info: Info) -> JSON:
+        return await service.export_my_data(info.context.principal, runtime=info.context.runtime)
