@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
         version=__version__,
         region=settings.region,
         lookup_rate_limit=settings.lookup_rate_limit,
+        login_rate_limit=settings.login_rate_limit,
         realtime=Realtime(
             settings.broadcast_url,
             retention_days=settings.event_retention_days,

@@ -56,6 +56,7 @@ class Settings:
     graphql: GraphQLLimits = field(default_factory=GraphQLLimits)
     s3: S3Settings | None = None
     lookup_rate_limit: int = 20
+    login_rate_limit: int = 30
     max_import_bytes: int = 20 * 1024 * 1024
     run_workers: bool = True
     database_pool_size: int = 20
@@ -109,6 +110,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         s3=_s3(env, storage_url),
         lookup_rate_limit=_int(env, "BASALT_LOOKUP_RATE_LIMIT", 20, minimum=1),
+        login_rate_limit=_int(env, "BASALT_LOGIN_RATE_LIMIT", 30, minimum=1),
         max_import_bytes=_int(env, "BASALT_MAX_IMPORT_BYTES", 20 * 1024 * 1024, minimum=1024),
         run_workers=_bool(env, "BASALT_WORKERS", True),
         database_pool_size=_int(env, "BASALT_DATABASE_POOL_SIZE", 20, minimum=1, maximum=1000),

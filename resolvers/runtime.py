@@ -19,6 +19,7 @@ class Runtime:
     version: str
     region: str
     lookup_rate_limit: int = 20
+    login_rate_limit: int = 30  # login and anonymous sign-in attempts per minute per IP and tenant
     storage: Storage | None = None  # opened by the app's lifespan
     realtime: Realtime = field(default_factory=Realtime)  # the event relay, hub and broadcast
     started_at: float = field(default_factory=time.monotonic)

@@ -26,7 +26,6 @@ from resolvers.auth.schemas import (
     AUDIENCE,
     ISSUER,
     LOGIN_PER_ACCOUNT_PER_MINUTE,
-    LOGIN_PER_IP_PER_MINUTE,
     MAX_METADATA_BYTES,
     PASSWORD_MAX_LENGTH,
     PASSWORD_MIN_LENGTH,
@@ -99,7 +98,7 @@ async def log_in(principal: Principal | None, *, email: Any, password: Any, runt
     if not isinstance(email, str) or not isinstance(password, str) or len(password) > PASSWORD_MAX_LENGTH:
         raise Unauthorized(INVALID_LOGIN)
     address = _normalized_text(email)
-    await runtime.rate_limiter.hit(f"login-ip:{caller.tenant_id}:{client.ip}", Limit(LOGIN_PER_IP_PER_MINUTE), message="Too many login attempts; retry later")
+    await runtime.rate_limiter.hit(f"login-ip:{caller.tenant_id}:{client.ip}", Limit(runtime.login_rate_limit), message="Too many login attempts; retry later")
     await runtime.rate_limiter.hit(f"login-account:{caller.tenant_id}:{sha256_hex(address)}", Limit(LOGIN_PER_ACCOUNT_PER_MINUTE), message="Too many login attempts; retry later")
     user = await repository.user_by_email(caller.tenant_id, address)
     if not await passwords.verify_password(user.password_hash if user else None, password) or user is None:
@@ -203,7 +202,7 @@ async def _link_anonymous(user: User, patch: dict[str, Any]) -> None:
 async def sign_in_anonymously(principal: Principal | None, *, runtime: Runtime, client: ClientInfo) -> TokenPair:
     """A user without email or password; PATCH /v1/auth/user with email and password links it."""
     caller = require_principal(principal)
-    await runtime.rate_limiter.hit(f"anonymous-ip:{caller.tenant_id}:{client.ip}", Limit(LOGIN_PER_IP_PER_MINUTE), message="Too many anonymous sign-ins; retry later")
+    await runtime.rate_limiter.hit(f"anonymous-ip:{caller.tenant_id}:{client.ip}", Limit(runtime.login_rate_limit), message="Too many anonymous sign-ins; retry later")
     now = _now()
     user = User(id=new_id("usr"), tenant_id=caller.tenant_id, is_anonymous=True, last_sign_in_at=now, user_metadata={})
     await user.save(force_create=True)
