@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
 
-.PHONY: bench-data bench-realtime profile-data install run migrate lint test test-postgres test-sqlite bench clean
+.PHONY: bench-data bench-realtime bench-auth profile-data install run migrate lint test test-postgres test-sqlite bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ bench-data: install
 
 bench-realtime: install
 	$(BIN)/python scripts/test_services.py -- $(BIN)/python bench/realtime.py
+
+bench-auth: install
+	$(BIN)/python scripts/test_services.py -- $(BIN)/python bench/auth.py
 
 profile-data: install
 	$(BIN)/python scripts/test_services.py -- $(BIN)/python bench/profile_requests.py

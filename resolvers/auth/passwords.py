@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -12,13 +13,20 @@ _hasher = PasswordHasher()  # argon2id with the library's defaults (t=3, m=64 Mi
 _DUMMY = _hasher.hash("basalt timing equaliser")
 
 
+# Hashes running at once. Each keeps a core busy; more at once than half the cores starve the
+# event loop (every other request waits), so later logins queue here instead.
+_slots = asyncio.Semaphore(max(1, (os.cpu_count() or 2) // 2))
+
+
 async def hash_password(password: str) -> str:
-    return await asyncio.to_thread(_hasher.hash, password)
+    async with _slots:
+        return await asyncio.to_thread(_hasher.hash, password)
 
 
 async def verify_password(stored_hash: str | None, password: str) -> bool:
     """True when `password` matches; a missing hash still costs one verification."""
-    return await asyncio.to_thread(_verify, stored_hash or _DUMMY, password, stored_hash is not None)
+    async with _slots:
+        return await asyncio.to_thread(_verify, stored_hash or _DUMMY, password, stored_hash is not None)
 
 
 def _verify(stored_hash: str, password: str, real: bool) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -296,7 +297,28 @@ async def authenticate(token: str, *, runtime: Runtime) -> Principal:
     )
 
 
+VERIFIED_CACHE = 10_000
+_verified: OrderedDict[str, AccessClaims] = OrderedDict()
+
+
 async def verify_access_token(token: str, keyring: KeyRing) -> AccessClaims:
+    """The token's claims once its signature and claims check out. A token seen before (by its
+    exact text) skips the signature check until it expires: EdDSA verification is most of what a
+    token costs per request. Liveness (session, user, tenant) is checked on every request anyway."""
+    cached = _verified.get(token)
+    if cached is not None:
+        if cached.expires_at > _now():
+            _verified.move_to_end(token)
+            return cached
+        del _verified[token]
+    claims = await _verify_signature_and_claims(token, keyring)
+    _verified[token] = claims
+    if len(_verified) > VERIFIED_CACHE:
+        _verified.popitem(last=False)
+    return claims
+
+
+async def _verify_signature_and_claims(token: str, keyring: KeyRing) -> AccessClaims:
     kid = keys.unverified_kid(token)  # None unless the header says EdDSA and names a kid
     public = await keyring.public_key(kid) if kid else None
     if public is None:
