@@ -31,6 +31,7 @@ def to_user(row: User) -> UserRecord:
         email_verified_at=row.email_verified_at,
         last_sign_in_at=row.last_sign_in_at,
         user_metadata=dict(row.user_metadata or {}),
+        ban_reason=row.ban_reason,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )

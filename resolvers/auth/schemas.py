@@ -41,6 +41,7 @@ class UserRecord:
     email_verified_at: datetime | None
     last_sign_in_at: datetime | None
     user_metadata: dict[str, Any] = field(default_factory=dict)
+    ban_reason: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
+
 from models.auth import User
+from resolvers import db
 from resolvers.auth import passwords
 from resolvers.auth import repository as auth_repository
 from resolvers.auth.schemas import UserRecord
@@ -60,7 +63,7 @@ async def create_user(principal: Principal | None, data: dict[str, Any]) -> User
         email_verified_at=_now() if data.get("email_verified") else None,
         password_hash=await passwords.hash_password(password) if password else None,
     )
-    await user.save(force_create=True)
+    await _save(user, force_create=True)
     return auth_repository.to_user(user)
 
 
@@ -87,7 +90,11 @@ async def update_user(principal: Principal | None, user_id: str, patch: dict[str
         user.ban_reason = _checked_reason(patch.get("ban_reason")) if patch["banned"] else None
         if patch["banned"]:
             await repository.end_sessions(caller.tenant_id, user.id, _now())
-    await user.save()
+    elif patch.get("ban_reason") is not None:
+        if user.status != "banned":
+            raise ValidationError.single("ban_reason", "only a banned user has a ban reason; send banned: true with it")
+        user.ban_reason = _checked_reason(patch["ban_reason"])
+    await _save(user)
     return auth_repository.to_user(user)
 
 
@@ -108,6 +115,16 @@ async def delete_user(
     )
     await repository.delete(caller.tenant_id, user.id)
     return user.id
+
+
+async def _save(user: User, *, force_create: bool = False) -> None:
+    """A concurrent request that took the same email first wins the unique index: 409, not 500."""
+    try:
+        await user.save(force_create=force_create)
+    except IntegrityError as exc:
+        if db.is_unique_violation(exc):
+            raise AlreadyExists("An account with this email already exists") from None
+        raise
 
 
 async def _found(tenant_id: str, user_id: str) -> User:

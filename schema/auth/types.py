@@ -22,6 +22,8 @@ class AuthUserNode:
     email_verified: bool
     phone_verified: bool
     is_anonymous: bool
+    banned: bool
+    ban_reason: Optional[str]
     user_metadata: JSON
     created_at: Optional[datetime]
     updated_at: Optional[datetime]
@@ -37,6 +39,8 @@ class AuthUserNode:
             email_verified=user.email_verified_at is not None,
             phone_verified=False,
             is_anonymous=user.is_anonymous,
+            banned=user.status == "banned",
+            ban_reason=user.ban_reason,
             user_metadata=user.user_metadata,
             created_at=user.created_at,
             updated_at=user.updated_at,
