@@ -63,3 +63,14 @@ class SigningKey(Model):
 
     class Meta:
         table = "signing_keys"
+
+
+class AuthConfig(Model):
+    # A tenant's auth settings (providers, password policy, token lifetimes, redirects, templates);
+    # absent keys take the defaults in resolvers/auth/config.py.
+    tenant_id = fields.CharField(max_length=40, primary_key=True)
+    config = fields.JSONField(default=dict, encoder=jsoncodec.dumps, decoder=jsoncodec.loads)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "auth_configs"

@@ -214,6 +214,9 @@ ROUTES: tuple[RestRoute, ...] = (
         "DELETE", "/v1/users/:user_id", "delete_user", "Users", "Delete user",
         args={"id": PathParam("user_id"), **SECURE_DELETE},
     ),
+    # Auth Config (scope `auth`)
+    RestRoute("GET", "/v1/auth-config", "auth_config", "Auth Config", "Get auth config"),
+    RestRoute("POST", "/v1/auth-config", "update_auth_config", "Auth Config", "Update auth config", args={"input": Body()}),
     # Realtime (the WebSocket itself, GET /v1/realtime, is in rest_compat.realtime_socket)
     RestRoute("GET", "/v1/realtime/stats", "realtime_stats", "Realtime", "Get realtime stats"),
     # Events (the SSE stream, GET /events/stream, is in rest_compat.streams)

@@ -20,10 +20,10 @@ from models import jsoncodec
 from models.auth import User
 from resolvers import db
 from resolvers.authz import require_principal
+from resolvers.auth import config as auth_config
 from resolvers.auth import keys, passwords, repository
 from resolvers.auth.keys import KeyRing
 from resolvers.auth.schemas import (
-    ACCESS_TOKEN_SECONDS,
     AUDIENCE,
     ISSUER,
     LOGIN_PER_ACCOUNT_PER_MINUTE,
@@ -32,7 +32,6 @@ from resolvers.auth.schemas import (
     PASSWORD_MIN_LENGTH,
     REFRESH_PREFIX,
     REFRESH_REUSE_GRACE_SECONDS,
-    REFRESH_TOKEN_DAYS,
     USER_SCOPES,
     AccessClaims,
     SessionRecord,
@@ -68,8 +67,10 @@ async def sign_up(
     principal: Principal | None, *, email: Any, password: Any, phone: Any = None, user_metadata: Any = None, runtime: Runtime, client: ClientInfo
 ) -> TokenPair:
     caller = require_principal(principal)
+    policy = await auth_config.policy(caller.tenant_id)
+    policy.require("email")
     address = normalize_email(email)
-    secret = checked_password(password)
+    secret = checked_password(password, policy.password_min_length)
     metadata = checked_metadata(user_metadata)
     number = checked_phone(phone)
     if await repository.user_by_email(caller.tenant_id, address) is not None:
@@ -90,12 +91,14 @@ async def sign_up(
         if "unique" in str(exc).lower():
             raise AlreadyExists("An account with this email already exists") from None
         raise
-    return await _start_session(user, runtime, client, now)
+    return await _start_session(user, runtime, client, now, policy)
 
 
 async def log_in(principal: Principal | None, *, email: Any, password: Any, runtime: Runtime, client: ClientInfo) -> TokenPair:
     """Unknown email and wrong password cost the same (one argon2 verification) and answer the same."""
     caller = require_principal(principal)
+    policy = await auth_config.policy(caller.tenant_id)
+    policy.require("email")
     if not isinstance(email, str) or not isinstance(password, str) or len(password) > PASSWORD_MAX_LENGTH:
         raise Unauthorized(INVALID_LOGIN)
     address = _normalized_text(email)
@@ -109,7 +112,7 @@ async def log_in(principal: Principal | None, *, email: Any, password: Any, runt
     now = _now()
     user.last_sign_in_at = now
     await user.save(update_fields=["last_sign_in_at", "updated_at"])
-    return await _start_session(user, runtime, client, now)
+    return await _start_session(user, runtime, client, now, policy)
 
 
 async def refresh(principal: Principal | None, *, refresh_token: Any, runtime: Runtime) -> TokenPair:
@@ -136,7 +139,7 @@ async def refresh(principal: Principal | None, *, refresh_token: Any, runtime: R
     if user.status == "banned":
         raise UserBanned()
     await repository.touch_session(token.tenant_id, session.id, now)
-    return await _issue(user, session.id, runtime.keyring, now, parent_id=token.id)
+    return await _issue(user, session.id, runtime.keyring, now, await auth_config.policy(user.tenant_id), parent_id=token.id)
 
 
 async def log_out(principal: Principal | None, *, refresh_token: Any) -> str:
@@ -183,7 +186,8 @@ async def update_current_user(principal: Principal | None, patch: dict[str, Any]
         merged = {**(user.user_metadata or {}), **checked_metadata(patch["user_metadata"])}
         user.user_metadata = checked_metadata({k: v for k, v in merged.items() if v is not None})
     if "password" in patch and patch["password"] is not None:
-        user.password_hash = await passwords.hash_password(checked_password(patch["password"]))
+        policy = await auth_config.policy(caller.tenant_id)
+        user.password_hash = await passwords.hash_password(checked_password(patch["password"], policy.password_min_length))
         await _end_other_sessions(caller, user.id)
     await user.save()
     return repository.to_user(user)
@@ -203,11 +207,13 @@ async def _link_anonymous(user: User, patch: dict[str, Any]) -> None:
 async def sign_in_anonymously(principal: Principal | None, *, runtime: Runtime, client: ClientInfo) -> TokenPair:
     """A user without email or password; PATCH /v1/auth/user with email and password links it."""
     caller = require_principal(principal)
+    policy = await auth_config.policy(caller.tenant_id)
+    policy.require("anonymous")
     await runtime.rate_limiter.hit(f"anonymous-ip:{caller.tenant_id}:{client.ip}", Limit(runtime.login_rate_limit), message="Too many anonymous sign-ins; retry later")
     now = _now()
     user = User(id=new_id("usr"), tenant_id=caller.tenant_id, is_anonymous=True, last_sign_in_at=now, user_metadata={})
     await user.save(force_create=True)
-    return await _start_session(user, runtime, client, now)
+    return await _start_session(user, runtime, client, now, policy)
 
 
 EXPORT_MAX_OBJECTS = 10_000
@@ -350,13 +356,15 @@ async def jwks(runtime: Runtime) -> dict[str, Any]:
 # --- shared steps ----------------------------------------------------------------------------
 
 
-async def _start_session(user: User, runtime: Runtime, client: ClientInfo, now: datetime) -> TokenPair:
+async def _start_session(user: User, runtime: Runtime, client: ClientInfo, now: datetime, policy: auth_config.Policy) -> TokenPair:
     session_id = new_id("sess")
     await repository.create_session(user.tenant_id, session_id, user.id, (client.user_agent or "")[:500] or None, client.ip, now)
-    return await _issue(user, session_id, runtime.keyring, now, parent_id=None)
+    return await _issue(user, session_id, runtime.keyring, now, policy, parent_id=None)
 
 
-async def _issue(user: User, session_id: str, keyring: KeyRing, now: datetime, *, parent_id: str | None) -> TokenPair:
+async def _issue(
+    user: User, session_id: str, keyring: KeyRing, now: datetime, policy: auth_config.Policy, *, parent_id: str | None
+) -> TokenPair:
     kid, private = await keyring.signing_key()
     claims = {
         "iss": ISSUER,
@@ -366,7 +374,7 @@ async def _issue(user: User, session_id: str, keyring: KeyRing, now: datetime, *
         "sid": session_id,
         "role": user.role,
         "iat": int(now.timestamp()),
-        "exp": int(now.timestamp()) + ACCESS_TOKEN_SECONDS,
+        "exp": int(now.timestamp()) + policy.access_token_ttl_seconds,
     }
     refresh_token = REFRESH_PREFIX + secrets.token_urlsafe(32)
     await repository.create_refresh(
@@ -377,13 +385,13 @@ async def _issue(user: User, session_id: str, keyring: KeyRing, now: datetime, *
             "token_hash": sha256_hex(refresh_token),
             "parent_id": parent_id,
             "created_at": now,
-            "expires_at": now + timedelta(days=REFRESH_TOKEN_DAYS),
+            "expires_at": now + timedelta(days=policy.refresh_token_ttl_days),
         }
     )
     return TokenPair(
         access_token=keys.encode(claims, kid, private),
         refresh_token=refresh_token,
-        expires_in=ACCESS_TOKEN_SECONDS,
+        expires_in=policy.access_token_ttl_seconds,
         user=repository.to_user(user),
         session_id=session_id,
     )
@@ -426,9 +434,9 @@ def _normalized_text(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip().lower()
 
 
-def checked_password(value: Any) -> str:
-    if not isinstance(value, str) or not PASSWORD_MIN_LENGTH <= len(value) <= PASSWORD_MAX_LENGTH:
-        raise ValidationError.single("password", f"must be {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters")
+def checked_password(value: Any, min_length: int = PASSWORD_MIN_LENGTH) -> str:
+    if not isinstance(value, str) or not min_length <= len(value) <= PASSWORD_MAX_LENGTH:
+        raise ValidationError.single("password", f"must be {min_length} to {PASSWORD_MAX_LENGTH} characters")
     return value
 
 

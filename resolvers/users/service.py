@@ -10,6 +10,7 @@ from tortoise.exceptions import IntegrityError
 
 from models.auth import User
 from resolvers import db
+from resolvers.auth import config as auth_config
 from resolvers.auth import passwords
 from resolvers.auth import repository as auth_repository
 from resolvers.auth.schemas import UserRecord
@@ -52,7 +53,8 @@ async def create_user(principal: Principal | None, data: dict[str, Any]) -> User
     email = normalize_email(data.get("email"))
     if await auth_repository.user_by_email(caller.tenant_id, email) is not None:
         raise AlreadyExists("An account with this email already exists")
-    password = None if data.get("password") is None else checked_password(data["password"])
+    min_length = (await auth_config.policy(caller.tenant_id)).password_min_length
+    password = None if data.get("password") is None else checked_password(data["password"], min_length)
     user = User(
         id=new_id("usr"),
         tenant_id=caller.tenant_id,

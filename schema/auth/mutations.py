@@ -9,6 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from resolvers.auth import config as auth_config
 from resolvers.auth import service
 from schema.auth.types import AuthTokens, AuthUserNode, LogoutResult, RevokedSession, RevokedSessions, UpdateCurrentUserInput, client_of
 from schema.inputs import provided_fields
@@ -61,3 +62,7 @@ class AuthMutations:
     @strawberry.mutation(description="Revoke one of the signed-in user's sessions.")
     async def revoke_auth_session(self, info: Info, id: strawberry.ID) -> RevokedSession:
         return RevokedSession(revoked=await service.revoke_session(info.context.principal, str(id)))
+
+    @strawberry.mutation(description="Change the auth configuration (scope auth): nested objects merge, values replace.")
+    async def update_auth_config(self, info: Info, input: JSON) -> JSON:
+        return await auth_config.update_config(info.context.principal, input)

@@ -6,6 +6,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from resolvers.auth import config as auth_config
 from resolvers.auth import service
 from schema.auth.types import AuthSessionNode, AuthUserNode
 
@@ -23,3 +24,7 @@ class AuthQueries:
     @strawberry.field(description="Everything held about the signed-in user (GDPR-style export); once an hour.")
     async def export_my_data(self, info: Info) -> JSON:
         return await service.export_my_data(info.context.principal, runtime=info.context.runtime)
+
+    @strawberry.field(description="The tenant's auth configuration with defaults filled in (scope auth).")
+    async def auth_config(self, info: Info) -> JSON:
+        return await auth_config.get_config(info.context.principal)

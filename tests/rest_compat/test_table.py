@@ -20,7 +20,7 @@ SPEC = Path(__file__).resolve().parents[2] / "docs" / "spec" / "endpoints.tsv"
 IMPLEMENTED_GROUPS = {
     "Public", "Tenants", "API Keys",
     "Object Types", "Properties", "Objects", "Views", "Associations", "Versions", "Import / Export",
-    "Realtime", "Events", "Sessions",
+    "Realtime", "Events", "Sessions", "Auth Config",
 }
 PAGES = {("GET", "/"), ("GET", "/docs"), ("GET", "/docs/openapi.json")}
 STREAMING = {("GET", "/events/stream"), ("GET", "/v1/realtime")}  # served outside the table (streams.py, realtime_socket.py)
