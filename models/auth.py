@@ -34,6 +34,7 @@ class AuthSession(TenantOwnedModel):
     ip = fields.CharField(max_length=64, null=True)
     last_used_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
+    aal = fields.CharField(max_length=8, null=True)  # "aal2" once a second factor was shown; NULL: aal1
 
     class Meta:
         table = "auth_sessions"
@@ -74,3 +75,55 @@ class AuthConfig(Model):
 
     class Meta:
         table = "auth_configs"
+
+
+class MfaFactor(TenantOwnedModel):
+    id = fields.CharField(max_length=40, primary_key=True)
+    user_id = fields.CharField(max_length=40, db_index=True)
+    factor_type = fields.CharField(max_length=16, default="totp")
+    friendly_name = fields.CharField(max_length=100, null=True)
+    secret = fields.TextField()  # the TOTP key, encrypted with a key derived from BASALT_SECRET_KEY
+    verified_at = fields.DatetimeField(null=True)
+    last_used_step = fields.BigIntField(null=True)  # a code of this 30 s step or earlier is a replay
+
+    class Meta:
+        table = "mfa_factors"
+
+
+class MfaRecoveryCode(Model):
+    id = fields.CharField(max_length=40, primary_key=True)
+    tenant_id = fields.CharField(max_length=40)
+    user_id = fields.CharField(max_length=40, db_index=True)
+    code_hash = fields.CharField(max_length=64)
+    used_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "mfa_recovery_codes"
+
+
+class MfaTicket(Model):
+    # Issued by a password login when the user has a verified factor; spent by mfa/complete or
+    # mfa/recover, which then open the session.
+    id = fields.CharField(max_length=40, primary_key=True)
+    tenant_id = fields.CharField(max_length=40)
+    user_id = fields.CharField(max_length=40)
+    ticket_hash = fields.CharField(max_length=64, unique=True)
+    user_agent = fields.CharField(max_length=500, null=True)
+    ip = fields.CharField(max_length=64, null=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "mfa_tickets"
+
+
+class MfaLockout(Model):
+    # Failed MFA codes per user: five in a row lock MFA for 15 minutes.
+    user_id = fields.CharField(max_length=40, primary_key=True)
+    tenant_id = fields.CharField(max_length=40)
+    failures = fields.IntField(default=0)
+    locked_until = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "mfa_lockouts"

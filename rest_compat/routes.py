@@ -195,6 +195,27 @@ ROUTES: tuple[RestRoute, ...] = (
     RestRoute("GET", "/v1/auth/me/export", "export_my_data", "Authentication", "Export user data"),
     RestRoute("GET", "/v1/auth/user", "current_user", "Authentication", "Get current user"),
     RestRoute("PATCH", "/v1/auth/user", "update_current_user", "Authentication", "Update current user", args={"input": Body()}),
+    # MFA
+    RestRoute("POST", "/v1/auth/mfa/enroll", "enroll_mfa", "MFA", "Enroll TOTP factor", args={"friendly_name": Body("friendly_name")}, status=201),
+    RestRoute(
+        "POST", "/v1/auth/mfa/verify", "verify_mfa", "MFA", "Verify TOTP code",
+        args={"factor_id": Body("factor_id"), "code": Body("code")},
+    ),
+    RestRoute(
+        "POST", "/v1/auth/mfa/challenge", "challenge_mfa", "MFA", "Challenge MFA",
+        args={"factor_id": Body("factor_id"), "code": Body("code"), "user_id": Body("user_id")},
+    ),
+    RestRoute(
+        "POST", "/v1/auth/mfa/complete", "complete_mfa", "MFA", "Complete MFA login",
+        args={"mfa_ticket": Body("mfa_ticket"), "factor_id": Body("factor_id"), "code": Body("code")}, auth="public",
+    ),
+    RestRoute(
+        "POST", "/v1/auth/mfa/recover", "recover_mfa", "MFA", "MFA recovery",
+        args={"mfa_ticket": Body("mfa_ticket"), "recovery_code": Body("recovery_code")}, auth="public",
+    ),
+    RestRoute("GET", "/v1/auth/mfa/factors", "mfa_factors", "MFA", "List MFA factors"),
+    RestRoute("DELETE", "/v1/auth/mfa/:factor_id", "unenroll_mfa", "MFA", "Unenroll MFA factor", args={"factor_id": PathParam("factor_id")}),
+    RestRoute("GET", "/v1/users/:user_id/mfa", "user_mfa_factors", "Users", "List user MFA factors", args={"user_id": PathParam("user_id")}),
     # Sessions
     RestRoute("GET", "/v1/auth/sessions", "auth_sessions", "Sessions", "List active sessions"),
     RestRoute("DELETE", "/v1/auth/sessions", "revoke_all_auth_sessions", "Sessions", "Revoke all sessions"),

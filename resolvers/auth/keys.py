@@ -33,9 +33,17 @@ class KeyRing:
     def __init__(self, secret_key: str) -> None:
         digest = hashlib.sha256(b"basalt signing keys\0" + secret_key.encode()).digest()
         self._fernet = Fernet(base64.urlsafe_b64encode(digest))
+        mfa_digest = hashlib.sha256(b"basalt mfa secrets\0" + secret_key.encode()).digest()
+        self._mfa = Fernet(base64.urlsafe_b64encode(mfa_digest))
         self._public: dict[str, Ed25519PublicKey] = {}
         self._signing: tuple[str, Ed25519PrivateKey] | None = None
         self._loaded_at = 0.0
+
+    def seal_mfa_secret(self, secret: str) -> str:
+        return self._mfa.encrypt(secret.encode()).decode()
+
+    def open_mfa_secret(self, sealed: str) -> str:
+        return self._mfa.decrypt(sealed.encode()).decode()
 
     async def signing_key(self) -> tuple[str, Ed25519PrivateKey]:
         if self._signing is None:

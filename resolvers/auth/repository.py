@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from models.auth import AuthSession, RefreshToken, User
+from models.auth import AuthSession, MfaFactor, MfaTicket, RefreshToken, User
 from models.objects import DataObject
 from resolvers import db
 from resolvers.auth.schemas import SessionRecord, UserCredential, UserRecord
+from resolvers.ids import new_id
 from resolvers.scoping import scoped
 
 CREDENTIAL_SQL = (
@@ -64,8 +65,25 @@ async def credential(tenant_id: str, user_id: str, session_id: str) -> UserCrede
     )
 
 
-async def create_session(tenant_id: str, session_id: str, user_id: str, user_agent: str | None, ip: str | None, now: datetime) -> None:
-    await AuthSession.create(id=session_id, tenant_id=tenant_id, user_id=user_id, user_agent=user_agent, ip=ip, last_used_at=now)
+async def create_session(
+    tenant_id: str, session_id: str, user_id: str, user_agent: str | None, ip: str | None, now: datetime, aal: str | None = None
+) -> None:
+    await AuthSession.create(id=session_id, tenant_id=tenant_id, user_id=user_id, user_agent=user_agent, ip=ip, last_used_at=now, aal=aal)
+
+
+async def set_aal2(tenant_id: str, session_id: str) -> None:
+    await scoped(AuthSession, tenant_id).filter(id=session_id).update(aal="aal2")
+
+
+async def verified_factors(tenant_id: str, user_id: str) -> list[dict[str, Any]]:
+    rows = await scoped(MfaFactor, tenant_id).filter(user_id=user_id, verified_at__isnull=False).order_by("created_at", "id")
+    return [{"id": f.id, "type": f.factor_type, "friendly_name": f.friendly_name} for f in rows]
+
+
+async def create_mfa_ticket(user: User, ticket_hash: str, user_agent: str | None, ip: str | None, expires_at: datetime) -> None:
+    await MfaTicket.create(
+        id=new_id("mtk"), tenant_id=user.tenant_id, user_id=user.id, ticket_hash=ticket_hash, user_agent=user_agent, ip=ip, expires_at=expires_at
+    )
 
 
 async def active_sessions(tenant_id: str, user_id: str, current: str | None) -> list[SessionRecord]:

@@ -30,6 +30,17 @@ class TokenPair:
 
 
 @dataclass(frozen=True)
+class MfaRequired:
+    """What a password login answers when the user has a verified second factor."""
+
+    mfa_ticket: str
+    factors: list[dict[str, Any]]
+
+
+MFA_TICKET_MINUTES = 5
+
+
+@dataclass(frozen=True)
 class UserRecord:
     id: str
     tenant_id: str

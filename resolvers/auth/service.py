@@ -33,7 +33,9 @@ from resolvers.auth.schemas import (
     REFRESH_PREFIX,
     REFRESH_REUSE_GRACE_SECONDS,
     USER_SCOPES,
+    MFA_TICKET_MINUTES,
     AccessClaims,
+    MfaRequired,
     SessionRecord,
     TokenPair,
     UserRecord,
@@ -94,8 +96,9 @@ async def sign_up(
     return await _start_session(user, runtime, client, now, policy)
 
 
-async def log_in(principal: Principal | None, *, email: Any, password: Any, runtime: Runtime, client: ClientInfo) -> TokenPair:
-    """Unknown email and wrong password cost the same (one argon2 verification) and answer the same."""
+async def log_in(principal: Principal | None, *, email: Any, password: Any, runtime: Runtime, client: ClientInfo) -> TokenPair | MfaRequired:
+    """Unknown email and wrong password cost the same (one argon2 verification) and answer the same.
+    A user with a verified second factor gets an MFA ticket instead of tokens (see mfa.py)."""
     caller = require_principal(principal)
     policy = await auth_config.policy(caller.tenant_id)
     policy.require("email")
@@ -109,10 +112,24 @@ async def log_in(principal: Principal | None, *, email: Any, password: Any, runt
         raise Unauthorized(INVALID_LOGIN)
     if user.status == "banned":
         raise UserBanned()
+    factors = await repository.verified_factors(user.tenant_id, user.id)
+    if factors:
+        ticket = "mfat_" + secrets.token_urlsafe(32)
+        expires = _now() + timedelta(minutes=MFA_TICKET_MINUTES)
+        await repository.create_mfa_ticket(user, sha256_hex(ticket), (client.user_agent or "")[:500] or None, client.ip, expires)
+        return MfaRequired(mfa_ticket=ticket, factors=factors)
     now = _now()
     user.last_sign_in_at = now
     await user.save(update_fields=["last_sign_in_at", "updated_at"])
     return await _start_session(user, runtime, client, now, policy)
+
+
+async def open_session(user: User, runtime: Runtime, client: ClientInfo, *, aal: str | None = None) -> TokenPair:
+    """A new session for a user who has proven who they are (a second factor gives aal2)."""
+    now = _now()
+    user.last_sign_in_at = now
+    await user.save(update_fields=["last_sign_in_at", "updated_at"])
+    return await _start_session(user, runtime, client, now, await auth_config.policy(user.tenant_id), aal=aal)
 
 
 async def refresh(principal: Principal | None, *, refresh_token: Any, runtime: Runtime) -> TokenPair:
@@ -356,9 +373,11 @@ async def jwks(runtime: Runtime) -> dict[str, Any]:
 # --- shared steps ----------------------------------------------------------------------------
 
 
-async def _start_session(user: User, runtime: Runtime, client: ClientInfo, now: datetime, policy: auth_config.Policy) -> TokenPair:
+async def _start_session(
+    user: User, runtime: Runtime, client: ClientInfo, now: datetime, policy: auth_config.Policy, *, aal: str | None = None
+) -> TokenPair:
     session_id = new_id("sess")
-    await repository.create_session(user.tenant_id, session_id, user.id, (client.user_agent or "")[:500] or None, client.ip, now)
+    await repository.create_session(user.tenant_id, session_id, user.id, (client.user_agent or "")[:500] or None, client.ip, now, aal)
     return await _issue(user, session_id, runtime.keyring, now, policy, parent_id=None)
 
 

@@ -10,8 +10,22 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from resolvers.auth import config as auth_config
-from resolvers.auth import service
-from schema.auth.types import AuthTokens, AuthUserNode, LogoutResult, RevokedSession, RevokedSessions, UpdateCurrentUserInput, client_of
+from resolvers.auth import mfa, service
+from schema.auth.types import (
+    AuthTokens,
+    AuthUserNode,
+    LoginResult,
+    LogoutResult,
+    MfaCheck,
+    MfaEnrollment,
+    MfaUnenrolled,
+    MfaVerification,
+    RevokedSession,
+    RevokedSessions,
+    TotpSetup,
+    UpdateCurrentUserInput,
+    client_of,
+)
 from schema.inputs import provided_fields
 
 
@@ -33,10 +47,10 @@ class AuthMutations:
         )
         return AuthTokens.of(pair)
 
-    @strawberry.mutation(description="Sign in with email and password.")
-    async def log_in(self, info: Info, email: str, password: str, turnstile_token: Optional[str] = None) -> AuthTokens:
-        pair = await service.log_in(info.context.principal, email=email, password=password, runtime=info.context.runtime, client=client_of(info))
-        return AuthTokens.of(pair)
+    @strawberry.mutation(description="Sign in with email and password; with a verified second factor, answers an MFA ticket.")
+    async def log_in(self, info: Info, email: str, password: str, turnstile_token: Optional[str] = None) -> LoginResult:
+        result = await service.log_in(info.context.principal, email=email, password=password, runtime=info.context.runtime, client=client_of(info))
+        return LoginResult.of(result)
 
     @strawberry.mutation(description="Start an anonymous session; link it to an email and password later with updateCurrentUser.")
     async def sign_in_anonymously(self, info: Info) -> AuthTokens:
@@ -66,3 +80,28 @@ class AuthMutations:
     @strawberry.mutation(description="Change the auth configuration (scope auth): nested objects merge, values replace.")
     async def update_auth_config(self, info: Info, input: JSON) -> JSON:
         return await auth_config.update_config(info.context.principal, input)
+
+    @strawberry.mutation(description="Start TOTP enrolment: a secret and an otpauth URI for an authenticator app.")
+    async def enroll_mfa(self, info: Info, friendly_name: Optional[str] = None) -> MfaEnrollment:
+        made = await mfa.enroll(info.context.principal, friendly_name=friendly_name, runtime=info.context.runtime)
+        return MfaEnrollment(factor_id=made["factor_id"], type=made["type"], friendly_name=made["friendly_name"], totp=TotpSetup(**made["totp"]))
+
+    @strawberry.mutation(description="Confirm a factor with a code; the first one returns recovery codes (shown once).")
+    async def verify_mfa(self, info: Info, factor_id: str, code: str) -> MfaVerification:
+        return MfaVerification(**await mfa.verify(info.context.principal, factor_id=factor_id, code=code, runtime=info.context.runtime))
+
+    @strawberry.mutation(description="Check a user's code (the user themself, or an API key with the auth scope).")
+    async def challenge_mfa(self, info: Info, factor_id: str, code: str, user_id: Optional[str] = None) -> MfaCheck:
+        return MfaCheck(**await mfa.check(info.context.principal, factor_id=factor_id, code=code, user_id=user_id, runtime=info.context.runtime))
+
+    @strawberry.mutation(description="Finish a login with the MFA ticket and a code (no bearer needed).")
+    async def complete_mfa(self, info: Info, mfa_ticket: str, factor_id: str, code: str) -> AuthTokens:
+        return AuthTokens.of(await mfa.complete(mfa_ticket=mfa_ticket, factor_id=factor_id, code=code, runtime=info.context.runtime))
+
+    @strawberry.mutation(description="Finish a login with the MFA ticket and a recovery code (each works once).")
+    async def recover_mfa(self, info: Info, mfa_ticket: str, recovery_code: str) -> AuthTokens:
+        return AuthTokens.of(await mfa.recover(mfa_ticket=mfa_ticket, recovery_code=recovery_code, runtime=info.context.runtime))
+
+    @strawberry.mutation(description="Remove one of the signed-in user's factors (a verified one needs a session that passed MFA).")
+    async def unenroll_mfa(self, info: Info, factor_id: str) -> MfaUnenrolled:
+        return MfaUnenrolled(unenrolled=await mfa.unenroll(info.context.principal, factor_id))

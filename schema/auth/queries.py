@@ -7,8 +7,8 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from resolvers.auth import config as auth_config
-from resolvers.auth import service
-from schema.auth.types import AuthSessionNode, AuthUserNode
+from resolvers.auth import mfa, service
+from schema.auth.types import AuthSessionNode, AuthUserNode, MfaFactorNode
 
 
 @strawberry.type
@@ -28,3 +28,11 @@ class AuthQueries:
     @strawberry.field(description="The tenant's auth configuration with defaults filled in (scope auth).")
     async def auth_config(self, info: Info) -> JSON:
         return await auth_config.get_config(info.context.principal)
+
+    @strawberry.field(description="The signed-in user's MFA factors (verified_at is null until confirmed).")
+    async def mfa_factors(self, info: Info) -> list[MfaFactorNode]:
+        return [MfaFactorNode.of(f) for f in await mfa.factors(info.context.principal)]
+
+    @strawberry.field(description="A user's MFA factors (an API key with the auth scope).")
+    async def user_mfa_factors(self, info: Info, user_id: strawberry.ID) -> list[MfaFactorNode]:
+        return [MfaFactorNode.of(f) for f in await mfa.user_factors(info.context.principal, str(user_id))]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
+from typing import Any, Optional
 
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from resolvers.auth.schemas import SessionRecord, TokenPair, UserRecord
+from resolvers.auth.schemas import MfaRequired, SessionRecord, TokenPair, UserRecord
 from resolvers.auth.service import ClientInfo
 
 
@@ -117,3 +117,74 @@ def client_of(info: Info) -> ClientInfo:
     connection = info.context.connection
     user_agent = connection.headers.get("user-agent") if connection is not None else None
     return ClientInfo(ip=info.context.client_ip, user_agent=user_agent)
+
+
+@strawberry.type(name="MfaFactor", description="A second factor (TOTP) of a user.")
+class MfaFactorNode:
+    id: strawberry.ID
+    type: str
+    friendly_name: Optional[str]
+    created_at: Optional[str] = None
+    verified_at: Optional[str] = None
+
+    @classmethod
+    def of(cls, factor: dict[str, Any]) -> "MfaFactorNode":
+        return cls(
+            id=strawberry.ID(factor["id"]), type=factor["type"], friendly_name=factor.get("friendly_name"),
+            created_at=factor.get("created_at"), verified_at=factor.get("verified_at"),
+        )
+
+
+@strawberry.type(description="Tokens, or (mfa_required) a ticket to finish the login with a second factor.")
+class LoginResult:
+    mfa_required: bool
+    access_token: Optional[str] = None
+    refresh_token: Optional[str] = None
+    token_type: Optional[str] = None
+    expires_in: Optional[int] = None
+    user: Optional[AuthUserNode] = None
+    mfa_ticket: Optional[str] = None
+    factors: Optional[list[MfaFactorNode]] = None
+
+    @classmethod
+    def of(cls, result: TokenPair | MfaRequired) -> "LoginResult":
+        if isinstance(result, MfaRequired):
+            return cls(mfa_required=True, mfa_ticket=result.mfa_ticket, factors=[MfaFactorNode.of(f) for f in result.factors])
+        tokens = AuthTokens.of(result)
+        return cls(
+            mfa_required=False, access_token=tokens.access_token, refresh_token=tokens.refresh_token,
+            token_type=tokens.token_type, expires_in=tokens.expires_in, user=tokens.user,
+        )
+
+
+@strawberry.type
+class TotpSetup:
+    secret: str
+    uri: str = strawberry.field(description="otpauth:// URI for authenticator apps")
+    qr_uri: str = strawberry.field(description="The same URI, to render as a QR code")
+
+
+@strawberry.type
+class MfaEnrollment:
+    factor_id: str
+    type: str
+    friendly_name: Optional[str]
+    totp: TotpSetup
+
+
+@strawberry.type
+class MfaVerification:
+    verified: bool
+    factor_id: str
+    recovery_codes: Optional[list[str]] = strawberry.field(description="Shown once, with the first verified factor")
+
+
+@strawberry.type
+class MfaCheck:
+    user_id: str
+    verified: bool
+
+
+@strawberry.type
+class MfaUnenrolled:
+    unenrolled: bool

@@ -20,14 +20,14 @@ SPEC = Path(__file__).resolve().parents[2] / "docs" / "spec" / "endpoints.tsv"
 IMPLEMENTED_GROUPS = {
     "Public", "Tenants", "API Keys",
     "Object Types", "Properties", "Objects", "Views", "Associations", "Versions", "Import / Export",
-    "Realtime", "Events", "Sessions", "Auth Config",
+    "Realtime", "Events", "Sessions", "Auth Config", "MFA", "Users",
 }
 PAGES = {("GET", "/"), ("GET", "/docs"), ("GET", "/docs/openapi.json")}
 STREAMING = {("GET", "/events/stream"), ("GET", "/v1/realtime")}  # served outside the table (streams.py, realtime_socket.py)
 
 
 # Groups being built (issue 5): every route served must be documented, not yet every documented one served.
-PARTIAL_GROUPS = {"Authentication", "Users"}
+PARTIAL_GROUPS = {"Authentication"}
 
 
 def documented(groups: set[str] = IMPLEMENTED_GROUPS) -> set[tuple[str, str, str]]:
