@@ -116,14 +116,3 @@ class MfaTicket(Model):
 
     class Meta:
         table = "mfa_tickets"
-
-
-class MfaLockout(Model):
-    # Failed MFA codes per user: five in a row lock MFA for 15 minutes.
-    user_id = fields.CharField(max_length=40, primary_key=True)
-    tenant_id = fields.CharField(max_length=40)
-    failures = fields.IntField(default=0)
-    locked_until = fields.DatetimeField(null=True)
-
-    class Meta:
-        table = "mfa_lockouts"

@@ -26,17 +26,6 @@ class Migration(migrations.Migration):
             bases=['TenantOwnedModel'],
         ),
         ops.CreateModel(
-            name='MfaLockout',
-            fields=[
-                ('user_id', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=40)),
-                ('tenant_id', fields.CharField(max_length=40)),
-                ('failures', fields.IntField(default=0)),
-                ('locked_until', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
-            ],
-            options={'table': 'mfa_lockouts', 'app': 'basalt', 'pk_attr': 'user_id'},
-            bases=['Model'],
-        ),
-        ops.CreateModel(
             name='MfaRecoveryCode',
             fields=[
                 ('id', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=40)),

@@ -2,18 +2,19 @@
 recovery code, factor lists, unenrol, and an admin/server-side check of a code.
 
 Every code check goes through `_check_code`: five failed codes in a row lock the user's MFA for
-15 minutes (even a correct code is refused meanwhile), failures are recorded even though the
-request that made them fails, and a code works once (the factor remembers its last used step,
-advanced by a conditional UPDATE so two requests with one code cannot both pass).
+15 minutes (even a correct code is refused meanwhile), counted atomically before the code is
+looked at and outside the request's transaction (see `_attempt`), and a code works once (the
+factor remembers its last used step, advanced by a conditional UPDATE so two requests with one
+code cannot both pass).
 """
 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
-from models.auth import MfaFactor, MfaLockout, MfaRecoveryCode, MfaTicket, User
+from models.auth import MfaFactor, MfaRecoveryCode, MfaTicket, User
 from resolvers import db
 from resolvers.auth import repository, totp
 from resolvers.auth import service as auth
@@ -136,15 +137,15 @@ async def complete(*, mfa_ticket: Any, factor_id: Any, code: Any, runtime: Runti
 async def recover(*, mfa_ticket: Any, recovery_code: Any, runtime: Runtime) -> TokenPair:
     """Log in with a recovery code instead of a TOTP code; each works once."""
     ticket, user = await _ticket(mfa_ticket)
-    await _not_locked(ticket.tenant_id, user.id)
+    attempt = await _attempt(ticket.tenant_id, user.id, runtime)
     normalized = recovery_code.strip().lower().replace("-", "") if isinstance(recovery_code, str) else ""
     changed = await MfaRecoveryCode.filter(
         tenant_id=ticket.tenant_id, user_id=user.id, code_hash=sha256_hex(normalized), used_at__isnull=True
     ).update(used_at=_now())
     if changed != 1:
-        await db.even_if_rolled_back(lambda: _record_failure(ticket.tenant_id, user.id))
+        await _failed(ticket.tenant_id, user.id, attempt, runtime)
         raise InvalidMfaCode("The recovery code is not valid or was already used")
-    await _reset_failures(ticket.tenant_id, user.id)
+    await runtime.rate_limiter.reset(_failures_key(ticket.tenant_id, user.id))
     return await _spend(ticket, user, runtime)
 
 
@@ -173,14 +174,14 @@ async def check(principal: Principal | None, *, factor_id: Any, code: Any, user_
 
 
 async def _check_code(tenant_id: str, user_id: str, factor: MfaFactor, code: Any, runtime: Runtime) -> None:
-    await _not_locked(tenant_id, user_id)
+    attempt = await _attempt(tenant_id, user_id, runtime)
     secret = runtime.keyring.open_mfa_secret(factor.secret)
     step = totp.matching_step(secret, code if isinstance(code, str) else "", after_step=factor.last_used_step)
     if step is None or not await _advance(tenant_id, factor.id, step):
-        await db.even_if_rolled_back(lambda: _record_failure(tenant_id, user_id))
+        await _failed(tenant_id, user_id, attempt, runtime)
         raise InvalidMfaCode()
     factor.last_used_step = step
-    await _reset_failures(tenant_id, user_id)
+    await runtime.rate_limiter.reset(_failures_key(tenant_id, user_id))
 
 
 async def _advance(tenant_id: str, factor_id: str, step: int) -> bool:
@@ -193,23 +194,43 @@ async def _advance(tenant_id: str, factor_id: str, step: int) -> bool:
     return await db.execute(query, sql.params) == 1
 
 
-async def _not_locked(tenant_id: str, user_id: str) -> None:
-    lock = await MfaLockout.get_or_none(user_id=user_id, tenant_id=tenant_id)
-    now = _now()
-    if lock is not None and lock.locked_until is not None and lock.locked_until > now:
-        raise MfaLocked(int((lock.locked_until - now).total_seconds()) + 1)
+# The lockout lives in the rate limiter's counters (Redis with several processes): counting is
+# atomic and outside the request's transaction, so a failing request cannot roll its failure
+# back, and a burst of concurrent guesses gets distinct counts: only five are ever checked.
 
 
-async def _record_failure(tenant_id: str, user_id: str) -> None:
-    lock, _ = await MfaLockout.get_or_create(user_id=user_id, defaults={"tenant_id": tenant_id})
-    lock.failures += 1
-    if lock.failures >= MAX_FAILURES:
-        lock.failures, lock.locked_until = 0, _now() + timedelta(minutes=LOCK_MINUTES)
-    await lock.save()
+def _failures_key(tenant_id: str, user_id: str) -> str:
+    return f"mfa-failures:{tenant_id}:{user_id}"
 
 
-async def _reset_failures(tenant_id: str, user_id: str) -> None:
-    await MfaLockout.filter(user_id=user_id, tenant_id=tenant_id).update(failures=0)
+def _lock_key(tenant_id: str, user_id: str) -> str:
+    return f"mfa-lock:{tenant_id}:{user_id}"
+
+
+async def _attempt(tenant_id: str, user_id: str, runtime: Runtime) -> int:
+    """Count this attempt before its code is looked at; refuse while locked or past the limit."""
+    limiter = runtime.rate_limiter
+    locked, seconds_left = await limiter.peek(_lock_key(tenant_id, user_id))
+    if locked:
+        raise MfaLocked(seconds_left)
+    attempt, _ = await limiter.count(_failures_key(tenant_id, user_id), LOCK_MINUTES * 60)
+    if attempt > MAX_FAILURES:
+        await _lock(tenant_id, user_id, runtime)
+        raise MfaLocked(LOCK_MINUTES * 60)
+    return attempt
+
+
+async def _failed(tenant_id: str, user_id: str, attempt: int, runtime: Runtime) -> None:
+    if attempt >= MAX_FAILURES:
+        await _lock(tenant_id, user_id, runtime)
+
+
+async def _lock(tenant_id: str, user_id: str, runtime: Runtime) -> None:
+    """Lock for LOCK_MINUTES from now; the count starts over when the lock ends."""
+    limiter = runtime.rate_limiter
+    if not (await limiter.peek(_lock_key(tenant_id, user_id)))[0]:
+        await limiter.count(_lock_key(tenant_id, user_id), LOCK_MINUTES * 60)
+    await limiter.reset(_failures_key(tenant_id, user_id))
 
 
 async def _ticket(value: Any) -> tuple[MfaTicket, User]:

@@ -77,7 +77,11 @@ async def set_aal2(tenant_id: str, session_id: str) -> None:
 
 async def verified_factors(tenant_id: str, user_id: str) -> list[dict[str, Any]]:
     rows = await scoped(MfaFactor, tenant_id).filter(user_id=user_id, verified_at__isnull=False).order_by("created_at", "id")
-    return [{"id": f.id, "type": f.factor_type, "friendly_name": f.friendly_name} for f in rows]
+    return [
+        {"id": f.id, "type": f.factor_type, "friendly_name": f.friendly_name, "created_at": f.created_at.isoformat(),
+         "verified_at": f.verified_at.isoformat() if f.verified_at else None}
+        for f in rows
+    ]
 
 
 async def create_mfa_ticket(user: User, ticket_hash: str, user_agent: str | None, ip: str | None, expires_at: datetime) -> None:

@@ -46,5 +46,5 @@ def matching_step(secret: str, code: str, *, after_step: int | None, now: float 
 
 
 def provisioning_uri(secret: str, account: str, issuer: str) -> str:
-    label = quote(f"{issuer}:{account}", safe="")
+    label = f"{quote(issuer, safe='')}:{quote(account, safe='@')}"  # a literal colon: apps split issuer and account on it
     return f"otpauth://totp/{label}?secret={secret}&issuer={quote(issuer, safe='')}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECONDS}"

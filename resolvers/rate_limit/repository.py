@@ -17,6 +17,11 @@ class CounterStore(Protocol):
     async def incr(self, key: str, window_seconds: int) -> tuple[int, int]:
         """Increment the counter of the current window; return (count, seconds left)."""
 
+    async def peek(self, key: str) -> tuple[int, int]:
+        """(count, seconds left) of the current window without counting; (0, 0) when none."""
+
+    async def reset(self, key: str) -> None: ...
+
     async def close(self) -> None: ...
 
 
@@ -33,6 +38,14 @@ class MemoryCounterStore:
         if len(self._counters) > 100_000:
             self._prune(now)
         return count + 1, max(1, math.ceil(resets_at - now))
+
+    async def peek(self, key: str) -> tuple[int, int]:
+        now = time.monotonic()
+        count, resets_at = self._counters.get(key, (0, now))
+        return (count, max(1, math.ceil(resets_at - now))) if resets_at > now and count else (0, 0)
+
+    async def reset(self, key: str) -> None:
+        self._counters.pop(key, None)
 
     def _prune(self, now: float) -> None:
         self._counters = {k: v for k, v in self._counters.items() if v[1] > now}
@@ -64,6 +77,25 @@ class RedisCounterStore:
             log.warning("rate limit counters fall back to this process: %s", exc)
             return await self.fallback.incr(key, window_seconds)
         return int(count), max(1, int(ttl))
+
+    async def peek(self, key: str) -> tuple[int, int]:
+        redis_key = f"basalt:rl:{key}"
+        try:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.get(redis_key)
+                pipe.ttl(redis_key)
+                value, ttl = await pipe.execute()
+        except (RedisError, OSError) as exc:
+            log.warning("rate limit counters fall back to this process: %s", exc)
+            return await self.fallback.peek(key)
+        return (int(value), max(1, int(ttl))) if value is not None else (0, 0)
+
+    async def reset(self, key: str) -> None:
+        try:
+            await self.redis.delete(f"basalt:rl:{key}")
+        except (RedisError, OSError) as exc:
+            log.warning("rate limit counters fall back to this process: %s", exc)
+        await self.fallback.reset(key)
 
     async def close(self) -> None:
         await self.redis.aclose()

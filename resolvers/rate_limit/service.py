@@ -24,5 +24,16 @@ class RateLimiter:
         if count > limit.requests:
             raise RateLimited(retry_after=ttl, message=message or "Rate limit exceeded; retry later")
 
+    async def count(self, bucket: str, window_seconds: int) -> tuple[int, int]:
+        """Count one attempt without refusing it: (count in the window, seconds left). Atomic, so
+        concurrent attempts get distinct counts."""
+        return await self.store.incr(bucket, window_seconds)
+
+    async def peek(self, bucket: str) -> tuple[int, int]:
+        return await self.store.peek(bucket)
+
+    async def reset(self, bucket: str) -> None:
+        await self.store.reset(bucket)
+
     async def close(self) -> None:
         await self.store.close()

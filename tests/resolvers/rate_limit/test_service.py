@@ -60,3 +60,19 @@ async def test_unreachable_redis_falls_back_to_counting_in_this_process() -> Non
             await limiter.hit(bucket, Limit(2, window_seconds=30))
     finally:
         await limiter.close()
+
+
+@pytest.mark.parametrize("kind", stores())
+async def test_counts_can_be_read_without_counting_and_reset(kind: str) -> None:
+    limiter = RateLimiter(MemoryCounterStore() if kind == "memory" else RedisCounterStore(REDIS_URL))
+    bucket = f"test:{uuid.uuid4()}"
+    try:
+        assert await limiter.peek(bucket) == (0, 0)
+        assert (await limiter.count(bucket, 30))[0] == 1
+        assert (await limiter.count(bucket, 30))[0] == 2
+        count, seconds_left = await limiter.peek(bucket)
+        assert count == 2 and 1 <= seconds_left <= 30
+        await limiter.reset(bucket)
+        assert await limiter.peek(bucket) == (0, 0)
+    finally:
+        await limiter.close()
