@@ -20,7 +20,7 @@ from resolvers.auth import repository, totp
 from resolvers.auth import service as auth
 from resolvers.auth.schemas import TokenPair
 from resolvers.authz import has_scope, require_principal
-from resolvers.errors import DomainError, Forbidden, NotFound, QuotaExceeded, Unauthorized, ValidationError
+from resolvers.errors import DomainError, Forbidden, NotFound, QuotaExceeded, RateLimited, Unauthorized, ValidationError
 from resolvers.ids import new_id, sha256_hex
 from resolvers.principal import Principal
 from resolvers.runtime import Runtime
@@ -39,17 +39,9 @@ class InvalidMfaCode(DomainError):
     default_message = "The code is not valid (codes work once, within 30 seconds)"
 
 
-class MfaLocked(DomainError):
+class MfaLocked(RateLimited):
     code = "MFA_LOCKED"
-    status = 429
     default_message = "Too many wrong codes; MFA is locked for 15 minutes"
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(details={"retry_after": retry_after})
-        self.retry_after = max(1, retry_after)
-
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after)}
 
 
 class AalRequired(Forbidden):
