@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import jwt
+from tortoise.exceptions import IntegrityError
 
 from models import jsoncodec
 from models.auth import User
@@ -89,8 +90,8 @@ async def sign_up(
     )
     try:
         await user.save(force_create=True)
-    except Exception as exc:  # a concurrent signup with the same email won the unique index
-        if "unique" in str(exc).lower():
+    except IntegrityError as exc:  # a concurrent signup with the same email won the unique index
+        if db.is_unique_violation(exc):
             raise AlreadyExists("An account with this email already exists") from None
         raise
     return await _start_session(user, runtime, client, now, policy)
@@ -118,18 +119,17 @@ async def log_in(principal: Principal | None, *, email: Any, password: Any, runt
         expires = _now() + timedelta(minutes=MFA_TICKET_MINUTES)
         await repository.create_mfa_ticket(user, sha256_hex(ticket), (client.user_agent or "")[:500] or None, client.ip, expires)
         return MfaRequired(mfa_ticket=ticket, factors=factors)
-    now = _now()
-    user.last_sign_in_at = now
-    await user.save(update_fields=["last_sign_in_at", "updated_at"])
-    return await _start_session(user, runtime, client, now, policy)
+    return await open_session(user, runtime, client, policy=policy)
 
 
-async def open_session(user: User, runtime: Runtime, client: ClientInfo, *, aal: str | None = None) -> TokenPair:
+async def open_session(
+    user: User, runtime: Runtime, client: ClientInfo, *, aal: str | None = None, policy: auth_config.Policy | None = None
+) -> TokenPair:
     """A new session for a user who has proven who they are (a second factor gives aal2)."""
     now = _now()
     user.last_sign_in_at = now
     await user.save(update_fields=["last_sign_in_at", "updated_at"])
-    return await _start_session(user, runtime, client, now, await auth_config.policy(user.tenant_id), aal=aal)
+    return await _start_session(user, runtime, client, now, policy or await auth_config.policy(user.tenant_id), aal=aal)
 
 
 async def refresh(principal: Principal | None, *, refresh_token: Any, runtime: Runtime) -> TokenPair:
