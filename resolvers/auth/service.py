@@ -188,7 +188,8 @@ async def current_user(principal: Principal | None) -> UserRecord:
 
 async def update_current_user(principal: Principal | None, patch: dict[str, Any]) -> UserRecord:
     """Phone, password and metadata (merged into the existing metadata; null removes a key).
-    A new password ends every other session."""
+    A new password ends every other session. An anonymous user sending email and password
+    becomes an account with the same id."""
     caller = require_principal(principal)
     user = await repository.user_by_id(caller.tenant_id, _user_of(caller))
     if user is None:
