@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-PrincipalKind = Literal["api_key", "user"]
+PrincipalKind = Literal["api_key", "user", "portal"]  # portal: a public auth route naming its tenant
 
 
 @dataclass(frozen=True)

@@ -195,6 +195,17 @@ ROUTES: tuple[RestRoute, ...] = (
     RestRoute("GET", "/v1/auth/me/export", "export_my_data", "Authentication", "Export user data"),
     RestRoute("GET", "/v1/auth/user", "current_user", "Authentication", "Get current user"),
     RestRoute("PATCH", "/v1/auth/user", "update_current_user", "Authentication", "Update current user", args={"input": Body()}),
+    # Portal Auth (public: the tenant is named in the body)
+    RestRoute("POST", "/v1/auth/portal-identify", "portal_identify", "Portal Auth", "Identify tenant by email", args={"email": Body("email")}, auth="public"),
+    RestRoute(
+        "POST", "/v1/auth/portal-signup", "portal_sign_up", "Portal Auth", "Portal signup",
+        args={name: Body(name) for name in ("tenant_id", "email", "password", "phone", "user_metadata", "turnstile_token")},
+        status=201, auth="public",
+    ),
+    RestRoute(
+        "POST", "/v1/auth/portal-login", "portal_log_in", "Portal Auth", "Portal login",
+        args={name: Body(name) for name in ("tenant_id", "email", "password", "turnstile_token")}, auth="public",
+    ),
     # MFA
     RestRoute("POST", "/v1/auth/mfa/enroll", "enroll_mfa", "MFA", "Enroll TOTP factor", args={"friendly_name": Body("friendly_name")}, status=201),
     RestRoute(

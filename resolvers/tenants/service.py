@@ -6,6 +6,7 @@ import unicodedata
 
 from models.tenants import Tenant
 from resolvers.api_keys import repository as api_keys
+from resolvers.auth import config as auth_config
 from resolvers.authz import require_principal
 from resolvers.errors import NotFound, TenantSuspended, ValidationError
 from resolvers.ids import new_id
@@ -81,12 +82,14 @@ async def tenant_config(tenant_id: str | None) -> TenantConfig:
     if tenant.status == "suspended":
         raise TenantSuspended()
     branding = dict(tenant.branding or {})
+    policy = await auth_config.policy(tenant.id)
+    providers = [name for name, enabled in policy.providers.items() if enabled]
     return TenantConfig(
         tenant_id=tenant.id,
         name=tenant.name,
         brand_name=branding.get("brand_name") or tenant.name,
         branding=branding,
-        auth={"signup_enabled": True, "password_min_length": 8, "providers": ["email"]},
+        auth={"signup_enabled": "email" in providers, "password_min_length": policy.password_min_length, "providers": providers},
     )
 
 

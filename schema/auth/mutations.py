@@ -10,7 +10,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from resolvers.auth import config as auth_config
-from resolvers.auth import mfa, service
+from resolvers.auth import mfa, portal, service
 from schema.auth.types import (
     AuthTokens,
     AuthUserNode,
@@ -20,6 +20,8 @@ from schema.auth.types import (
     MfaEnrollment,
     MfaUnenrolled,
     MfaVerification,
+    PortalTenant,
+    PortalTenants,
     RevokedSession,
     RevokedSessions,
     TotpSetup,
@@ -105,3 +107,33 @@ class AuthMutations:
     @strawberry.mutation(description="Remove one of the signed-in user's factors (a verified one needs a session that passed MFA).")
     async def unenroll_mfa(self, info: Info, factor_id: str) -> MfaUnenrolled:
         return MfaUnenrolled(unenrolled=await mfa.unenroll(info.context.principal, factor_id))
+
+    @strawberry.mutation(description="Hosted login page: which tenants have an account for this email (no bearer; rate-limited).")
+    async def portal_identify(self, info: Info, email: str) -> PortalTenants:
+        found = await portal.identify(email, client_ip=info.context.client_ip, runtime=info.context.runtime)
+        return PortalTenants(
+            tenant_id=found["tenant_id"], multiple_tenants=found["multiple_tenants"], tenants=[PortalTenant(**t) for t in found["tenants"]]
+        )
+
+    @strawberry.mutation(description="Hosted login page: sign up in the named tenant (no bearer).")
+    async def portal_sign_up(
+        self,
+        info: Info,
+        tenant_id: str,
+        email: str,
+        password: str,
+        phone: Optional[str] = None,
+        user_metadata: Optional[JSON] = None,
+        turnstile_token: Optional[str] = None,
+    ) -> AuthTokens:
+        caller = await portal.principal_for(tenant_id)
+        pair = await service.sign_up(
+            caller, email=email, password=password, phone=phone, user_metadata=user_metadata, runtime=info.context.runtime, client=client_of(info)
+        )
+        return AuthTokens.of(pair)
+
+    @strawberry.mutation(description="Hosted login page: log in to the named tenant (no bearer); may answer an MFA ticket.")
+    async def portal_log_in(self, info: Info, tenant_id: str, email: str, password: str, turnstile_token: Optional[str] = None) -> LoginResult:
+        caller = await portal.principal_for(tenant_id)
+        result = await service.log_in(caller, email=email, password=password, runtime=info.context.runtime, client=client_of(info))
+        return LoginResult.of(result)

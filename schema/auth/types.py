@@ -188,3 +188,16 @@ class MfaCheck:
 @strawberry.type
 class MfaUnenrolled:
     unenrolled: bool
+
+
+@strawberry.type
+class PortalTenant:
+    id: str
+    name: str
+
+
+@strawberry.type
+class PortalTenants:
+    tenant_id: Optional[str] = strawberry.field(description="Set when exactly one tenant matched")
+    multiple_tenants: bool
+    tenants: list[PortalTenant]
