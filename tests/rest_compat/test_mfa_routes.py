@@ -126,7 +126,7 @@ async def current_user_id(api: Api, access_token: str) -> str:
     return data(await api.rest("GET", "/v1/auth/user", access_token))["id"]
 
 
-def refused(response: httpx.Response, status: int, code: str) -> None:
+def assert_refused(response: httpx.Response, status: int, code: str) -> None:
     assert response.status_code == status, response.text
     assert error_code(response) == code, response.text
 
@@ -213,13 +213,13 @@ async def test_enrolling_answers_a_base32_secret_and_an_otpauth_uri_that_pyotp_r
 
 
 async def test_an_api_key_cannot_enroll_a_factor(api: Api, tenant: TenantHandle) -> None:
-    refused(await api.rest("POST", "/v1/auth/mfa/enroll", tenant.token, json={}), 403, "FORBIDDEN")
+    assert_refused(await api.rest("POST", "/v1/auth/mfa/enroll", tenant.token, json={}), 403, "FORBIDDEN")
 
 
 async def test_a_friendly_name_over_100_characters_is_refused(api: Api, tenant: TenantHandle) -> None:
     user = await sign_up(api, tenant)
     long = await api.rest("POST", "/v1/auth/mfa/enroll", user.token, json={"friendly_name": "x" * 101})
-    refused(long, 400, "VALIDATION_ERROR")
+    assert_refused(long, 400, "VALIDATION_ERROR")
     assert long.json()["error"]["details"][0]["field"] == "friendly_name"
 
     assert (await enroll(api, user.token, "x" * 100))["friendly_name"] == "x" * 100
@@ -231,7 +231,7 @@ async def test_the_eleventh_factor_of_a_user_is_refused_by_the_quota(api: Api, t
     for n in range(10):
         await enroll(api, user.token, f"device {n}")
 
-    refused(await api.rest("POST", "/v1/auth/mfa/enroll", user.token, json={}), 403, "QUOTA_EXCEEDED")
+    assert_refused(await api.rest("POST", "/v1/auth/mfa/enroll", user.token, json={}), 403, "QUOTA_EXCEEDED")
     assert len(await factors(api, user.token)) == 10
 
 
@@ -268,12 +268,12 @@ async def test_a_wrong_code_and_a_replayed_code_are_refused_by_verify(api: Api, 
     enrolled = await enroll(api, user.token)
     app = Authenticator(enrolled["totp"]["secret"])
 
-    refused(await verify(api, user.token, enrolled["factor_id"], app.wrong_code()), 400, "INVALID_MFA_CODE")
+    assert_refused(await verify(api, user.token, enrolled["factor_id"], app.wrong_code()), 400, "INVALID_MFA_CODE")
     assert (await factors(api, user.token))[0]["verified_at"] is None
 
     code = app.code()
     data(await verify(api, user.token, enrolled["factor_id"], code))
-    refused(await verify(api, user.token, enrolled["factor_id"], code), 400, "INVALID_MFA_CODE")
+    assert_refused(await verify(api, user.token, enrolled["factor_id"], code), 400, "INVALID_MFA_CODE")
     assert data(await verify(api, user.token, enrolled["factor_id"], app.code()))["verified"] is True
 
 
@@ -283,8 +283,8 @@ async def test_verifying_an_unknown_factor_or_another_users_factor_is_not_found(
     johns = await enroll(api, john.token)
     code = pyotp.TOTP(johns["totp"]["secret"]).now()
 
-    refused(await verify(api, jane.token, "mfa_doesnotexist", code), 404, "NOT_FOUND")
-    refused(await verify(api, jane.token, johns["factor_id"], code), 404, "NOT_FOUND")
+    assert_refused(await verify(api, jane.token, "mfa_doesnotexist", code), 404, "NOT_FOUND")
+    assert_refused(await verify(api, jane.token, johns["factor_id"], code), 404, "NOT_FOUND")
     assert (await factors(api, john.token))[0]["verified_at"] is None
     assert data(await verify(api, john.token, johns["factor_id"], code))["verified"] is True  # the code was not spent
 
@@ -336,8 +336,8 @@ async def test_a_ticket_works_once(api: Api, tenant: TenantHandle) -> None:
     data(await complete(api, ticket, user.factor_id, user.authenticator.code()))
 
     # the ticket is checked before the code, so the spent ticket is what is refused
-    refused(await complete(api, ticket, user.factor_id, user.authenticator.wrong_code()), 401, "UNAUTHORIZED")
-    refused(await recover(api, ticket, user.recovery_codes[0]), 401, "UNAUTHORIZED")
+    assert_refused(await complete(api, ticket, user.factor_id, user.authenticator.wrong_code()), 401, "UNAUTHORIZED")
+    assert_refused(await recover(api, ticket, user.recovery_codes[0]), 401, "UNAUTHORIZED")
     assert (await log_in(api, tenant))["mfa_ticket"] != ticket
 
 
@@ -347,7 +347,7 @@ async def test_a_replayed_code_is_refused_by_complete_and_leaves_the_ticket_usab
     assert user.authenticator.used_step is not None
     code_used_to_verify = user.authenticator.totp.at(user.authenticator.used_step * 30)
 
-    refused(await complete(api, ticket, user.factor_id, code_used_to_verify), 400, "INVALID_MFA_CODE")
+    assert_refused(await complete(api, ticket, user.factor_id, code_used_to_verify), 400, "INVALID_MFA_CODE")
 
     assert data(await complete(api, ticket, user.factor_id, user.authenticator.code()))["user"]["id"] == user.id
 
@@ -357,7 +357,7 @@ async def test_an_expired_ticket_is_refused(api: Api, tenant: TenantHandle) -> N
     ticket = await ticket_of(api, tenant)
     await expire_ticket(ticket)
 
-    refused(await complete(api, ticket, user.factor_id, user.authenticator.code()), 401, "UNAUTHORIZED")
+    assert_refused(await complete(api, ticket, user.factor_id, user.authenticator.code()), 401, "UNAUTHORIZED")
 
 
 async def test_a_garbage_ticket_is_refused(api: Api, tenant: TenantHandle) -> None:
@@ -365,9 +365,9 @@ async def test_a_garbage_ticket_is_refused(api: Api, tenant: TenantHandle) -> No
     code = user.authenticator.code()
 
     for garbage in ("mfat_" + "x" * 43, "not-a-ticket", "", "mfat_" + "x" * 200):
-        refused(await complete(api, garbage, user.factor_id, code), 401, "UNAUTHORIZED")
-    refused(await recover(api, "mfat_nope", user.recovery_codes[0]), 401, "UNAUTHORIZED")
-    refused(await complete(api, None, user.factor_id, code), 400, "VALIDATION_ERROR")  # a required argument
+        assert_refused(await complete(api, garbage, user.factor_id, code), 401, "UNAUTHORIZED")
+    assert_refused(await recover(api, "mfat_nope", user.recovery_codes[0]), 401, "UNAUTHORIZED")
+    assert_refused(await complete(api, None, user.factor_id, code), 400, "VALIDATION_ERROR")  # a required argument
 
     # none of it spent the code or a recovery code
     ticket = await ticket_of(api, tenant)
@@ -380,7 +380,7 @@ async def test_a_ticket_cannot_be_completed_with_an_unverified_factor(api: Api, 
     ticket = await ticket_of(api, tenant)
 
     response = await complete(api, ticket, pending["factor_id"], pyotp.TOTP(pending["totp"]["secret"]).now())
-    refused(response, 400, "VALIDATION_ERROR")
+    assert_refused(response, 400, "VALIDATION_ERROR")
     assert response.json()["error"]["details"][0]["field"] == "factor_id"
 
 
@@ -394,7 +394,7 @@ async def test_a_recovery_code_completes_a_ticket_once(api: Api, tenant: TenantH
     tokens = data(await recover(api, await ticket_of(api, tenant), code))
     assert await current_user_id(api, tokens["access_token"]) == user.id
 
-    refused(await recover(api, await ticket_of(api, tenant), code), 400, "INVALID_MFA_CODE")
+    assert_refused(await recover(api, await ticket_of(api, tenant), code), 400, "INVALID_MFA_CODE")
     assert data(await recover(api, await ticket_of(api, tenant), user.recovery_codes[1]))["user"]["id"] == user.id
 
 
@@ -407,7 +407,7 @@ async def test_recovery_codes_are_accepted_in_upper_case_and_without_the_dash(ap
 
     assert data(await recover(api, await ticket_of(api, tenant), shouted))["user"]["id"] == user.id
     assert data(await recover(api, await ticket_of(api, tenant), f"  {undashed}  "))["user"]["id"] == user.id
-    refused(await recover(api, await ticket_of(api, tenant), with_letters[0]), 400, "INVALID_MFA_CODE")  # spent above
+    assert_refused(await recover(api, await ticket_of(api, tenant), with_letters[0]), 400, "INVALID_MFA_CODE")  # spent above
 
 
 # --- lockout ---------------------------------------------------------------------------------------
@@ -418,17 +418,17 @@ async def test_five_wrong_codes_lock_mfa_even_for_a_correct_code_until_the_lock_
     app = user.authenticator
     ticket = await ticket_of(api, tenant)
     for _ in range(5):
-        refused(await complete(api, ticket, user.factor_id, app.wrong_code()), 400, "INVALID_MFA_CODE")
+        assert_refused(await complete(api, ticket, user.factor_id, app.wrong_code()), 400, "INVALID_MFA_CODE")
 
     correct = app.code()
     locked = await complete(api, ticket, user.factor_id, correct)
-    refused(locked, 429, "MFA_LOCKED")
+    assert_refused(locked, 429, "MFA_LOCKED")
     assert 1 <= int(locked.headers["Retry-After"]) <= 15 * 60 + 1
     assert locked.json()["error"]["details"]["retry_after"] >= 1
 
     await end_lockout(runtime, tenant.tenant_id, user.id)
     for _ in range(4):  # the count started over: four more failures do not lock again
-        refused(await complete(api, ticket, user.factor_id, app.wrong_code()), 400, "INVALID_MFA_CODE")
+        assert_refused(await complete(api, ticket, user.factor_id, app.wrong_code()), 400, "INVALID_MFA_CODE")
     tokens = data(await complete(api, ticket, user.factor_id, correct))  # refused while locked, so never spent
     assert await current_user_id(api, tokens["access_token"]) == user.id
 
@@ -437,8 +437,8 @@ async def test_failures_are_recorded_although_each_failing_request_rolls_back(ap
     user = await mfa_user(api, tenant)
     ticket = await ticket_of(api, tenant)
 
-    refused(await complete(api, ticket, user.factor_id, user.authenticator.wrong_code()), 400, "INVALID_MFA_CODE")
-    refused(await recover(api, ticket, "00000-00000"), 400, "INVALID_MFA_CODE")
+    assert_refused(await complete(api, ticket, user.factor_id, user.authenticator.wrong_code()), 400, "INVALID_MFA_CODE")
+    assert_refused(await recover(api, ticket, "00000-00000"), 400, "INVALID_MFA_CODE")
 
     assert await lockout_state(runtime, tenant.tenant_id, user.id) == (2, False)
 
@@ -448,18 +448,18 @@ async def test_wrong_codes_on_verify_challenge_and_complete_count_toward_one_loc
     app = user.authenticator
     ticket = await ticket_of(api, tenant)
 
-    refused(await verify(api, user.token, user.factor_id, app.wrong_code()), 400, "INVALID_MFA_CODE")
-    refused(await verify(api, user.token, user.factor_id, app.wrong_code()), 400, "INVALID_MFA_CODE")
-    refused(await challenge(api, user.token, factor_id=user.factor_id, code=app.wrong_code()), 400, "INVALID_MFA_CODE")
-    refused(await challenge(api, tenant.token, factor_id=user.factor_id, code=app.wrong_code(), user_id=user.id), 400, "INVALID_MFA_CODE")
-    refused(await complete(api, ticket, user.factor_id, app.wrong_code()), 400, "INVALID_MFA_CODE")
+    assert_refused(await verify(api, user.token, user.factor_id, app.wrong_code()), 400, "INVALID_MFA_CODE")
+    assert_refused(await verify(api, user.token, user.factor_id, app.wrong_code()), 400, "INVALID_MFA_CODE")
+    assert_refused(await challenge(api, user.token, factor_id=user.factor_id, code=app.wrong_code()), 400, "INVALID_MFA_CODE")
+    assert_refused(await challenge(api, tenant.token, factor_id=user.factor_id, code=app.wrong_code(), user_id=user.id), 400, "INVALID_MFA_CODE")
+    assert_refused(await complete(api, ticket, user.factor_id, app.wrong_code()), 400, "INVALID_MFA_CODE")
 
     correct = app.code()
     locked = await complete(api, ticket, user.factor_id, correct)
-    refused(locked, 429, "MFA_LOCKED")
+    assert_refused(locked, 429, "MFA_LOCKED")
     assert int(locked.headers["Retry-After"]) >= 1
-    refused(await challenge(api, user.token, factor_id=user.factor_id, code=correct), 429, "MFA_LOCKED")
-    refused(await recover(api, ticket, user.recovery_codes[0]), 429, "MFA_LOCKED")
+    assert_refused(await challenge(api, user.token, factor_id=user.factor_id, code=correct), 429, "MFA_LOCKED")
+    assert_refused(await recover(api, ticket, user.recovery_codes[0]), 429, "MFA_LOCKED")
 
 
 async def test_a_correct_code_resets_the_count_of_failures(api: Api, tenant: TenantHandle, runtime: Runtime) -> None:
@@ -467,15 +467,15 @@ async def test_a_correct_code_resets_the_count_of_failures(api: Api, tenant: Ten
     app = user.authenticator
 
     for _ in range(4):
-        refused(await challenge(api, user.token, factor_id=user.factor_id, code=app.wrong_code()), 400, "INVALID_MFA_CODE")
+        assert_refused(await challenge(api, user.token, factor_id=user.factor_id, code=app.wrong_code()), 400, "INVALID_MFA_CODE")
     assert data(await challenge(api, user.token, factor_id=user.factor_id, code=app.code()))["verified"] is True
     for _ in range(4):
-        refused(await challenge(api, user.token, factor_id=user.factor_id, code=app.wrong_code()), 400, "INVALID_MFA_CODE")
+        assert_refused(await challenge(api, user.token, factor_id=user.factor_id, code=app.wrong_code()), 400, "INVALID_MFA_CODE")
 
     assert await lockout_state(runtime, tenant.tenant_id, user.id) == (4, False)
     # the fifth failure since the correct code is refused as wrong, not as locked; it then locks
-    refused(await challenge(api, user.token, factor_id=user.factor_id, code=app.wrong_code()), 400, "INVALID_MFA_CODE")
-    refused(await challenge(api, user.token, factor_id=user.factor_id, code=app.wrong_code()), 429, "MFA_LOCKED")
+    assert_refused(await challenge(api, user.token, factor_id=user.factor_id, code=app.wrong_code()), 400, "INVALID_MFA_CODE")
+    assert_refused(await challenge(api, user.token, factor_id=user.factor_id, code=app.wrong_code()), 429, "MFA_LOCKED")
 
 
 async def test_a_burst_of_concurrent_wrong_codes_is_cut_off_after_five(api: Api, tenant: TenantHandle, runtime: Runtime) -> None:
@@ -532,7 +532,7 @@ async def test_a_user_cannot_challenge_another_users_code(api: Api, tenant: Tena
     john = await sign_up(api, tenant, "john@example.com")
 
     naming_jane = await challenge(api, john.token, factor_id=jane.factor_id, code=jane.authenticator.code(), user_id=jane.id)
-    refused(naming_jane, 403, "FORBIDDEN")
+    assert_refused(naming_jane, 403, "FORBIDDEN")
 
 
 async def test_an_api_key_with_the_auth_scope_checks_any_users_code_and_must_name_the_user(api: Api, tenant: TenantHandle) -> None:
@@ -540,12 +540,12 @@ async def test_an_api_key_with_the_auth_scope_checks_any_users_code_and_must_nam
     code = user.authenticator.code()
 
     missing = await challenge(api, tenant.token, factor_id=user.factor_id, code=code)
-    refused(missing, 400, "VALIDATION_ERROR")
+    assert_refused(missing, 400, "VALIDATION_ERROR")
     assert missing.json()["error"]["details"][0]["field"] == "user_id"
 
     checked = data(await challenge(api, tenant.token, factor_id=user.factor_id, code=code, user_id=user.id))
     assert checked == {"user_id": user.id, "verified": True}
-    refused(await challenge(api, tenant.token, factor_id=user.factor_id, code=code, user_id="usr_nobody"), 404, "NOT_FOUND")
+    assert_refused(await challenge(api, tenant.token, factor_id=user.factor_id, code=code, user_id="usr_nobody"), 404, "NOT_FOUND")
 
 
 async def test_an_api_key_without_the_auth_scope_cannot_challenge(api: Api, tenant: TenantHandle) -> None:
@@ -553,7 +553,7 @@ async def test_an_api_key_without_the_auth_scope_cannot_challenge(api: Api, tena
     reader = data(await api.rest("POST", "/v1/keys", tenant.token, json={"label": "reader", "scopes": ["read", "write"]}), 201)["token"]
     code = user.authenticator.code()
 
-    refused(await challenge(api, reader, factor_id=user.factor_id, code=code, user_id=user.id), 403, "FORBIDDEN")
+    assert_refused(await challenge(api, reader, factor_id=user.factor_id, code=code, user_id=user.id), 403, "FORBIDDEN")
     assert data(await challenge(api, tenant.token, factor_id=user.factor_id, code=code, user_id=user.id))["verified"] is True
 
 
@@ -582,14 +582,14 @@ async def test_an_admin_key_lists_a_users_factors_and_a_user_token_cannot(api: A
     await enroll(api, user.token, "spare")
 
     assert data(await api.rest("GET", f"/v1/users/{user.id}/mfa", tenant.token)) == await factors(api, user.token)
-    refused(await api.rest("GET", f"/v1/users/{user.id}/mfa", user.token), 403, "FORBIDDEN")
-    refused(await api.rest("GET", "/v1/users/usr_nobody/mfa", tenant.token), 404, "NOT_FOUND")
+    assert_refused(await api.rest("GET", f"/v1/users/{user.id}/mfa", user.token), 403, "FORBIDDEN")
+    assert_refused(await api.rest("GET", "/v1/users/usr_nobody/mfa", tenant.token), 404, "NOT_FOUND")
 
 
 async def test_an_admin_key_of_another_tenant_does_not_see_the_users_factors(api: Api, tenant: TenantHandle, other_tenant: TenantHandle) -> None:
     user = await mfa_user(api, tenant)
 
-    refused(await api.rest("GET", f"/v1/users/{user.id}/mfa", other_tenant.token), 404, "NOT_FOUND")
+    assert_refused(await api.rest("GET", f"/v1/users/{user.id}/mfa", other_tenant.token), 404, "NOT_FOUND")
 
 
 # --- unenrol ---------------------------------------------------------------------------------------
@@ -602,7 +602,7 @@ async def test_an_unverified_factor_can_be_removed_from_any_session(api: Api, te
 
     assert data(await api.rest("DELETE", f"/v1/auth/mfa/{pending['factor_id']}", password_session)) == {"unenrolled": True}
     assert await factors(api, user.token) == []
-    refused(await api.rest("DELETE", f"/v1/auth/mfa/{pending['factor_id']}", user.token), 404, "NOT_FOUND")
+    assert_refused(await api.rest("DELETE", f"/v1/auth/mfa/{pending['factor_id']}", user.token), 404, "NOT_FOUND")
 
 
 async def test_a_verified_factor_is_removed_from_a_session_that_passed_mfa(api: Api, tenant: TenantHandle) -> None:
@@ -619,7 +619,7 @@ async def test_a_password_session_cannot_remove_a_factor_verified_in_another_ses
     enrolled = await enroll(api, user.token)
     data(await verify(api, user.token, enrolled["factor_id"], pyotp.TOTP(enrolled["totp"]["secret"]).now()))
 
-    refused(await api.rest("DELETE", f"/v1/auth/mfa/{enrolled['factor_id']}", password_session), 403, "MFA_REQUIRED")
+    assert_refused(await api.rest("DELETE", f"/v1/auth/mfa/{enrolled['factor_id']}", password_session), 403, "MFA_REQUIRED")
     assert [f["id"] for f in await factors(api, user.token)] == [enrolled["factor_id"]]
     # the session that verified the factor passed MFA by doing so
     assert data(await api.rest("DELETE", f"/v1/auth/mfa/{enrolled['factor_id']}", user.token)) == {"unenrolled": True}
