@@ -34,6 +34,7 @@ from resolvers.events.realtime import Realtime
 from resolvers.rate_limit.repository import CounterStore, MemoryCounterStore, RedisCounterStore
 from resolvers.rate_limit.service import RateLimiter
 from resolvers.runtime import Runtime
+from resolvers.sms.service import ConsoleSms, HttpSms, SmsSender
 from resolvers.storage.schemas import Storage
 from resolvers.storage.service import open_storage
 from rest_compat.executor import rest_routes
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
         region=settings.region,
         lookup_rate_limit=settings.lookup_rate_limit,
         login_rate_limit=settings.login_rate_limit,
+        sms=_sms(settings),
         realtime=Realtime(
             settings.broadcast_url,
             retention_days=settings.event_retention_days,
@@ -81,6 +83,7 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
             await runtime.realtime.close()
             await runtime.storage.close()
             await runtime.rate_limiter.close()
+            await runtime.sms.close()
             if manage_orm:
                 await close_orm()
 
@@ -148,6 +151,12 @@ def _routes(schema: BasaltSchema, settings: Settings) -> list[BaseRoute]:
         *realtime_routes(schema),
         *rest_routes(schema),
     ]
+
+
+def _sms(settings: Settings) -> SmsSender:
+    if settings.sms_url == "console":
+        return ConsoleSms()
+    return HttpSms(settings.sms_url, account=settings.sms_account, token=settings.sms_token, sender=settings.sms_from)
 
 
 def _counter_store(settings: Settings) -> CounterStore:

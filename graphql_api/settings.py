@@ -57,6 +57,10 @@ class Settings:
     s3: S3Settings | None = None
     lookup_rate_limit: int = 20
     login_rate_limit: int = 30
+    sms_url: str = "console"  # or a Twilio-shaped messages URL
+    sms_account: str = ""
+    sms_token: str = ""
+    sms_from: str = ""
     max_import_bytes: int = 20 * 1024 * 1024
     run_workers: bool = True
     database_pool_size: int = 20
@@ -111,6 +115,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         s3=_s3(env, storage_url),
         lookup_rate_limit=_int(env, "BASALT_LOOKUP_RATE_LIMIT", 20, minimum=1),
         login_rate_limit=_int(env, "BASALT_LOGIN_RATE_LIMIT", 30, minimum=1),
+        sms_url=_sms_url(env.get("BASALT_SMS_URL", "console")),
+        sms_account=env.get("BASALT_SMS_ACCOUNT", ""),
+        sms_token=env.get("BASALT_SMS_TOKEN", ""),
+        sms_from=env.get("BASALT_SMS_FROM", ""),
         max_import_bytes=_int(env, "BASALT_MAX_IMPORT_BYTES", 20 * 1024 * 1024, minimum=1024),
         run_workers=_bool(env, "BASALT_WORKERS", True),
         database_pool_size=_int(env, "BASALT_DATABASE_POOL_SIZE", 20, minimum=1, maximum=1000),
@@ -118,6 +126,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         sse_keep_alive_ms=_int(env, "BASALT_SSE_KEEPALIVE_MS", 15000, minimum=50, maximum=600000),
         realtime_check_ms=_int(env, "BASALT_REALTIME_CHECK_MS", 2000, minimum=50, maximum=60000),
     )
+
+
+def _sms_url(value: str) -> str:
+    if value != "console" and urlparse(value).scheme not in ("http", "https"):
+        raise ConfigError(f"BASALT_SMS_URL must be console or an http(s) URL, got {value!r}")
+    return value
 
 
 def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> None:

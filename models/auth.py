@@ -116,3 +116,19 @@ class MfaTicket(Model):
 
     class Meta:
         table = "mfa_tickets"
+
+
+class OtpCode(Model):
+    # A one-time code sent by text message; stored hashed, single use, five tries.
+    id = fields.CharField(max_length=40, primary_key=True)
+    tenant_id = fields.CharField(max_length=40)
+    phone = fields.CharField(max_length=20)
+    code_hash = fields.CharField(max_length=64)
+    attempts = fields.IntField(default=0)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "otp_codes"
+        indexes = (("tenant_id", "phone", "created_at"),)

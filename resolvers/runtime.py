@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from resolvers.auth.keys import KeyRing
 from resolvers.events.realtime import Realtime
 from resolvers.rate_limit.service import RateLimiter
+from resolvers.sms.service import ConsoleSms, SmsSender
 from resolvers.storage.schemas import Storage
 
 
@@ -20,6 +21,7 @@ class Runtime:
     region: str
     lookup_rate_limit: int = 20
     login_rate_limit: int = 30  # login and anonymous sign-in attempts per minute per IP and tenant
+    sms: SmsSender = field(default_factory=ConsoleSms)
     storage: Storage | None = None  # opened by the app's lifespan
     realtime: Realtime = field(default_factory=Realtime)  # the event relay, hub and broadcast
     started_at: float = field(default_factory=time.monotonic)

@@ -206,6 +206,20 @@ ROUTES: tuple[RestRoute, ...] = (
         "POST", "/v1/auth/portal-login", "portal_log_in", "Portal Auth", "Portal login",
         args={name: Body(name) for name in ("tenant_id", "email", "password", "turnstile_token")}, auth="public",
     ),
+    RestRoute(
+        "POST", "/v1/auth/portal-otp-send", "portal_send_otp", "Portal Auth", "Portal send OTP",
+        args={"tenant_id": Body("tenant_id"), "phone": Body("phone")}, auth="public",
+    ),
+    RestRoute(
+        "POST", "/v1/auth/portal-otp-verify", "portal_verify_otp", "Portal Auth", "Portal verify OTP",
+        args={"tenant_id": Body("tenant_id"), "phone": Body("phone"), "code": Body("code")}, auth="public",
+    ),
+    # SMS one-time codes
+    RestRoute("POST", "/v1/auth/otp/send", "send_otp", "Authentication", "Send SMS OTP", args={"phone": Body("phone")}),
+    RestRoute(
+        "POST", "/v1/auth/otp/verify", "verify_otp", "Authentication", "Verify OTP",
+        args={"phone": Body("phone"), "code": Body("code")},
+    ),
     # MFA
     RestRoute("POST", "/v1/auth/mfa/enroll", "enroll_mfa", "MFA", "Enroll TOTP factor", args={"friendly_name": Body("friendly_name")}, status=201),
     RestRoute(

@@ -14,7 +14,7 @@ from resolvers.authz import require_scope
 from resolvers.errors import FieldError, Forbidden, ValidationError
 from resolvers.principal import Principal
 
-PROVIDERS = ("email", "anonymous")
+PROVIDERS = ("email", "anonymous", "phone")
 TEMPLATES = ("verification", "reset_password", "magic_link")
 MAX_REDIRECTS = 50
 MAX_TEMPLATE_CHARS = 10_000

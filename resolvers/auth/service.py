@@ -115,11 +115,16 @@ async def log_in(principal: Principal | None, *, email: Any, password: Any, runt
         raise UserBanned()
     factors = await repository.verified_factors(user.tenant_id, user.id)
     if factors:
-        ticket = "mfat_" + secrets.token_urlsafe(32)
-        expires = _now() + timedelta(minutes=MFA_TICKET_MINUTES)
-        await repository.create_mfa_ticket(user, sha256_hex(ticket), (client.user_agent or "")[:500] or None, client.ip, expires)
-        return MfaRequired(mfa_ticket=ticket, factors=factors)
+        return await mfa_ticket(user, factors, client)
     return await open_session(user, runtime, client, policy=policy)
+
+
+async def mfa_ticket(user: User, factors: list[dict[str, Any]], client: ClientInfo) -> MfaRequired:
+    """The first factor was shown (a password, a texted code): the session waits for the second."""
+    ticket = "mfat_" + secrets.token_urlsafe(32)
+    expires = _now() + timedelta(minutes=MFA_TICKET_MINUTES)
+    await repository.create_mfa_ticket(user, sha256_hex(ticket), (client.user_agent or "")[:500] or None, client.ip, expires)
+    return MfaRequired(mfa_ticket=ticket, factors=factors)
 
 
 async def open_session(

@@ -10,7 +10,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from resolvers.auth import config as auth_config
-from resolvers.auth import mfa, portal, service
+from resolvers.auth import mfa, otp, portal, service
 from schema.auth.types import (
     AuthTokens,
     AuthUserNode,
@@ -137,3 +137,22 @@ class AuthMutations:
         caller = await portal.principal_for(tenant_id)
         result = await service.log_in(caller, email=email, password=password, runtime=info.context.runtime, client=client_of(info))
         return LoginResult.of(result)
+
+    @strawberry.mutation(description="Text a 6-digit sign-in code to a phone number (E.164); the same answer whether or not an account has it.")
+    async def send_otp(self, info: Info, phone: str) -> LogoutResult:
+        return LogoutResult(message=await otp.send(info.context.principal, phone=phone, runtime=info.context.runtime, client=client_of(info)))
+
+    @strawberry.mutation(description="Sign in with a texted code (a first use creates a phone-only account); may answer an MFA ticket.")
+    async def verify_otp(self, info: Info, phone: str, code: str) -> LoginResult:
+        result = await otp.verify(info.context.principal, phone=phone, code=code, runtime=info.context.runtime, client=client_of(info))
+        return LoginResult.of(result)
+
+    @strawberry.mutation(description="Hosted login page: text a sign-in code (no bearer).")
+    async def portal_send_otp(self, info: Info, tenant_id: str, phone: str) -> LogoutResult:
+        caller = await portal.principal_for(tenant_id)
+        return LogoutResult(message=await otp.send(caller, phone=phone, runtime=info.context.runtime, client=client_of(info)))
+
+    @strawberry.mutation(description="Hosted login page: sign in with a texted code (no bearer).")
+    async def portal_verify_otp(self, info: Info, tenant_id: str, phone: str, code: str) -> LoginResult:
+        caller = await portal.principal_for(tenant_id)
+        return LoginResult.of(await otp.verify(caller, phone=phone, code=code, runtime=info.context.runtime, client=client_of(info)))

@@ -15,7 +15,7 @@ async def configure(api: Api, tenant: TenantHandle, patch: dict[str, object]) ->
 
 async def test_defaults_are_filled_in_and_a_partial_update_merges(api: Api, tenant: TenantHandle) -> None:
     defaults = data(await api.rest("GET", "/v1/auth-config", tenant.token))
-    assert defaults["providers"] == {"email": {"enabled": True}, "anonymous": {"enabled": True}}
+    assert defaults["providers"] == {"email": {"enabled": True}, "anonymous": {"enabled": True}, "phone": {"enabled": True}}
     assert (defaults["password_policy"], defaults["access_token_ttl_seconds"], defaults["refresh_token_ttl_days"]) == ({"min_length": 8}, 3600, 30)
     updated = await configure(api, tenant, {"password_policy": {"min_length": 12}, "redirect_allow_list": ["https://app.example.com/*"]})
     assert updated["password_policy"] == {"min_length": 12} and updated["providers"] == defaults["providers"]

@@ -84,4 +84,4 @@ async def test_portal_operations_through_graphql(api: Api, tenant: TenantHandle)
 async def test_the_public_tenant_config_follows_the_auth_config(api: Api, tenant: TenantHandle) -> None:
     await api.rest("POST", "/v1/auth-config", tenant.token, json={"password_policy": {"min_length": 10}, "providers": {"anonymous": {"enabled": False}}})
     config = data(await api.rest("GET", "/v1/tenant-config", params={"tenant_id": tenant.tenant_id}))
-    assert config["auth"] == {"signup_enabled": True, "password_min_length": 10, "providers": ["email"]}
+    assert config["auth"] == {"signup_enabled": True, "password_min_length": 10, "providers": ["email", "phone"]}
