@@ -59,6 +59,7 @@ def test_production_requires_a_secret_and_hardens_graphql(tmp_path: Path) -> Non
         ({"BASALT_EVENT_RETENTION_DAYS": "0"}, "BASALT_EVENT_RETENTION_DAYS must be between 1 and 3650"),
         ({"BASALT_SSE_KEEPALIVE_MS": "10"}, "BASALT_SSE_KEEPALIVE_MS must be between"),
         ({"BASALT_REALTIME_CHECK_MS": "soon"}, "BASALT_REALTIME_CHECK_MS must be an integer"),
+        ({"BASALT_SMS_URL": "sms://provider"}, "BASALT_SMS_URL must be console or an http"),
     ],
 )
 def test_bad_values_are_named(tmp_path: Path, env: dict[str, str], message: str) -> None:
