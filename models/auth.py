@@ -19,6 +19,7 @@ class User(TenantOwnedModel):
     ban_reason = fields.CharField(max_length=500, null=True)
     is_anonymous = fields.BooleanField(default=False)
     email_verified_at = fields.DatetimeField(null=True)
+    phone_verified_at = fields.DatetimeField(null=True)  # set by a texted code; a typed-in number is not verified
     last_sign_in_at = fields.DatetimeField(null=True)
     user_metadata = fields.JSONField(default=dict, encoder=jsoncodec.dumps, decoder=jsoncodec.loads)
 

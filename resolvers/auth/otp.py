@@ -87,10 +87,12 @@ async def _spend(live: OtpCode, tenant_id: str, number: str, code: str, runtime:
 
 
 async def _user_for(tenant_id: str, number: str) -> User:
-    found = await User.filter(tenant_id=tenant_id, phone=number).order_by("created_at", "id").first()
+    """The account whose number was proven by a texted code before, or a new phone-only one. A
+    number merely typed into an account (unverified) never lets the code's holder into it."""
+    found = await User.filter(tenant_id=tenant_id, phone=number, phone_verified_at__isnull=False).order_by("created_at", "id").first()
     if found is not None:
         return found
-    return await User.create(id=new_id("usr"), tenant_id=tenant_id, phone=number, user_metadata={})
+    return await User.create(id=new_id("usr"), tenant_id=tenant_id, phone=number, phone_verified_at=_now(), user_metadata={})
 
 
 def _number(value: Any) -> str:

@@ -30,6 +30,7 @@ def to_user(row: User) -> UserRecord:
         status=row.status,
         is_anonymous=row.is_anonymous,
         email_verified_at=row.email_verified_at,
+        phone_verified_at=row.phone_verified_at,
         last_sign_in_at=row.last_sign_in_at,
         user_metadata=dict(row.user_metadata or {}),
         ban_reason=row.ban_reason,

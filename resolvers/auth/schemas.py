@@ -50,6 +50,7 @@ class UserRecord:
     status: str
     is_anonymous: bool
     email_verified_at: datetime | None
+    phone_verified_at: datetime | None
     last_sign_in_at: datetime | None
     user_metadata: dict[str, Any] = field(default_factory=dict)
     ban_reason: str | None = None

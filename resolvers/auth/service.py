@@ -204,7 +204,9 @@ async def update_current_user(principal: Principal | None, patch: dict[str, Any]
             raise ValidationError.single("email", "changing the email needs a confirmation link, which is not available yet")
         await _link_anonymous(user, patch)
     if "phone" in patch:
-        user.phone = checked_phone(patch["phone"])
+        phone = checked_phone(patch["phone"])
+        if phone != user.phone:
+            user.phone, user.phone_verified_at = phone, None  # proven again by a texted code
     if "user_metadata" in patch and patch["user_metadata"] is not None:
         merged = {**(user.user_metadata or {}), **checked_metadata(patch["user_metadata"])}
         user.user_metadata = checked_metadata({k: v for k, v in merged.items() if v is not None})

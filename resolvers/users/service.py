@@ -80,7 +80,9 @@ async def update_user(principal: Principal | None, user_id: str, patch: dict[str
             raise AlreadyExists("An account with this email already exists")
         user.email = email
     if "phone" in patch:
-        user.phone = checked_phone(patch["phone"])
+        phone = checked_phone(patch["phone"])
+        if phone != user.phone:
+            user.phone, user.phone_verified_at = phone, None
     if patch.get("role") is not None:
         user.role = _checked_role(patch["role"])
     if "user_metadata" in patch:

@@ -37,7 +37,7 @@ class AuthUserNode:
             phone=user.phone,
             role=user.role,
             email_verified=user.email_verified_at is not None,
-            phone_verified=False,
+            phone_verified=user.phone_verified_at is not None,
             is_anonymous=user.is_anonymous,
             banned=user.status == "banned",
             ban_reason=user.ban_reason,

@@ -146,3 +146,21 @@ async def test_the_portal_pair_names_the_tenant_in_the_body(api: Api, tenant: Te
     code = provider.code_for("+14155550102")
     verified = await api.gql('mutation($c: String!) { verifyOtp(phone: "+14155550102", code: $c) { mfaRequired user { phone } } }', tenant.token, c=code)
     assert verified["data"]["verifyOtp"] == {"mfaRequired": False, "user": {"phone": "+14155550102"}}
+
+
+async def test_a_typed_in_number_never_lets_the_codes_holder_into_that_account(api: Api, tenant: TenantHandle, provider: Provider) -> None:
+    """Someone puts another person's number on their own account: the number's owner signing in
+    by text gets an account of their own, not that one; a texted code is what verifies a number."""
+    squatter = data(await api.rest("POST", "/v1/auth/signup", tenant.token, json={"email": "sq@example.com", "password": "long enough"}), 201)
+    claimed = data(await api.rest("PATCH", "/v1/auth/user", squatter["access_token"], json={"phone": PHONE}))
+    assert (claimed["phone"], claimed["phone_verified"]) == (PHONE, False)
+
+    data(await send(api, tenant))
+    owner = data(await verify(api, tenant, provider.code_for(PHONE)))
+    assert owner["user"]["id"] != squatter["user"]["id"] and owner["user"]["phone_verified"] is True
+
+    data(await send(api, tenant))
+    again = data(await verify(api, tenant, provider.code_for(PHONE)))
+    assert again["user"]["id"] == owner["user"]["id"]  # the verified one from now on
+    moved = data(await api.rest("PATCH", "/v1/auth/user", again["access_token"], json={"phone": "+14155550109"}))
+    assert moved["phone_verified"] is False  # a new number is proven again by a code
