@@ -10,7 +10,7 @@ from tests.support import TenantHandle
 
 
 class Boom(Exception):
-    pass
+    """Fails the transaction on purpose."""
 
 
 async def rename(tenant_id: str, name: str) -> None:
