@@ -115,6 +115,9 @@ def _key_create(settings: Settings, args: argparse.Namespace) -> None:
     _emit(result, as_json=args.json, text=f"key_id:  {result['key_id']}\napi_key: {result['api_key']}   (scopes {scopes_text}, shown once)")
 
 
+GRACEFUL_SHUTDOWN_SECONDS = 5
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -129,6 +132,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         log_level="info",
+        # Event streams never finish on their own: without a bound, a shutdown would wait for
+        # every open SSE stream. After it, the lifespan ends them (SERVER_SHUTDOWN).
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
 
 

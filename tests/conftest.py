@@ -122,10 +122,19 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("server did not start")
 
 
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    """Terminate a server process; kill it if it has not stopped within 15 seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def live_server(server_env: dict[str, str], database: None) -> Iterator[str]:
     port = free_port()
     process = start_server(server_env, port)
     yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=10)
+    stop_server(process)

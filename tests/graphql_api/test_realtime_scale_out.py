@@ -21,7 +21,7 @@ import httpx
 import pytest
 import websockets
 
-from tests.conftest import free_port, start_server
+from tests.conftest import free_port, start_server, stop_server
 from tests.support import TenantHandle
 
 pytestmark = [
@@ -80,8 +80,7 @@ def servers(server_env: dict[str, str], redis_server: RedisServer, database: Non
     processes = [start_server(env, port) for port in ports]
     yield f"http://127.0.0.1:{ports[0]}", f"http://127.0.0.1:{ports[1]}"
     for process in processes:
-        process.terminate()
-        process.wait(timeout=10)
+        stop_server(process)
 
 
 class Received:

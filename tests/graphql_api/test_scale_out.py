@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import free_port, start_server
+from tests.conftest import free_port, start_server, stop_server
 from tests.support import TenantHandle, bearer
 
 pytestmark = pytest.mark.postgres_only
@@ -19,8 +19,7 @@ def two_servers(server_env: dict[str, str], database: None) -> Iterator[tuple[st
     processes = [start_server(server_env, port) for port in ports]
     yield f"http://127.0.0.1:{ports[0]}", f"http://127.0.0.1:{ports[1]}"
     for process in processes:
-        process.terminate()
-        process.wait(timeout=10)
+        stop_server(process)
 
 
 def test_revocation_and_rotation_take_effect_on_every_process(two_servers: tuple[str, str], tenant: TenantHandle) -> None:

@@ -21,7 +21,7 @@ from models.data_io import DataExport
 from resolvers.data_io import service as data_io
 from resolvers.data_io.worker import ExportWorker
 from resolvers.storage.service import open_storage
-from tests.conftest import free_port, start_server
+from tests.conftest import free_port, start_server, stop_server
 from tests.support import Api, TenantHandle, bearer, data, error_code, gql_code, make_objects, make_type, principal_of
 
 LEADS = [
@@ -203,5 +203,4 @@ async def test_export_started_before_a_restart_finishes_after_it(server_env: dic
         assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
         assert len(list(csv.DictReader(io.StringIO(response.text)))) == 3
     finally:
-        server_b.terminate()
-        server_b.wait(timeout=10)
+        stop_server(server_b)

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import free_port, start_server
+from tests.conftest import free_port, start_server, stop_server
 from tests.support import TenantHandle, bearer
 
 STREAM = "/events/stream"
@@ -230,8 +230,7 @@ async def test_an_idle_stream_gets_keep_alive_comments(server_env: dict[str, str
             frame = await stream.frame(timeout=3)
         assert frame.comments == ["keep-alive"] and not frame.is_event
     finally:
-        process.terminate()
-        await asyncio.to_thread(process.wait, 10)
+        await asyncio.to_thread(stop_server, process)
 
 
 async def test_a_stream_sees_nothing_of_another_tenant(live_server: str, tenant: TenantHandle, other_tenant: TenantHandle) -> None:
