@@ -26,5 +26,10 @@ class Principal:
     schema_version: int | None = None
 
     @property
+    def actor(self) -> str | None:
+        """Who is recorded as having done something: the user, else the API key."""
+        return self.user_id or self.key_id
+
+    @property
     def is_tenant_admin(self) -> bool:
         return "*" in self.scopes

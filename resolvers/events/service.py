@@ -38,10 +38,6 @@ async def record(*events: NewEvent) -> None:
     db.on_commit(relay.wake_local)
 
 
-def actor_of(principal: Principal) -> str | None:
-    return principal.user_id or principal.key_id
-
-
 # --- custom events -------------------------------------------------------------------------
 
 
@@ -56,7 +52,7 @@ async def track(principal: Principal | None, event_type: Any, data: Any) -> None
         raise ValidationError.single("data", "must be a JSON object")
     if len(jsoncodec.dumps(data).encode()) > MAX_CUSTOM_DATA_BYTES:
         raise PayloadTooLarge(f"data may be at most {MAX_CUSTOM_DATA_BYTES // 1024} KB of JSON")
-    await record(NewEvent(tenant_id=caller.tenant_id, type=event_type, data=data, actor=actor_of(caller), custom=True))
+    await record(NewEvent(tenant_id=caller.tenant_id, type=event_type, data=data, actor=caller.actor, custom=True))
 
 
 async def list_custom(principal: Principal | None, *, limit: int | None, offset: int | None) -> tuple[list[EventRecord], int]:

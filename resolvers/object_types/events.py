@@ -16,6 +16,6 @@ async def record(kind: str, object_type: ObjectType, caller: Principal, changed:
             object_type_id=object_type.id,
             data={"id": object_type.id, "name": object_type.name, "display_name": object_type.display_name},
             changed=changed,
-            actor=events.actor_of(caller),
+            actor=caller.actor,
         )
     )

@@ -70,10 +70,6 @@ def present(schema: TypeSchema, record: ObjectRecord) -> ObjectRecord:
     return record.with_properties(api_properties(schema, record.properties))
 
 
-def actor_of(principal: Principal) -> str | None:
-    return principal.user_id or principal.key_id
-
-
 # --- reads ---------------------------------------------------------------------------------
 
 
@@ -221,7 +217,7 @@ async def delete_object(
         current = await _live(schema, caller.tenant_id, object_id)
         if not await repository.set_deleted(caller.tenant_id, current.id, _now()):
             raise NotFound(f"Object {object_id} not found")
-        await events.deleted(schema, current, actor_of(caller), permanent=False)
+        await events.deleted(schema, current, caller.actor, permanent=False)
         return object_id
     current_or_trashed = await repository.get(caller.tenant_id, schema.id, object_id, deleted=None)
     if current_or_trashed is None:
@@ -237,7 +233,7 @@ async def delete_object(
         confirm_token=confirm_token,
     )
     await repository.purge(caller.tenant_id, object_id)
-    await events.deleted(schema, current_or_trashed, actor_of(caller), permanent=True)
+    await events.deleted(schema, current_or_trashed, caller.actor, permanent=True)
     return object_id
 
 
@@ -251,7 +247,7 @@ async def restore_object(principal: Principal | None, type_ref: str, object_id: 
     except IntegrityError as exc:
         raise _duplicate(schema, exc) from None
     restored = await _live(schema, caller.tenant_id, object_id)
-    await events.restored(schema, restored, actor_of(caller))
+    await events.restored(schema, restored, caller.actor)
     return present(schema, restored)
 
 
@@ -282,7 +278,7 @@ async def _apply_patches(schema: TypeSchema, caller: Principal, work: list[tuple
 
 
 async def _write_version(schema: TypeSchema, caller: Principal, current: ObjectRecord, values: dict[str, Any]) -> ObjectRecord:
-    actor = actor_of(caller)
+    actor = caller.actor
     now = _now()
     try:
         await repository.keep_version(current, new_id("ver"))
@@ -327,7 +323,7 @@ def repeated_unique_values(schema: TypeSchema, items: list[tuple[str, dict[str, 
 
 def new_row(schema: TypeSchema, caller: Principal, values: dict[str, Any]) -> ObjectRecord:
     now = _now()
-    actor = actor_of(caller)
+    actor = caller.actor
     return ObjectRecord(
         id=new_id("obj"),
         tenant_id=caller.tenant_id,

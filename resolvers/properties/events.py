@@ -22,6 +22,6 @@ async def record(kind: str, prop: Property, caller: Principal, changed: list[str
             object_type_id=prop.object_type_id,
             data=data,
             changed=changed,
-            actor=events.actor_of(caller),
+            actor=caller.actor,
         )
     )

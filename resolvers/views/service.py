@@ -15,7 +15,7 @@ from resolvers.errors import FieldError, NotFound, QuotaExceeded, ValidationErro
 from resolvers.ids import new_id
 from resolvers.objects.filters import compile_filter
 from resolvers.objects.schemas import ORDERS, SYSTEM_SORTS, TypeSchema
-from resolvers.objects.service import actor_of, load_schema
+from resolvers.objects.service import load_schema
 from resolvers.principal import Principal
 from resolvers.views import repository
 from resolvers.views.schemas import MAX_COLUMNS, MAX_NAME, MAX_VIEWS_PER_TYPE, SYSTEM_COLUMNS, ViewCreate, ViewPatch
@@ -40,7 +40,7 @@ async def create_view(principal: Principal | None, type_ref: str, data: ViewCrea
         filters=_as_list(data.filters),
         sort=data.sort or {},
         columns=data.columns or [],
-        created_by=actor_of(caller),
+        created_by=caller.actor,
     )
     _check(schema, view)
     await view.save(force_create=True)
