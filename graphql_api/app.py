@@ -28,9 +28,12 @@ from graphql_api.graphql_view import BasaltGraphQL
 from graphql_api.middleware import BodyLimitMiddleware, HeldConnectionMiddleware, RequestIdMiddleware
 from graphql_api.routing import IndexedRouter
 from graphql_api.settings import Settings, load_settings
+from resolvers.auth import emails as auth_emails
 from resolvers.data_io.worker import ExportWorker
 from resolvers.errors import DomainError
 from resolvers.events.realtime import Realtime
+from resolvers.mail.transport import ConsoleMail, MailTransport, SmtpMail
+from resolvers.mail.worker import MailWorker
 from resolvers.rate_limit.repository import CounterStore, MemoryCounterStore, RedisCounterStore
 from resolvers.rate_limit.service import RateLimiter
 from resolvers.runtime import Runtime
@@ -58,6 +61,8 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
         lookup_rate_limit=settings.lookup_rate_limit,
         login_rate_limit=settings.login_rate_limit,
         sms=_sms(settings),
+        mail=_mail(settings),
+        public_url=settings.public_url,
         realtime=Realtime(
             settings.broadcast_url,
             retention_days=settings.event_retention_days,
@@ -127,8 +132,12 @@ def _start_workers(runtime: Runtime) -> list[asyncio.Task[None]]:
     """Background workers of this process; each claims its jobs in the database, so any number
     of processes can run them."""
     exports = ExportWorker(runtime)
-    runtime.wake_events.append(exports.wake)
-    return [asyncio.create_task(exports.run_forever(), name="export-worker")]
+    mails = MailWorker(runtime.mail, auth_emails.composers(runtime.public_url))
+    runtime.wake_events.extend([exports.wake, mails.wake])
+    return [
+        asyncio.create_task(exports.run_forever(), name="export-worker"),
+        asyncio.create_task(mails.run_forever(), name="mail-worker"),
+    ]
 
 
 def _schema(settings: Settings) -> BasaltSchema:
@@ -157,6 +166,12 @@ def _sms(settings: Settings) -> SmsSender:
     if settings.sms_url == "console":
         return ConsoleSms()
     return HttpSms(settings.sms_url, account=settings.sms_account, token=settings.sms_token, sender=settings.sms_from)
+
+
+def _mail(settings: Settings) -> MailTransport:
+    if settings.smtp_url == "console":
+        return ConsoleMail(settings.mail_from)
+    return SmtpMail(settings.smtp_url, sender=settings.mail_from)
 
 
 def _counter_store(settings: Settings) -> CounterStore:

@@ -67,6 +67,9 @@ class Settings:
     event_retention_days: int = 7
     sse_keep_alive_ms: int = 15000
     realtime_check_ms: int = 2000  # how often listeners catch up with the log and credentials are re-checked
+    smtp_url: str = "console"  # or smtp://user:password@host:port (STARTTLS when offered), smtps:// (TLS)
+    mail_from: str = "Basalt <no-reply@localhost>"
+    public_url: str = "http://127.0.0.1:8000"  # where this server is reached; links in mails point here
 
     @property
     def is_production(self) -> bool:
@@ -125,7 +128,24 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         event_retention_days=_int(env, "BASALT_EVENT_RETENTION_DAYS", 7, minimum=1, maximum=3650),
         sse_keep_alive_ms=_int(env, "BASALT_SSE_KEEPALIVE_MS", 15000, minimum=50, maximum=600000),
         realtime_check_ms=_int(env, "BASALT_REALTIME_CHECK_MS", 2000, minimum=50, maximum=60000),
+        smtp_url=_smtp_url(env.get("BASALT_SMTP_URL", "console")),
+        mail_from=env.get("BASALT_MAIL_FROM", "Basalt <no-reply@localhost>"),
+        public_url=_public_url(env.get("BASALT_PUBLIC_URL") or f"http://{env.get('HOST', '127.0.0.1')}:{env.get('PORT', '8000')}"),
     )
+
+
+def _smtp_url(value: str) -> str:
+    parsed = urlparse(value)
+    if value != "console" and (parsed.scheme not in ("smtp", "smtps") or not parsed.hostname):
+        raise ConfigError(f"BASALT_SMTP_URL must be console or smtp(s)://[user:password@]host[:port], got {value!r}")
+    return value
+
+
+def _public_url(value: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ConfigError(f"BASALT_PUBLIC_URL must be an http(s) URL, got {value!r}")
+    return value.rstrip("/")
 
 
 def _sms_url(value: str) -> str:

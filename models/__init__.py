@@ -15,4 +15,5 @@ MODEL_MODULES = [
     "models.data_io",
     "models.events",
     "models.auth",
+    "models.mail",
 ]

@@ -133,3 +133,22 @@ class OtpCode(Model):
     class Meta:
         table = "otp_codes"
         indexes = (("tenant_id", "phone", "created_at"),)
+
+
+class EmailLink(Model):
+    # A single-use token mailed to a user: verify an address (signup), confirm a new address
+    # (email_change), reset a password (recovery) or sign in (magiclink). Stored hashed; the hash is
+    # unique across tenants, so the public portal routes find the tenant from the token alone.
+    id = fields.CharField(max_length=40, primary_key=True)
+    tenant_id = fields.CharField(max_length=40)
+    user_id = fields.CharField(max_length=40, null=True)  # NULL: a magic link that signs up a new address
+    purpose = fields.CharField(max_length=16)
+    email = fields.CharField(max_length=320)  # the address the link was sent to
+    token_hash = fields.CharField(max_length=64, unique=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "email_links"
+        indexes = (("tenant_id", "user_id", "purpose"),)

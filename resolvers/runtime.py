@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from resolvers.auth.keys import KeyRing
 from resolvers.events.realtime import Realtime
+from resolvers.mail.transport import ConsoleMail, MailTransport
 from resolvers.rate_limit.service import RateLimiter
 from resolvers.sms.service import ConsoleSms, SmsSender
 from resolvers.storage.schemas import Storage
@@ -22,6 +23,8 @@ class Runtime:
     lookup_rate_limit: int = 20
     login_rate_limit: int = 30  # login and anonymous sign-in attempts per minute per IP and tenant
     sms: SmsSender = field(default_factory=ConsoleSms)
+    mail: MailTransport = field(default_factory=lambda: ConsoleMail("Basalt <no-reply@localhost>"))
+    public_url: str = "http://127.0.0.1:8000"  # links in mails point here unless the tenant set a site_url
     storage: Storage | None = None  # opened by the app's lifespan
     realtime: Realtime = field(default_factory=Realtime)  # the event relay, hub and broadcast
     started_at: float = field(default_factory=time.monotonic)

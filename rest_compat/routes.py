@@ -195,6 +195,25 @@ ROUTES: tuple[RestRoute, ...] = (
     RestRoute("GET", "/v1/auth/me/export", "export_my_data", "Authentication", "Export user data"),
     RestRoute("GET", "/v1/auth/user", "current_user", "Authentication", "Get current user"),
     RestRoute("PATCH", "/v1/auth/user", "update_current_user", "Authentication", "Update current user", args={"input": Body()}),
+    # Mailed links (the mail carries a single-use token; the app hands it back here)
+    RestRoute(
+        "POST", "/v1/auth/forgot-password", "request_password_reset", "Authentication", "Request password reset",
+        args={name: Body(name) for name in ("email", "redirect_to", "turnstile_token")},
+    ),
+    RestRoute(
+        "POST", "/v1/auth/reset-password", "reset_password", "Authentication", "Reset password",
+        args={"token": Body("token"), "password": Body("password")},
+    ),
+    RestRoute(
+        "POST", "/v1/auth/magic-link", "send_magic_link", "Authentication", "Send magic link",
+        args={"email": Body("email"), "redirect_to": Body("redirect_to")},
+    ),
+    RestRoute("POST", "/v1/auth/magic-link/verify", "verify_magic_link", "Authentication", "Verify magic link", args={"token": Body("token")}),
+    RestRoute(
+        "GET", "/v1/auth/verify", "verify_email", "Authentication", "Verify email (GET)",
+        args={"token": QueryParam("token"), "type": QueryParam("type")},
+    ),
+    RestRoute("POST", "/v1/auth/verify", "verify_email", "Authentication", "Verify email", args={"token": Body("token"), "type": Body("type")}),
     # Portal Auth (public: the tenant is named in the body)
     RestRoute("POST", "/v1/auth/portal-identify", "portal_identify", "Portal Auth", "Identify tenant by email", args={"email": Body("email")}, auth="public"),
     RestRoute(
@@ -213,6 +232,26 @@ ROUTES: tuple[RestRoute, ...] = (
     RestRoute(
         "POST", "/v1/auth/portal-otp-verify", "portal_verify_otp", "Portal Auth", "Portal verify OTP",
         args={"tenant_id": Body("tenant_id"), "phone": Body("phone"), "code": Body("code")}, auth="public",
+    ),
+    RestRoute(
+        "POST", "/v1/auth/portal-forgot-password", "portal_forgot_password", "Portal Auth", "Portal password reset request",
+        args={name: Body(name) for name in ("tenant_id", "email", "redirect_to", "turnstile_token")}, auth="public",
+    ),
+    RestRoute(
+        "POST", "/v1/auth/portal-reset-password", "portal_reset_password", "Portal Auth", "Portal password reset",
+        args={"token": Body("token"), "password": Body("password")}, auth="public",
+    ),
+    RestRoute(
+        "POST", "/v1/auth/portal-magic-link", "portal_magic_link", "Portal Auth", "Portal send magic link",
+        args={name: Body(name) for name in ("tenant_id", "email", "redirect_to")}, auth="public",
+    ),
+    RestRoute(
+        "POST", "/v1/auth/portal-magic-link-verify", "portal_verify_magic_link", "Portal Auth", "Portal verify magic link",
+        args={"token": Body("token")}, auth="public",
+    ),
+    RestRoute(
+        "POST", "/v1/auth/portal-verify-email", "portal_verify_email", "Portal Auth", "Portal verify email",
+        args={"token": Body("token")}, auth="public",
     ),
     # SMS one-time codes
     RestRoute("POST", "/v1/auth/otp/send", "send_otp", "Authentication", "Send SMS OTP", args={"phone": Body("phone")}),

@@ -22,6 +22,7 @@ from schema.associations.mutations import AssociationMutations
 from schema.associations.queries import AssociationQueries
 from schema.data_io.mutations import DataIoMutations
 from schema.data_io.queries import DataIoQueries
+from schema.auth.link_mutations import AuthLinkMutations
 from schema.auth.mutations import AuthMutations
 from schema.auth.queries import AuthQueries
 from schema.users.mutations import UserMutations
@@ -63,6 +64,7 @@ MUTATION_ROOTS: tuple[type, ...] = (
     DataIoMutations,
     EventMutations,
     AuthMutations,
+    AuthLinkMutations,
     UserMutations,
 )
 SUBSCRIPTION_ROOTS: tuple[type, ...] = (EventSubscriptions,)

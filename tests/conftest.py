@@ -21,6 +21,7 @@ from graphql_api.app import create_app
 from graphql_api.db import close_orm, init_orm, migrate
 from graphql_api.settings import Settings, load_settings
 from starlette.applications import Starlette
+from tests.mailbox import Mailbox, Outbox
 from tests.support import Api, TenantHandle, make_tenant
 
 DATABASE_URL = os.environ.get("BASALT_TEST_DATABASE_URL") or ""
@@ -39,10 +40,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def mailbox() -> Iterator[Mailbox]:
+    """The SMTP server every server of the test run sends its mail to."""
+    box = Mailbox(free_port())
+    box.start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture(scope="session")
+def server_env(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> dict[str, str]:
     """The environment a server process of the test run gets (same DB as the in-process app)."""
     var = tmp_path_factory.mktemp("var")
     return {
+        "BASALT_SMTP_URL": mailbox.url,
         "BASALT_ENV": "development",
         "BASALT_VAR_DIR": str(var),
         "BASALT_DATABASE_URL": DATABASE_URL or f"sqlite://{var}/test.sqlite3",
@@ -76,6 +87,11 @@ async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+@pytest.fixture
+def outbox(app: Starlette, mailbox: Mailbox) -> Outbox:
+    return Outbox(app.state.runtime, mailbox)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ auth services read (providers, password policy, token lifetimes, redirect allow-
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -15,7 +16,9 @@ from resolvers.errors import FieldError, Forbidden, ValidationError
 from resolvers.principal import Principal
 
 PROVIDERS = ("email", "anonymous", "phone")
-TEMPLATES = ("verification", "reset_password", "magic_link")
+TEMPLATES = ("verification", "reset_password", "magic_link", "email_change")
+PLACEHOLDERS = ("link", "token", "email", "app_name", "expires_minutes")  # {{ link }} and so on in templates
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]+)\s*\}\}")
 MAX_REDIRECTS = 50
 MAX_TEMPLATE_CHARS = 10_000
 
@@ -57,6 +60,46 @@ async def policy(tenant_id: str) -> Policy:
         access_token_ttl_seconds=int(config["access_token_ttl_seconds"]),
         refresh_token_ttl_days=int(config["refresh_token_ttl_days"]),
     )
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """What the auth mails need: where links point and the tenant's own wording."""
+
+    site_url: str | None
+    templates: dict[str, dict[str, str | None]]
+
+
+async def mail_settings(tenant_id: str) -> MailSettings:
+    config = await _stored(tenant_id)
+    return MailSettings(site_url=config["site_url"], templates=config["email_templates"])
+
+
+async def checked_redirect(tenant_id: str, redirect_to: Any) -> str | None:
+    """`redirect_to` if the tenant allows it, None if absent; anything else is refused, so a mailed
+    link can never send its token to a site the tenant did not list."""
+    if redirect_to is None or redirect_to == "":
+        return None
+    if not _http_url(redirect_to):
+        raise _redirect_refused()
+    config = await _stored(tenant_id)
+    allowed = [*config["redirect_allow_list"], *([config["site_url"].rstrip("/") + "/*"] if config["site_url"] else [])]
+    if not any(_redirect_matches(redirect_to, entry) for entry in allowed):
+        raise _redirect_refused()
+    return redirect_to
+
+
+def _redirect_refused() -> ValidationError:
+    return ValidationError.single("redirect_to", "is not allowed: list it in the auth config (redirect_allow_list, or below site_url)")
+
+
+def _redirect_matches(url: str, entry: str) -> bool:
+    """Exact, or with a trailing `*` any path below the entry's path on the very same origin (so
+    `https://app.example.com/*` never admits `https://app.example.com.evil.net`)."""
+    if not entry.endswith("*"):
+        return url == entry
+    wanted, given = urlparse(entry[:-1]), urlparse(url)
+    return (given.scheme, given.netloc) == (wanted.scheme, wanted.netloc) and given.path.startswith(wanted.path)
 
 
 async def get_config(principal: Principal | None) -> dict[str, Any]:
@@ -127,6 +170,9 @@ def _check(config: dict[str, Any], errors: list[FieldError]) -> None:
             text = config["email_templates"][name][part]
             if text is not None and (not isinstance(text, str) or len(text) > MAX_TEMPLATE_CHARS):
                 errors.append(FieldError(f"email_templates.{name}.{part}", f"must be text of at most {MAX_TEMPLATE_CHARS} characters"))
+            elif text is not None and (unknown := sorted({m for m in PLACEHOLDER.findall(text) if m not in PLACEHOLDERS})):
+                allowed = ", ".join("{{ %s }}" % p for p in PLACEHOLDERS)
+                errors.append(FieldError(f"email_templates.{name}.{part}", f"uses unknown placeholders {', '.join(unknown)}; use {allowed}"))
 
 
 def _integer(value: Any, field: str, low: int, high: int, errors: list[FieldError]) -> None:

@@ -3,10 +3,10 @@ tenant is what the lookup tells us, as for API keys)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
-from models.auth import AuthSession, MfaFactor, MfaTicket, RefreshToken, User
+from models.auth import AuthSession, EmailLink, MfaFactor, MfaTicket, RefreshToken, User
 from models.objects import DataObject
 from resolvers import db
 from resolvers.auth.schemas import SessionRecord, UserCredential, UserRecord
@@ -151,3 +151,27 @@ async def objects_created_by(tenant_id: str, user_id: str, limit: int) -> list[s
     """Ids of the live objects the user created, oldest first."""
     rows = await scoped(DataObject, tenant_id).filter(created_by=user_id, deleted_at__isnull=True).order_by("created_at", "id").limit(limit).values_list("id", flat=True)
     return [str(r) for r in rows]
+
+
+async def create_email_link(tenant_id: str, user_id: str | None, purpose: str, email: str, token_hash: str, expires_at: datetime) -> None:
+    now = datetime.now(timezone.utc)
+    await EmailLink.create(
+        id=new_id("eml"), tenant_id=tenant_id, user_id=user_id, purpose=purpose, email=email,
+        token_hash=token_hash, expires_at=expires_at, created_at=now,
+    )
+
+
+async def email_link_by_hash(token_hash: str) -> EmailLink | None:
+    """Across tenants by the hash of the secret, like an API key: the portal learns the tenant from
+    the token (the caller checks it against its own tenant when it has one)."""
+    return await EmailLink.get_or_none(token_hash=token_hash)
+
+
+async def spend_email_link(link: EmailLink, now: datetime) -> bool:
+    """Single use: only the first caller wins (a conditional UPDATE)."""
+    return await EmailLink.filter(id=link.id, tenant_id=link.tenant_id, used_at__isnull=True).update(used_at=now) == 1
+
+
+async def spend_email_links(tenant_id: str, user_id: str, purpose: str, now: datetime) -> None:
+    """Use up a user's other live links of a purpose (a reset or a new address makes them stale)."""
+    await EmailLink.filter(tenant_id=tenant_id, user_id=user_id, purpose=purpose, used_at__isnull=True).update(used_at=now)

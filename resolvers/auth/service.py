@@ -22,7 +22,7 @@ from models.auth import User
 from resolvers import db
 from resolvers.authz import require_principal
 from resolvers.auth import config as auth_config
-from resolvers.auth import keys, passwords, repository
+from resolvers.auth import emails, keys, passwords, repository
 from resolvers.auth.keys import KeyRing
 from resolvers.auth.schemas import (
     AUDIENCE,
@@ -50,6 +50,7 @@ from resolvers.rate_limit.service import Limit
 from resolvers.runtime import Runtime
 
 INVALID_LOGIN = "Invalid email or password"
+EMAIL_CHANGES_PER_HOUR = 5
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ async def sign_up(
         if db.is_unique_violation(exc):
             raise AlreadyExists("An account with this email already exists") from None
         raise
+    await emails.queue(runtime, emails.SIGNUP, tenant_id=user.tenant_id, to=address, user_id=user.id)
     return await _start_session(user, runtime, client, now, policy)
 
 
@@ -191,18 +193,20 @@ async def current_user(principal: Principal | None) -> UserRecord:
     return repository.to_user(found)
 
 
-async def update_current_user(principal: Principal | None, patch: dict[str, Any]) -> UserRecord:
-    """Phone, password and metadata (merged into the existing metadata; null removes a key).
-    A new password ends every other session. An anonymous user sending email and password
-    becomes an account with the same id."""
+async def update_current_user(principal: Principal | None, patch: dict[str, Any], *, runtime: Runtime) -> UserRecord:
+    """Email, phone, password and metadata (merged into the existing metadata; null removes a key).
+    A new email takes effect when a link mailed to it is used; a new password ends every other
+    session. An anonymous user sending email and password becomes an account with the same id."""
     caller = require_principal(principal)
     user = await repository.user_by_id(caller.tenant_id, _user_of(caller))
     if user is None:
         raise NotFound("User not found")
     if "email" in patch and patch["email"] is not None and normalize_email(patch["email"]) != user.email:
-        if not user.is_anonymous:
-            raise ValidationError.single("email", "changing the email needs a confirmation link, which is not available yet")
-        await _link_anonymous(user, patch)
+        if user.is_anonymous:
+            await _link_anonymous(user, patch)
+            await emails.queue(runtime, emails.SIGNUP, tenant_id=user.tenant_id, to=user.email or "", user_id=user.id)
+        else:
+            await _request_email_change(user, normalize_email(patch["email"]), runtime)
     if "phone" in patch:
         phone = checked_phone(patch["phone"])
         if phone != user.phone:
@@ -216,6 +220,18 @@ async def update_current_user(principal: Principal | None, patch: dict[str, Any]
         await _end_other_sessions(caller, user.id)
     await user.save()
     return repository.to_user(user)
+
+
+async def _request_email_change(user: User, address: str, runtime: Runtime) -> None:
+    """Mail a confirmation link to the new address and a notice to the current one."""
+    if await repository.user_by_email(user.tenant_id, address) is not None:
+        raise AlreadyExists("An account with this email already exists")
+    await runtime.rate_limiter.hit(
+        f"email-change:{user.tenant_id}:{user.id}", Limit(EMAIL_CHANGES_PER_HOUR, 3600), message="Too many email changes; retry later"
+    )
+    await emails.queue(runtime, emails.EMAIL_CHANGE, tenant_id=user.tenant_id, to=address, user_id=user.id)
+    if user.email:
+        await emails.queue_change_notice(runtime, tenant_id=user.tenant_id, to=user.email, new_email=address)
 
 
 async def _link_anonymous(user: User, patch: dict[str, Any]) -> None:

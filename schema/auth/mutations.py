@@ -15,7 +15,7 @@ from schema.auth.types import (
     AuthTokens,
     AuthUserNode,
     LoginResult,
-    LogoutResult,
+    AuthMessage,
     MfaCheck,
     MfaEnrollment,
     MfaUnenrolled,
@@ -64,12 +64,12 @@ class AuthMutations:
         return AuthTokens.of(await service.refresh(info.context.principal, refresh_token=refresh_token, runtime=info.context.runtime))
 
     @strawberry.mutation(description="End the session of the refresh token (or the caller's own session).")
-    async def log_out(self, info: Info, refresh_token: Optional[str] = None) -> LogoutResult:
-        return LogoutResult(message=await service.log_out(info.context.principal, refresh_token=refresh_token))
+    async def log_out(self, info: Info, refresh_token: Optional[str] = None) -> AuthMessage:
+        return AuthMessage(message=await service.log_out(info.context.principal, refresh_token=refresh_token))
 
     @strawberry.mutation(description="Change the signed-in user's phone, password or metadata.")
     async def update_current_user(self, info: Info, input: UpdateCurrentUserInput) -> AuthUserNode:
-        return AuthUserNode.of(await service.update_current_user(info.context.principal, provided_fields(input)))
+        return AuthUserNode.of(await service.update_current_user(info.context.principal, provided_fields(input), runtime=info.context.runtime))
 
     @strawberry.mutation(description="Revoke all of the signed-in user's sessions.")
     async def revoke_all_auth_sessions(self, info: Info) -> RevokedSessions:
@@ -139,8 +139,8 @@ class AuthMutations:
         return LoginResult.of(result)
 
     @strawberry.mutation(description="Text a 6-digit sign-in code to a phone number (E.164); the same answer whether or not an account has it.")
-    async def send_otp(self, info: Info, phone: str) -> LogoutResult:
-        return LogoutResult(message=await otp.send(info.context.principal, phone=phone, runtime=info.context.runtime, client=client_of(info)))
+    async def send_otp(self, info: Info, phone: str) -> AuthMessage:
+        return AuthMessage(message=await otp.send(info.context.principal, phone=phone, runtime=info.context.runtime, client=client_of(info)))
 
     @strawberry.mutation(description="Sign in with a texted code (a first use creates a phone-only account); may answer an MFA ticket.")
     async def verify_otp(self, info: Info, phone: str, code: str) -> LoginResult:
@@ -148,9 +148,9 @@ class AuthMutations:
         return LoginResult.of(result)
 
     @strawberry.mutation(description="Hosted login page: text a sign-in code (no bearer).")
-    async def portal_send_otp(self, info: Info, tenant_id: str, phone: str) -> LogoutResult:
+    async def portal_send_otp(self, info: Info, tenant_id: str, phone: str) -> AuthMessage:
         caller = await portal.principal_for(tenant_id)
-        return LogoutResult(message=await otp.send(caller, phone=phone, runtime=info.context.runtime, client=client_of(info)))
+        return AuthMessage(message=await otp.send(caller, phone=phone, runtime=info.context.runtime, client=client_of(info)))
 
     @strawberry.mutation(description="Hosted login page: sign in with a texted code (no bearer).")
     async def portal_verify_otp(self, info: Info, tenant_id: str, phone: str, code: str) -> LoginResult:

@@ -90,9 +90,19 @@ class AuthSessionNode:
         )
 
 
-@strawberry.type
-class LogoutResult:
+@strawberry.type(description="What happened, in words (the same whether or not an account has the address).")
+class AuthMessage:
     message: str
+
+
+@strawberry.type
+class EmailVerified:
+    verified: bool
+
+
+@strawberry.type
+class PasswordReset:
+    password_reset: bool
 
 
 @strawberry.type
