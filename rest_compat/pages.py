@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from resolvers.auth import service as user_auth
+from resolvers.auth.emails import CONFIRM_PAGE
 
 STYLE = """
 body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1d232a;background:#f7f7f5}
@@ -27,6 +28,28 @@ summary{cursor:pointer}a{color:#1565c0}
 
 JWKS_PATH = "/.well-known/jwks.json"
 
+# Nothing is spent when the page loads: mail scanners open links, so the user presses the button.
+CONFIRM_SCRIPT = """
+const q = new URLSearchParams(location.search), token = q.get("token") || "", type = q.get("type") || "";
+const out = document.getElementById("out"), form = document.getElementById("form"), pw = document.getElementById("pw");
+const routes = {signup: "portal-verify-email", email_change: "portal-verify-email",
+                recovery: "portal-reset-password", magiclink: "portal-magic-link-verify"};
+const titles = {signup: "Confirm your email", email_change: "Confirm your new email",
+                recovery: "Choose a new password", magiclink: "Sign in"};
+document.getElementById("title").textContent = titles[type] || "This link is not valid";
+if (!routes[type] || !token) { form.hidden = true; } else if (type !== "recovery") { pw.hidden = true; pw.required = false; }
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const body = type === "recovery" ? {token, password: pw.value} : {token};
+  const answer = await fetch("/v1/auth/" + routes[type], {method: "POST", headers: {"Content-Type": "application/json"},
+                                                            body: JSON.stringify(body)}).then(r => r.json());
+  if (!answer.success) { out.textContent = answer.error.message; return; }
+  form.hidden = true;
+  out.textContent = type === "magiclink" ? "You are signed in. To continue in your app, its owner sets site_url in the auth config."
+                                         : answer.data.message;
+});
+"""
+
 
 def page_routes() -> list[Route]:
     return [
@@ -34,6 +57,7 @@ def page_routes() -> list[Route]:
         Route("/docs", docs, methods=["GET"]),
         Route("/docs/openapi.json", openapi_json, methods=["GET"]),
         Route(JWKS_PATH, jwks_json, methods=["GET"]),
+        Route(CONFIRM_PAGE, confirm_page, methods=["GET"]),
     ]
 
 
@@ -51,6 +75,20 @@ async def jwks_json(request: Request) -> Response:
     """The public keys that verify our access tokens (RFC 7517, raw), for other services."""
     keys = await user_auth.jwks(request.app.state.runtime)
     return JSONResponse(keys, headers={"Cache-Control": "public, max-age=300"})
+
+
+async def confirm_page(request: Request) -> Response:
+    """The default target of mailed links: confirms, resets or signs in through the public portal
+    routes when the user presses the button. The token never leaves in a Referer header."""
+    body = (
+        '<h1 id="title">Confirm</h1><form id="form"><p><input id="pw" type="password" minlength="8" maxlength="1024" '
+        'placeholder="New password" autocomplete="new-password" required></p><p><button>Continue</button></p></form>'
+        f'<p id="out" role="status"></p><script>{CONFIRM_SCRIPT}</script>'
+    )
+    return HTMLResponse(
+        _page("Basalt", body, head='<meta name="referrer" content="no-referrer">'),
+        headers={"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"},
+    )
 
 
 async def openapi_json(request: Request) -> Response:
@@ -115,9 +153,9 @@ def _anchor(tag: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in tag.lower())
 
 
-def _page(title: str, body: str) -> str:
+def _page(title: str, body: str, *, head: str = "") -> str:
     return (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>{head}'
         f'<meta name="viewport" content="width=device-width,initial-scale=1"><style>{STYLE}</style></head>'
         f"<body><main>{body}</main></body></html>"
     )

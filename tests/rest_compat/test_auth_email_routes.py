@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from tests.mailbox import Outbox, body_of, link_in, token_in
-from tests.rest_compat.test_auth_routes import PASSWORD, log_in, sign_up
+from tests.rest_compat.test_auth_routes import log_in, sign_up
 from tests.support import Api, TenantHandle, data, error_code
 
 
