@@ -132,7 +132,7 @@ def _start_workers(runtime: Runtime) -> list[asyncio.Task[None]]:
     """Background workers of this process; each claims its jobs in the database, so any number
     of processes can run them."""
     exports = ExportWorker(runtime)
-    mails = MailWorker(runtime.mail, auth_emails.composers(runtime.public_url))
+    mails = MailWorker(runtime.mail, auth_emails.composers(runtime.public_url), housekeeping=[auth_emails.prune_links])
     runtime.wake_events.extend([exports.wake, mails.wake])
     return [
         asyncio.create_task(exports.run_forever(), name="export-worker"),

@@ -67,6 +67,11 @@ async def queue_change_notice(runtime: Runtime, *, tenant_id: str, to: str, new_
     await mail.queue(runtime, tenant_id=tenant_id, kind=f"auth.{EMAIL_CHANGE_NOTICE}", to=to, data={"new_email": new_email})
 
 
+async def prune_links(now: datetime) -> None:
+    """The mail worker's housekeeping for auth: links expired a day ago are gone for good."""
+    await repository.prune_email_links(now - timedelta(days=1))
+
+
 def composers(public_url: str) -> dict[str, Composer]:
     """The mail worker's composers for auth mails; links fall back to this server's confirm page."""
 

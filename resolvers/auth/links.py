@@ -96,7 +96,7 @@ async def _move_to(user: User, address: str, now: datetime) -> None:
         if db.is_unique_violation(exc):
             raise AlreadyExists("An account with this email already exists") from None
         raise
-    await repository.spend_email_links(user.tenant_id, user.id, emails.EMAIL_CHANGE, now)
+    await repository.spend_email_links(user.tenant_id, user.id, now)  # links mailed to the old address die with it
 
 
 async def reset_password(principal: Principal | None, *, token: Any, password: Any, portal: bool = False) -> None:
@@ -107,13 +107,14 @@ async def reset_password(principal: Principal | None, *, token: Any, password: A
     secret = auth.checked_password(password, policy.password_min_length)  # a weak password keeps the link usable
     link = await _spend(tenant_id, token, (emails.RECOVERY,))
     user = await _user_of(link)
+    if user.email != link.email:
+        raise InvalidLink()  # the account moved to another address since the mail was sent
     now = _now()
     user.password_hash = await passwords.hash_password(secret)
-    if user.email == link.email and user.email_verified_at is None:
-        user.email_verified_at = now  # the mail reached them
+    user.email_verified_at = user.email_verified_at or now  # the mail reached them
     await user.save(update_fields=["password_hash", "email_verified_at", "updated_at"])
     await repository.revoke_sessions(user.tenant_id, user.id, now)
-    await repository.spend_email_links(user.tenant_id, user.id, emails.RECOVERY, now)
+    await repository.spend_email_links(user.tenant_id, user.id, now, purpose=emails.RECOVERY)
 
 
 async def verify_magic_link(

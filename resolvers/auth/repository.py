@@ -172,6 +172,12 @@ async def spend_email_link(link: EmailLink, now: datetime) -> bool:
     return await EmailLink.filter(id=link.id, tenant_id=link.tenant_id, used_at__isnull=True).update(used_at=now) == 1
 
 
-async def spend_email_links(tenant_id: str, user_id: str, purpose: str, now: datetime) -> None:
-    """Use up a user's other live links of a purpose (a reset or a new address makes them stale)."""
-    await EmailLink.filter(tenant_id=tenant_id, user_id=user_id, purpose=purpose, used_at__isnull=True).update(used_at=now)
+async def spend_email_links(tenant_id: str, user_id: str, now: datetime, *, purpose: str | None = None) -> None:
+    """Use up a user's live links (of one purpose): a reset or a new address makes them stale."""
+    query = EmailLink.filter(tenant_id=tenant_id, user_id=user_id, used_at__isnull=True)
+    await (query.filter(purpose=purpose) if purpose else query).update(used_at=now)
+
+
+async def prune_email_links(before: datetime) -> int:
+    """Forget links that expired before `before` (used or not: they can no longer do anything)."""
+    return await EmailLink.filter(expires_at__lt=before).delete()

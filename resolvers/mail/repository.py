@@ -38,6 +38,11 @@ async def finish(mail_id: str, worker_id: str, **values: Any) -> None:
     await MailMessage.filter(id=mail_id, claimed_by=worker_id).update(claimed_by=None, lease_until=None, **values)
 
 
+async def prune(before: datetime) -> int:
+    """Forget finished mails (sent, skipped, failed) queued before `before`."""
+    return await MailMessage.filter(status__in=("sent", "skipped", "failed"), created_at__lt=before).delete()
+
+
 def _claimable(now: datetime) -> Q:
     return Q(status="pending", next_attempt_at__lte=now) & (Q(lease_until__isnull=True) | Q(lease_until__lt=now))
 

@@ -4,11 +4,14 @@ composer that turns one into the other at send time."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Awaitable, Callable, Mapping
 
 MAX_ATTEMPTS = 8  # then the mail is marked failed
 LEASE_SECONDS = 60  # a worker that died mid-send loses its claim after this
 MAX_BACKOFF_SECONDS = 3600
+KEEP_FINISHED_DAYS = 7  # finished outbox rows are pruned after this
+HOUSEKEEPING_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class MailNotSent(Exception):
 # (a reset asked for an address with no account): the request that queued it did the same work.
 Composer = Callable[[QueuedMail], Awaitable["Letter | None"]]
 Composers = Mapping[str, Composer]
+Housekeeping = Callable[[datetime], Awaitable[Any]]  # (now) -> prunes what the domain no longer needs
 
 
 def backoff_seconds(attempts: int) -> int:

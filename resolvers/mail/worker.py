@@ -8,11 +8,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
 from resolvers.data_io.worker import worker_name
 from resolvers.mail import repository
-from resolvers.mail.schemas import LEASE_SECONDS, MAX_ATTEMPTS, Composers, MailNotSent, QueuedMail, backoff_seconds
+from resolvers.mail.schemas import (
+    HOUSEKEEPING_SECONDS,
+    KEEP_FINISHED_DAYS,
+    LEASE_SECONDS,
+    MAX_ATTEMPTS,
+    Composers,
+    Housekeeping,
+    MailNotSent,
+    QueuedMail,
+    backoff_seconds,
+)
 from resolvers.mail.transport import MailTransport
 
 log = logging.getLogger("basalt.mail")
@@ -20,13 +32,21 @@ log = logging.getLogger("basalt.mail")
 
 class MailWorker:
     def __init__(
-        self, transport: MailTransport, composers: Composers, *, worker_id: str | None = None, poll_seconds: float = 5.0,
+        self,
+        transport: MailTransport,
+        composers: Composers,
+        *,
+        housekeeping: Sequence[Housekeeping] = (),
+        worker_id: str | None = None,
+        poll_seconds: float = 5.0,
     ) -> None:
         self.transport = transport
         self.composers = composers
+        self.housekeeping = (_prune_finished, *housekeeping)
         self.worker_id = worker_id or worker_name()
         self.poll_seconds = poll_seconds
         self.wake = asyncio.Event()
+        self._next_housekeeping = 0.0
 
     async def run_forever(self) -> None:
         while True:
@@ -34,6 +54,8 @@ class MailWorker:
                 busy = True
                 while busy:
                     busy = await self.run_once()
+                if time.monotonic() >= self._next_housekeeping:
+                    await self.keep_house()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -57,6 +79,12 @@ class MailWorker:
             await self._failed(mail, attempt, f"{type(exc).__name__}: {exc}", permanent=False)
         return True
 
+    async def keep_house(self) -> None:
+        """Hourly: prune finished mails and what the composing domains no longer need."""
+        self._next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
+        for prune in self.housekeeping:
+            await prune(_now())
+
     async def _deliver(self, mail: QueuedMail) -> None:
         composer = self.composers.get(mail.kind)
         if composer is None:
@@ -76,6 +104,10 @@ class MailWorker:
         retry_at = _now() + timedelta(seconds=backoff_seconds(attempt))
         log.warning("mail %s to %s not sent (attempt %d), retrying at %s: %s", mail.id, mail.to, attempt, retry_at, error)
         await repository.finish(mail.id, self.worker_id, next_attempt_at=retry_at, last_error=error[:500])
+
+
+async def _prune_finished(now: datetime) -> None:
+    await repository.prune(now - timedelta(days=KEEP_FINISHED_DAYS))
 
 
 def _now() -> datetime:

@@ -55,7 +55,8 @@ async def mailed(outbox: Outbox, address: str, purpose: str, *, count: int) -> E
 
 
 def refused(response: httpx.Response, status: int, code: str) -> bool:
-    return response.status_code == status and error_code(response) == code
+    assert (response.status_code, error_code(response)) == (status, code), response.text
+    return True
 
 
 # --- asking for a mail -------------------------------------------------------------------------
