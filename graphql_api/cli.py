@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -123,11 +124,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 
     if not settings.is_production:
         _print_dev_credentials(settings)
+    host, port = args.host or settings.host, args.port or settings.port
+    os.environ.update(HOST=host, PORT=str(port))  # the app reads its settings (BASALT_PUBLIC_URL's default) anew
     uvicorn.run(
         "graphql_api.app:app_from_env",
         factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
+        host=host,
+        port=port,
         workers=args.workers,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,

@@ -17,7 +17,7 @@ from resolvers.principal import Principal
 
 PROVIDERS = ("email", "anonymous", "phone")
 TEMPLATES = ("verification", "reset_password", "magic_link", "email_change")
-PLACEHOLDERS = ("link", "token", "email", "app_name", "expires_minutes")  # {{ link }} and so on in templates
+PLACEHOLDERS = ("link", "token", "email", "app_name", "expires_in", "expires_minutes")  # {{ link }} and so on in templates
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]+)\s*\}\}")
 MAX_REDIRECTS = 50
 MAX_TEMPLATE_CHARS = 10_000

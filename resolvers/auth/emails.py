@@ -31,23 +31,23 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     "verification": (
         "Confirm your email for {{ app_name }}",
         "Hello,\n\nConfirm that {{ email }} is your address by opening this link:\n\n{{ link }}\n\n"
-        "It works once and expires in {{ expires_minutes }} minutes. If you did not sign up, ignore this mail.\n",
+        "It works once and expires in {{ expires_in }}. If you did not sign up, ignore this mail.\n",
     ),
     "reset_password": (
         "Reset your {{ app_name }} password",
         "Hello,\n\nSomeone asked to reset the password of {{ email }}. Choose a new one here:\n\n{{ link }}\n\n"
-        "It works once and expires in {{ expires_minutes }} minutes. If it was not you, ignore this mail: "
+        "It works once and expires in {{ expires_in }}. If it was not you, ignore this mail: "
         "your password stays as it is.\n",
     ),
     "magic_link": (
         "Your {{ app_name }} sign-in link",
         "Hello,\n\nOpen this link to sign in as {{ email }}:\n\n{{ link }}\n\n"
-        "It works once and expires in {{ expires_minutes }} minutes. If you did not ask for it, ignore this mail.\n",
+        "It works once and expires in {{ expires_in }}. If you did not ask for it, ignore this mail.\n",
     ),
     "email_change": (
         "Confirm your new email for {{ app_name }}",
         "Hello,\n\nConfirm that {{ email }} is your new address by opening this link:\n\n{{ link }}\n\n"
-        "It works once and expires in {{ expires_minutes }} minutes. Until then your account keeps its current address.\n",
+        "It works once and expires in {{ expires_in }}. Until then your account keeps its current address.\n",
     ),
 }
 NOTICE_TEMPLATE = (
@@ -103,7 +103,10 @@ async def _compose(queued: QueuedMail, public_url: str) -> Letter | None:
     configured = settings.templates.get(TEMPLATE_OF[purpose]) or {}
     subject, body = DEFAULT_TEMPLATES[TEMPLATE_OF[purpose]]
     template = (configured.get("subject") or subject, configured.get("body") or body)
-    values = {"link": link, "token": token, "email": queued.to, "app_name": app_name, "expires_minutes": str(minutes)}
+    values = {
+        "link": link, "token": token, "email": queued.to, "app_name": app_name,
+        "expires_minutes": str(minutes), "expires_in": _duration(minutes),
+    }
     return _letter(queued.to, template, values)
 
 
@@ -124,6 +127,13 @@ async def _recipient(purpose: str, tenant_id: str, queued: QueuedMail) -> tuple[
 def _letter(to: str, template: tuple[str, str], values: dict[str, str]) -> Letter:
     subject, body = (auth_config.PLACEHOLDER.sub(lambda m: values.get(m[1], m[0]), part) for part in template)
     return Letter(to=to, subject=" ".join(subject.split()), body=body)
+
+
+def _duration(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if hours and not rest:
+        return f"{hours} hour" + ("s" if hours > 1 else "")
+    return f"{minutes} minutes"
 
 
 def _now() -> datetime:

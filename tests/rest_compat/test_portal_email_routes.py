@@ -99,7 +99,7 @@ async def test_mail_requests_need_an_existing_tenant(api: Api, route: str, tenan
 
 
 @pytest.mark.parametrize("route", ["forgot-password", "magic-link"])
-async def test_a_suspended_tenant_mails_no_link(api: Api, tenant: TenantHandle, route: str) -> None:
+async def test_a_suspended_tenant_refuses_mail_requests(api: Api, tenant: TenantHandle, route: str) -> None:
     address = new_address()
     await portal_sign_up(api, tenant, address)
     await set_status(tenant.tenant_id, "suspended")
