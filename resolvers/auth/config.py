@@ -83,7 +83,8 @@ async def checked_redirect(tenant_id: str, redirect_to: Any) -> str | None:
     if not _http_url(redirect_to):
         raise _redirect_refused()
     config = await _stored(tenant_id)
-    allowed = [*config["redirect_allow_list"], *([config["site_url"].rstrip("/") + "/*"] if config["site_url"] else [])]
+    site = config["site_url"]
+    allowed = [*config["redirect_allow_list"], *([site, site.rstrip("/") + "/*"] if site else [])]
     if not any(_redirect_matches(redirect_to, entry) for entry in allowed):
         raise _redirect_refused()
     return redirect_to

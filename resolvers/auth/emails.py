@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from models.tenants import Tenant
 from models.auth import User
@@ -99,7 +99,7 @@ async def _compose(queued: QueuedMail, public_url: str) -> Letter | None:
         tenant.id, user.id if user else None, purpose, queued.to, sha256_hex(token), _now() + timedelta(minutes=minutes)
     )
     base = queued.data.get("redirect_to") or settings.site_url or public_url + CONFIRM_PAGE
-    link = base + ("&" if "?" in base else "?") + urlencode({"token": token, "type": purpose})
+    link = _with_query(base, {"token": token, "type": purpose})
     configured = settings.templates.get(TEMPLATE_OF[purpose]) or {}
     subject, body = DEFAULT_TEMPLATES[TEMPLATE_OF[purpose]]
     template = (configured.get("subject") or subject, configured.get("body") or body)
@@ -122,6 +122,13 @@ async def _recipient(purpose: str, tenant_id: str, queued: QueuedMail) -> tuple[
     if user is None or (purpose == SIGNUP and (user.email != queued.to or user.email_verified_at is not None)):
         return False, None  # gone, or the address changed or was verified meanwhile
     return True, user
+
+
+def _with_query(url: str, values: dict[str, str]) -> str:
+    """Add to the URL's query (before any #fragment, where `location.search` finds it)."""
+    parts = urlsplit(url)
+    query = "&".join(q for q in (parts.query, urlencode(values)) if q)
+    return urlunsplit(parts._replace(query=query))
 
 
 def _letter(to: str, template: tuple[str, str], values: dict[str, str]) -> Letter:
