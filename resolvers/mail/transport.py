@@ -58,8 +58,9 @@ class SmtpMail:
                 use_tls=self.implicit_tls,
                 timeout=self.timeout,
             )
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            raise MailNotSent(f"recipient refused: {exc}", permanent=True) from None
+        except aiosmtplib.SMTPRecipientsRefused as exc:  # 4xx (greylisting, a full mailbox) is worth retrying
+            codes = [refused.code for refused in exc.recipients]
+            raise MailNotSent(f"recipient refused: {exc}", permanent=all(code >= 500 for code in codes)) from None
         except aiosmtplib.SMTPResponseException as exc:
             raise MailNotSent(f"SMTP {exc.code}: {exc.message}", permanent=exc.code >= 500) from None
         except (aiosmtplib.SMTPException, OSError) as exc:
@@ -70,7 +71,7 @@ class SmtpMail:
         message["From"] = self.sender
         message["To"] = letter.to
         message["Subject"] = letter.subject
-        message["Date"] = formatdate(localtime=False)
+        message["Date"] = formatdate(usegmt=True)
         message["Message-ID"] = make_msgid(domain=_domain_of(self.sender))
         message.set_content(letter.body)
         return message

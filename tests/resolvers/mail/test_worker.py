@@ -250,11 +250,6 @@ async def test_a_recipient_the_server_refuses_for_good_fails_the_mail_at_once(
     assert address not in handler.delivered
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG resolvers/mail/transport.py SmtpMail.send: every SMTPRecipientsRefused is permanent, "
-    "so a temporary 4xx refusal at RCPT (greylisting) fails the mail for good instead of retrying",
-)
 async def test_a_recipient_the_server_refuses_for_now_is_retried_later(
     runtime: Runtime, tenant: TenantHandle, picky: tuple[PickySmtp, str]
 ) -> None:
