@@ -39,6 +39,9 @@ from resolvers.rate_limit.service import RateLimiter
 from resolvers.runtime import Runtime
 from resolvers.sms.service import ConsoleSms, HttpSms, SmsSender
 from resolvers.storage.schemas import Storage
+from resolvers.webhooks.schemas import WebhookSettings
+from resolvers.webhooks.sending import Courier
+from resolvers.webhooks.worker import WebhookWorker
 from resolvers.storage.service import open_storage
 from rest_compat.executor import rest_routes
 from rest_compat.routes import IMPORT_PATH
@@ -62,6 +65,11 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
         login_rate_limit=settings.login_rate_limit,
         sms=_sms(settings),
         mail=_mail(settings),
+        webhooks=Courier(WebhookSettings(
+            allow_loopback=settings.webhook_allow_loopback,
+            timeout_seconds=settings.webhook_timeout_seconds,
+            retry_schedule=settings.webhook_retry_schedule,
+        )),
         public_url=settings.public_url,
         realtime=Realtime(
             settings.broadcast_url,
@@ -89,6 +97,7 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
             await runtime.storage.close()
             await runtime.rate_limiter.close()
             await runtime.sms.close()
+            await runtime.webhooks.close()
             if manage_orm:
                 await close_orm()
 
@@ -133,10 +142,13 @@ def _start_workers(runtime: Runtime) -> list[asyncio.Task[None]]:
     of processes can run them."""
     exports = ExportWorker(runtime)
     mails = MailWorker(runtime.mail, auth_emails.composers(runtime.public_url), housekeeping=[auth_emails.prune_links])
-    runtime.wake_events.extend([exports.wake, mails.wake])
+    webhooks = WebhookWorker(runtime)
+    runtime.wake_events.extend([exports.wake, mails.wake, webhooks.wake])
+    runtime.realtime.hub.on_sequenced.append(webhooks.wake.set)  # new events, from any process
     return [
         asyncio.create_task(exports.run_forever(), name="export-worker"),
         asyncio.create_task(mails.run_forever(), name="mail-worker"),
+        asyncio.create_task(webhooks.run_forever(), name="webhook-worker"),
     ]
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlparse
 
+from resolvers.webhooks.schemas import DEFAULT_RETRY_SCHEDULE
+
 ENVIRONMENTS = ("development", "production")
 DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql", "asyncpg")
 BROADCAST_SCHEMES = ("memory", "redis", "rediss")
@@ -70,6 +72,9 @@ class Settings:
     smtp_url: str = "console"  # or smtp://user:password@host:port (STARTTLS when offered), smtps:// (TLS)
     mail_from: str = "Basalt <no-reply@localhost>"
     public_url: str = "http://127.0.0.1:8000"  # where this server is reached; links in mails point here
+    webhook_allow_loopback: bool = False  # development and tests: let webhooks reach 127.0.0.1
+    webhook_retry_schedule: tuple[int, ...] = DEFAULT_RETRY_SCHEDULE  # seconds before each attempt
+    webhook_timeout_seconds: float = 15.0
 
     @property
     def is_production(self) -> bool:
@@ -130,8 +135,24 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         realtime_check_ms=_int(env, "BASALT_REALTIME_CHECK_MS", 2000, minimum=50, maximum=60000),
         smtp_url=_smtp_url(env.get("BASALT_SMTP_URL", "console")),
         mail_from=env.get("BASALT_MAIL_FROM", "Basalt <no-reply@localhost>"),
+        webhook_allow_loopback=_bool(env, "BASALT_WEBHOOK_ALLOW_LOOPBACK", False),
+        webhook_retry_schedule=_schedule(env.get("BASALT_WEBHOOK_RETRY_SCHEDULE")),
+        webhook_timeout_seconds=float(_int(env, "BASALT_WEBHOOK_TIMEOUT_SECONDS", 15, minimum=1, maximum=120)),
         public_url=_public_url(env.get("BASALT_PUBLIC_URL") or f"http://{env.get('HOST', '127.0.0.1')}:{env.get('PORT', '8000')}"),
     )
+
+
+def _schedule(raw: str | None) -> tuple[int, ...]:
+    """Comma-separated seconds before each attempt, the first usually 0 (at once)."""
+    if not raw:
+        return DEFAULT_RETRY_SCHEDULE
+    try:
+        schedule = tuple(int(part) for part in raw.split(","))
+    except ValueError:
+        raise ConfigError(f"BASALT_WEBHOOK_RETRY_SCHEDULE must be comma-separated seconds, got {raw!r}") from None
+    if not 1 <= len(schedule) <= 20 or any(not 0 <= s <= 86400 for s in schedule):
+        raise ConfigError("BASALT_WEBHOOK_RETRY_SCHEDULE must list 1 to 20 delays of 0 to 86400 seconds")
+    return schedule
 
 
 def _smtp_url(value: str) -> str:

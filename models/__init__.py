@@ -16,4 +16,5 @@ MODEL_MODULES = [
     "models.events",
     "models.auth",
     "models.mail",
+    "models.webhooks",
 ]

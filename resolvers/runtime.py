@@ -12,6 +12,7 @@ from resolvers.mail.transport import ConsoleMail, MailTransport
 from resolvers.rate_limit.service import RateLimiter
 from resolvers.sms.service import ConsoleSms, SmsSender
 from resolvers.storage.schemas import Storage
+from resolvers.webhooks.sending import Courier
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Runtime:
     login_rate_limit: int = 30  # login and anonymous sign-in attempts per minute per IP and tenant
     sms: SmsSender = field(default_factory=ConsoleSms)
     mail: MailTransport = field(default_factory=lambda: ConsoleMail("Basalt <no-reply@localhost>"))
+    webhooks: Courier = field(default_factory=Courier)  # settings and the guarded HTTP client
     public_url: str = "http://127.0.0.1:8000"  # links in mails point here unless the tenant set a site_url
     storage: Storage | None = None  # opened by the app's lifespan
     realtime: Realtime = field(default_factory=Realtime)  # the event relay, hub and broadcast

@@ -299,6 +299,31 @@ ROUTES: tuple[RestRoute, ...] = (
         "DELETE", "/v1/users/:user_id", "delete_user", "Users", "Delete user",
         args={"id": PathParam("user_id"), **SECURE_DELETE},
     ),
+    # Webhooks (endpoints: scope `schema`; reads: `read`; sending by hand, retries: `write`)
+    RestRoute("GET", "/v1/webhooks", "webhooks", "Webhooks", "List webhooks"),
+    RestRoute("POST", "/v1/webhooks", "create_webhook", "Webhooks", "Create webhook", args={"input": Body()}, status=201),
+    RestRoute("PATCH", "/v1/webhooks/:webhook_id", "update_webhook", "Webhooks", "Update webhook", args={"id": PathParam("webhook_id"), "input": Body()}),
+    RestRoute(
+        "DELETE", "/v1/webhooks/:webhook_id", "delete_webhook", "Webhooks", "Delete webhook",
+        args={"id": PathParam("webhook_id"), **SECURE_DELETE},
+    ),
+    RestRoute(
+        "POST", "/v1/webhooks/:webhook_id/replay", "replay_webhook", "Webhooks", "Replay webhook",
+        args={"id": PathParam("webhook_id"), "event": Body("event"), "payload": Body("payload")},
+    ),
+    RestRoute("POST", "/v1/webhooks/:webhook_id/rotate-secret", "rotate_webhook_secret", "Webhooks", "Rotate webhook secret", args={"id": PathParam("webhook_id")}),
+    RestRoute("POST", "/v1/webhooks/:webhook_id/test", "test_webhook", "Webhooks", "Test webhook", args={"id": PathParam("webhook_id")}),
+    RestRoute(
+        "GET", "/v1/webhook-deliveries", "webhook_deliveries", "Webhook Deliveries", "List webhook deliveries",
+        args={"limit": QueryParam("limit"), "offset": QueryParam("offset"), "webhook_id": QueryParam("webhook_id")},
+    ),
+    RestRoute(
+        "POST", "/v1/webhook-deliveries/:delivery_id/retry", "retry_webhook_delivery", "Webhook Deliveries", "Retry webhook delivery",
+        args={"id": PathParam("delivery_id")},
+    ),
+    RestRoute("GET", "/v1/dlq", "dlq_messages", "DLQ", "List DLQ messages", args={"limit": QueryParam("limit"), "offset": QueryParam("offset")}),
+    RestRoute("POST", "/v1/dlq/:msg_id/retry", "retry_dlq_message", "DLQ", "Retry DLQ message", args={"id": PathParam("msg_id")}),
+    RestRoute("DELETE", "/v1/dlq/:msg_id", "discard_dlq_message", "DLQ", "Discard DLQ message", args={"id": PathParam("msg_id")}),
     # Auth Config (scope `auth`)
     RestRoute("GET", "/v1/auth-config", "auth_config", "Auth Config", "Get auth config"),
     RestRoute("POST", "/v1/auth-config", "update_auth_config", "Auth Config", "Update auth config", args={"input": Body()}),

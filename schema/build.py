@@ -38,6 +38,8 @@ from schema.properties.mutations import PropertyMutations
 from schema.properties.queries import PropertyQueries
 from schema.tenants.queries import TenantQueries
 from schema.views.mutations import ViewMutations
+from schema.webhooks.mutations import WebhookMutations
+from schema.webhooks.queries import WebhookQueries
 from schema.views.queries import ViewQueries
 
 QUERY_ROOTS: tuple[type, ...] = (
@@ -53,6 +55,7 @@ QUERY_ROOTS: tuple[type, ...] = (
     EventQueries,
     AuthQueries,
     UserQueries,
+    WebhookQueries,
 )
 MUTATION_ROOTS: tuple[type, ...] = (
     ApiKeyMutations,
@@ -66,6 +69,7 @@ MUTATION_ROOTS: tuple[type, ...] = (
     AuthMutations,
     AuthLinkMutations,
     UserMutations,
+    WebhookMutations,
 )
 SUBSCRIPTION_ROOTS: tuple[type, ...] = (EventSubscriptions,)
 

@@ -22,6 +22,7 @@ from graphql_api.db import close_orm, init_orm, migrate
 from graphql_api.settings import Settings, load_settings
 from starlette.applications import Starlette
 from tests.mailbox import Mailbox, Outbox
+from tests.webhook_receiver import Pump, Receiver
 from tests.support import Api, TenantHandle, make_tenant
 
 DATABASE_URL = os.environ.get("BASALT_TEST_DATABASE_URL") or ""
@@ -54,6 +55,8 @@ def server_env(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> di
     var = tmp_path_factory.mktemp("var")
     return {
         "BASALT_SMTP_URL": mailbox.url,
+        "BASALT_WEBHOOK_ALLOW_LOOPBACK": "true",  # the receivers of the tests listen on 127.0.0.1
+        "BASALT_WEBHOOK_RETRY_SCHEDULE": "0,1,1",
         "BASALT_ENV": "development",
         "BASALT_VAR_DIR": str(var),
         "BASALT_DATABASE_URL": DATABASE_URL or f"sqlite://{var}/test.sqlite3",
@@ -92,6 +95,19 @@ async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def outbox(app: Starlette, mailbox: Mailbox) -> Outbox:
     return Outbox(app.state.runtime, mailbox)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    made = Receiver()
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def pump(app: Starlette) -> Pump:
+    """Drives the relay, fan-out and delivery in-process (the in-process app starts no workers)."""
+    return Pump(app.state.runtime)
 
 
 @pytest.fixture

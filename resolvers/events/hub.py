@@ -115,6 +115,7 @@ class Hub:
         self._streams: dict[str, _Stream] = {}
         self._inbox: asyncio.Queue[Any] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
+        self.on_sequenced: list[Callable[[], None]] = []  # told when events arrive (webhook workers wake)
 
     # --- wiring -----------------------------------------------------------------------------
 
@@ -138,11 +139,17 @@ class Hub:
             self._inbox.put_nowait(EventRecord.from_message(message))
         except Exception:
             log.exception("dropped an unreadable event message")
+        self._tell_sequenced()
 
     def on_event(self, event: EventRecord) -> None:
         """An event sequenced by this process's relay (it also arrives through the broadcast;
         the second copy is dropped by its seq)."""
         self._inbox.put_nowait(event)
+        self._tell_sequenced()
+
+    def _tell_sequenced(self) -> None:
+        for callback in self.on_sequenced:
+            callback()
 
     def on_reconnect(self) -> None:
         self._inbox.put_nowait(_CHECK)
