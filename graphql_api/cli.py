@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -47,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=_migrate)
+    commands.add_parser(
+        "worker", help="run the background work without HTTP: event relay, webhook deliveries, mail, exports"
+    ).set_defaults(handler=_worker)
 
     tenant = commands.add_parser("tenant", help="manage tenants").add_subparsers()
     create_tenant = tenant.add_parser("create", help="create a tenant and its first API key (scope *)")
@@ -82,6 +86,25 @@ def _with_orm(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
 
 def _emit(result: dict[str, Any], *, as_json: bool, text: str) -> None:
     print(json.dumps(result) if as_json else text)
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> None:
+    """The same composition as the server (its lifespan starts the workers), without serving."""
+    import signal
+
+    from graphql_api.app import create_app
+
+    async def run() -> None:
+        app = create_app(replace(settings, run_workers=True))
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        async with app.router.lifespan_context(app):
+            logging.getLogger("basalt").warning("basalt worker: running (stop with SIGTERM or Ctrl-C)")
+            await stop.wait()
+
+    asyncio.run(run())
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> None:
