@@ -39,7 +39,7 @@ from rest_compat.mapping import Body, HeaderOrQuery, PathParam, QueryParam, Rest
 from rest_compat.naming import rest_name, rest_names
 from rest_compat.operations import CompiledRoute, compile_route, required as _required
 from rest_compat.routes import ROUTES
-from schema.extensions import mutation_transaction
+from schema.extensions import mutation_transaction, needs_request_transaction
 
 log = logging.getLogger("basalt.rest")
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -103,7 +103,7 @@ async def execute_prepared(schema: Schema, compiled: CompiledRoute, variables: d
         )
         return await result if isawaitable(result) else result  # type: ignore[return-value]
 
-    if compiled.operation != "mutation":
+    if compiled.operation != "mutation" or not needs_request_transaction(schema._schema, compiled.parsed, None):
         return await run()
     outcome: list[ExecutionResult] = []
     async with mutation_transaction(lambda: bool(outcome and outcome[0].errors)):
@@ -225,8 +225,30 @@ def _check(argument: GraphQLArgument, source: Source, value: Any, errors: list[F
     if isinstance(source, Body) and source.field is None and is_input_object_type(get_named_type(argument.type)):
         _reject_unknown_fields(value, get_named_type(argument.type), errors)
     value = to_graphql_input(value, argument.type)
-    validate_input_value(value, argument.type, on_error, hide_suggestions=True)
+    before = len(errors)
+    if isinstance(source, Body):
+        _require_lists(value, argument.type, [], on_error)
+    if len(errors) == before:  # one complaint per field
+        validate_input_value(value, argument.type, on_error, hide_suggestions=True)
     return value
+
+
+def _require_lists(value: Any, type_: Any, path: list[str | int], on_error: Callable[[GraphQLError, list[str | int]], None]) -> None:
+    """A JSON body says what it means: where a list is expected, a lone value is an error (GraphQL
+    input coercion would quietly wrap it into a one-item list)."""
+    inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    if value is None or value is Undefined:
+        return
+    if is_list_type(inner):
+        if not isinstance(value, list):
+            on_error(GraphQLError("must be a list"), path)
+            return
+        for index, item in enumerate(value):
+            _require_lists(item, inner.of_type, [*path, index], on_error)
+    elif is_input_object_type(inner) and isinstance(value, dict):
+        for key, item in value.items():
+            if key in inner.fields:
+                _require_lists(item, inner.fields[key].type, [*path, key], on_error)
 
 
 def to_graphql_input(value: Any, type_: Any) -> Any:

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager, suppress
 from functools import lru_cache
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse, specified_rules
+from graphql import DocumentNode, FieldNode, GraphQLError, GraphQLSchema, get_operation_ast, parse, specified_rules
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as alias_validator
@@ -53,6 +53,30 @@ def shape_error(error: GraphQLError) -> GraphQLError:
         original_error=original,
         extensions=extensions,
     )
+
+
+OWN_TRANSACTIONS = "basalt_own_transactions"  # field metadata: the resolver opens its own short transactions
+
+
+def own_transactions(description: str) -> dict[str, Any]:
+    """Keyword arguments for a mutation that waits on the network (a webhook test send): it must not
+    hold the request's transaction (on SQLite, the one connection) while it waits, so it writes in
+    short transactions of its own."""
+    return {"description": description, "metadata": {OWN_TRANSACTIONS: True}}
+
+
+def needs_request_transaction(schema: GraphQLSchema, document: DocumentNode | None, operation_name: str | None) -> bool:
+    """False when every root field of the mutation opens its own transactions."""
+    operation = get_operation_ast(document, operation_name) if document is not None else None
+    mutation_type = schema.mutation_type
+    if operation is None or mutation_type is None:
+        return True
+    for selection in operation.selection_set.selections:
+        field = mutation_type.fields.get(selection.name.value) if isinstance(selection, FieldNode) else None
+        definition = field.extensions.get("strawberry-definition") if field is not None else None
+        if not (definition is not None and definition.metadata.get(OWN_TRANSACTIONS)):
+            return True
+    return False
 
 
 class _Rollback(Exception):
@@ -99,7 +123,10 @@ class BasaltOperation(SchemaExtension):
         yield
 
     async def on_execute(self) -> AsyncIterator[None]:
-        if self.execution_context.operation_type != OperationType.MUTATION:
+        context = self.execution_context
+        if context.operation_type != OperationType.MUTATION or not needs_request_transaction(
+            context.schema._schema, context.graphql_document, context.operation_name
+        ):
             yield
             return
         async with mutation_transaction(self._failed):

@@ -29,12 +29,29 @@ class BlockedAddress(httpcore.ConnectError):
     """The host resolved to an address webhooks may not reach."""
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
 def allowed(address: IpAddress, *, allow_loopback: bool) -> bool:
+    embedded = _embedded_ipv4(address)
+    if embedded is not None and not allowed(embedded, allow_loopback=allow_loopback):
+        return False  # 6to4, NAT64 and IPv4-compatible forms of a refused IPv4 address
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     if allow_loopback and address.is_loopback:
         return True
     return address.is_global and not address.is_multicast
+
+
+def _embedded_ipv4(address: IpAddress) -> ipaddress.IPv4Address | None:
+    if not isinstance(address, ipaddress.IPv6Address) or address.ipv4_mapped is not None:
+        return None
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address in NAT64 or (address in IPV4_COMPATIBLE and int(address) > 1):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
 
 
 async def resolve(host: str, port: int) -> list[IpAddress]:

@@ -14,7 +14,9 @@ MAX_ENDPOINTS_PER_TENANT = 50
 MAX_EVENT_PATTERNS = 50
 MAX_OBJECT_TYPES = 100
 STATUSES = ("active", "disabled")
-EVENT_PATTERN = re.compile(r"^(\*|[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?)$")
+# `*`, an event type (ours such as object.created, or a custom one as POST /v1/events accepts it:
+# checkout-completed, Order.Paid), or a prefix pattern such as object.*
+EVENT_PATTERN = re.compile(r"^(\*|[A-Za-z][A-Za-z0-9_.:-]{0,99}(\.\*)?)$")
 SECRET_PREFIX = "whsec_"
 SECRET_PURPOSE = "webhook secrets"
 PREVIOUS_SECRET_HOURS = 24  # after a rotation both signatures are sent this long

@@ -15,7 +15,7 @@ from typing import Any
 from models.webhooks import WebhookEndpoint
 from resolvers import db, sealing
 from resolvers.authz import require_scope
-from resolvers.errors import FieldError, NotFound, QuotaExceeded, ValidationError
+from resolvers.errors import Conflict, FieldError, NotFound, QuotaExceeded, ValidationError
 from resolvers.ids import new_id
 from resolvers.object_types import service as object_types
 from resolvers.principal import Principal
@@ -148,12 +148,15 @@ async def replay(principal: Principal | None, endpoint_id: str, *, event: Any, p
 
 
 async def _send_now(endpoint: WebhookEndpoint, event_type: str, payload: dict[str, Any], runtime: Runtime) -> SendResult:
+    """Send outside any transaction (the mutation runs without one: see `own_transactions`), then
+    record the message and its attempt in a short one."""
     message = Outgoing(id=new_id("msg"), tenant_id=endpoint.tenant_id, endpoint_id=endpoint.id, event_type=event_type, payload=payload)
     result = await sending.send(runtime.webhooks.client, endpoint, message, runtime.secret_key)
-    await repository.queue([message])
-    status = "delivered" if result.succeeded else "failed"
-    await repository.settle(message.id, status=status, attempts=1, last_status_code=result.status_code, last_error=result.error)
-    attempt_id = await repository.record_attempt(message, 1, result)
+    async with db.transaction():  # the mutation holds no transaction while the endpoint answers
+        await repository.queue([message])
+        status = "delivered" if result.succeeded else "failed"
+        await repository.settle(message.id, status=status, attempts=1, last_status_code=result.status_code, last_error=result.error)
+        attempt_id = await repository.record_attempt(message, 1, result)
     return SendResult(result.status_code, result.succeeded, result.duration_ms, result.response_excerpt, result.error, attempt_id)
 
 
@@ -171,7 +174,7 @@ async def retry_delivery(principal: Principal | None, delivery_id: str, *, runti
     attempt = await repository.attempt(caller.tenant_id, delivery_id)
     if attempt is None:
         raise NotFound(f"Delivery {delivery_id} not found")
-    await _endpoint(caller.tenant_id, attempt.endpoint_id)
+    _sendable(await _endpoint(caller.tenant_id, attempt.endpoint_id))
     if not await repository.requeue(caller.tenant_id, attempt.message_id, from_statuses=("delivered", "failed", "dead", "pending"), reset_attempts=True):
         raise NotFound(f"Delivery {delivery_id} can no longer be retried")
     db.on_commit(runtime.wake_workers)
@@ -185,6 +188,13 @@ async def list_dead(principal: Principal | None, *, limit: Any = None, offset: A
 
 async def retry_dead(principal: Principal | None, message_id: str, *, runtime: Runtime) -> bool:
     caller = require_scope(principal, "write")
+    message = await repository.message(caller.tenant_id, message_id)
+    if message is None or message.status != "dead":
+        raise NotFound(f"DLQ message {message_id} not found")
+    found = await repository.endpoint(caller.tenant_id, message.endpoint_id)
+    if found is None:
+        raise NotFound(f"The webhook of DLQ message {message_id} was deleted; discard the message")
+    _sendable(found)
     if not await repository.requeue(caller.tenant_id, message_id, from_statuses=("dead",), reset_attempts=True):
         raise NotFound(f"DLQ message {message_id} not found")
     db.on_commit(runtime.wake_workers)
@@ -206,6 +216,11 @@ async def _endpoint(tenant_id: str, endpoint_id: str) -> WebhookEndpoint:
     if found is None:
         raise NotFound(f"Webhook {endpoint_id} not found")
     return found
+
+
+def _sendable(endpoint: WebhookEndpoint) -> None:
+    if endpoint.status != "active":
+        raise Conflict(f"Webhook {endpoint.id} is disabled; enable it before retrying")
 
 
 def _events(value: Any) -> list[str]:

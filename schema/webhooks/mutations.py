@@ -9,6 +9,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from resolvers.webhooks import service
+from schema.extensions import own_transactions
 from schema.inputs import provided_fields
 from schema.webhooks.types import (
     CreateWebhookInput,
@@ -42,11 +43,11 @@ class WebhookMutations:
     async def rotate_webhook_secret(self, info: Info, id: strawberry.ID) -> WebhookNode:
         return WebhookNode.of(await service.rotate_secret(info.context.principal, str(id), runtime=info.context.runtime))
 
-    @strawberry.mutation(description="Send a webhook.test event now and answer what the endpoint said.")
+    @strawberry.mutation(**own_transactions("Send a webhook.test event now and answer what the endpoint said."))
     async def test_webhook(self, info: Info, id: strawberry.ID) -> WebhookSendResult:
         return WebhookSendResult.of(await service.test_endpoint(info.context.principal, str(id), runtime=info.context.runtime))
 
-    @strawberry.mutation(description="Send a payload as an event of the given type to this endpoint now.")
+    @strawberry.mutation(**own_transactions("Send a payload as an event of the given type to this endpoint now."))
     async def replay_webhook(self, info: Info, id: strawberry.ID, event: str, payload: JSON) -> WebhookSendResult:
         result = await service.replay(info.context.principal, str(id), event=event, payload=payload, runtime=info.context.runtime)
         return WebhookSendResult.of(result)
