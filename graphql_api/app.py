@@ -30,8 +30,10 @@ from graphql_api.routing import IndexedRouter
 from graphql_api.settings import Settings, load_settings
 from resolvers.auth import emails as auth_emails
 from resolvers.data_io.worker import ExportWorker
+from resolvers.email import service as email
 from resolvers.errors import DomainError
 from resolvers.events.realtime import Realtime
+from resolvers.mail.schemas import Composers
 from resolvers.mail.transport import ConsoleMail, MailTransport, SmtpMail
 from resolvers.mail.worker import MailWorker
 from resolvers.rate_limit.repository import CounterStore, MemoryCounterStore, RedisCounterStore
@@ -141,7 +143,7 @@ def _start_workers(runtime: Runtime) -> list[asyncio.Task[None]]:
     """Background workers of this process; each claims its jobs in the database, so any number
     of processes can run them."""
     exports = ExportWorker(runtime)
-    mails = MailWorker(runtime.mail, auth_emails.composers(runtime.public_url), housekeeping=[auth_emails.prune_links])
+    mails = MailWorker(runtime.mail, mail_composers(runtime), housekeeping=[auth_emails.prune_links])
     webhooks = WebhookWorker(runtime)
     runtime.wake_events.extend([exports.wake, mails.wake, webhooks.wake])
     runtime.realtime.hub.on_sequenced.append(webhooks.wake.set)  # new events, from any process
@@ -150,6 +152,11 @@ def _start_workers(runtime: Runtime) -> list[asyncio.Task[None]]:
         asyncio.create_task(mails.run_forever(), name="mail-worker"),
         asyncio.create_task(webhooks.run_forever(), name="webhook-worker"),
     ]
+
+
+def mail_composers(runtime: Runtime) -> Composers:
+    """Who renders each kind of queued mail: the auth flows' mails and tenants' own."""
+    return {**auth_emails.composers(runtime.public_url), email.KIND: email.compose}
 
 
 def _schema(settings: Settings) -> BasaltSchema:

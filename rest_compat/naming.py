@@ -6,6 +6,7 @@ Strawberry keeps each field's Python name on the graphql-core object it builds (
 
 from __future__ import annotations
 
+import keyword
 from typing import Any
 
 from graphql import GraphQLNonNull, Undefined
@@ -20,9 +21,13 @@ __all__ = ["graphql_name", "graphql_only", "rest_name", "rest_names", "to_camel_
 
 
 def rest_name(graphql_name_: str, definition: Any) -> str:
-    """The snake_case (Python) name behind a GraphQL field, input field or argument."""
+    """The snake_case (Python) name behind a GraphQL field, input field or argument; a Python
+    keyword escaped with a trailing underscore (`from_`) is the keyword itself in REST."""
     backref = (getattr(definition, "extensions", None) or {}).get(BACKREF)
-    return getattr(backref, "python_name", None) or graphql_name_
+    python_name = getattr(backref, "python_name", None) or graphql_name_
+    if python_name.endswith("_") and keyword.iskeyword(python_name[:-1]):
+        return python_name[:-1]
+    return python_name
 
 
 def rest_names(fields: dict[str, Any]) -> dict[str, str]:

@@ -324,6 +324,8 @@ ROUTES: tuple[RestRoute, ...] = (
     RestRoute("GET", "/v1/dlq", "dlq_messages", "DLQ", "List DLQ messages", args={"limit": QueryParam("limit"), "offset": QueryParam("offset")}),
     RestRoute("POST", "/v1/dlq/:msg_id/retry", "retry_dlq_message", "DLQ", "Retry DLQ message", args={"id": PathParam("msg_id")}),
     RestRoute("DELETE", "/v1/dlq/:msg_id", "discard_dlq_message", "DLQ", "Discard DLQ message", args={"id": PathParam("msg_id")}),
+    # Email (scope `write`)
+    RestRoute("POST", "/v1/email/send", "send_email", "Email", "Send email", args={"input": Body()}),
     # Auth Config (scope `auth`)
     RestRoute("GET", "/v1/auth-config", "auth_config", "Auth Config", "Get auth config"),
     RestRoute("POST", "/v1/auth-config", "update_auth_config", "Auth Config", "Update auth config", args={"input": Body()}),

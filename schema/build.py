@@ -27,6 +27,7 @@ from schema.auth.mutations import AuthMutations
 from schema.auth.queries import AuthQueries
 from schema.users.mutations import UserMutations
 from schema.users.queries import UserQueries
+from schema.email.mutations import EmailMutations
 from schema.events.mutations import EventMutations
 from schema.events.queries import EventQueries
 from schema.events.subscriptions import EventSubscriptions
@@ -70,6 +71,7 @@ MUTATION_ROOTS: tuple[type, ...] = (
     AuthLinkMutations,
     UserMutations,
     WebhookMutations,
+    EmailMutations,
 )
 SUBSCRIPTION_ROOTS: tuple[type, ...] = (EventSubscriptions,)
 

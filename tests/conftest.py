@@ -55,6 +55,7 @@ def server_env(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> di
     var = tmp_path_factory.mktemp("var")
     return {
         "BASALT_SMTP_URL": mailbox.url,
+        "BASALT_MAIL_FROM": "Basalt Tests <no-reply@basalt.test>",
         "BASALT_WEBHOOK_ALLOW_LOOPBACK": "true",  # the receivers of the tests listen on 127.0.0.1
         "BASALT_WEBHOOK_RETRY_SCHEDULE": "0,1,1",
         "BASALT_ENV": "development",

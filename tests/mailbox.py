@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlparse
 
 from aiosmtpd.controller import Controller
 
-from resolvers.auth import emails as auth_emails
+from graphql_api.app import mail_composers
 from resolvers.mail.transport import MailTransport
 from resolvers.mail.worker import MailWorker
 
@@ -74,7 +74,7 @@ class Outbox:
         self.mailbox = mailbox
 
     async def deliver(self) -> int:
-        return await deliver(self.runtime.mail, auth_emails.composers(self.runtime.public_url))
+        return await deliver(self.runtime.mail, mail_composers(self.runtime))
 
     async def latest(self, address: str, *, count: int = 1) -> EmailMessage:
         """Send what is queued, then the `count`-th mail to `address` (waiting for it)."""

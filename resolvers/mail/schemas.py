@@ -28,6 +28,9 @@ class Letter:
     to: str
     subject: str
     body: str  # plain text
+    html: str | None = None  # an HTML alternative
+    sender: str | None = None  # From; the transport's own sender when None
+    reply_to: str | None = None
 
 
 class MailNotSent(Exception):

@@ -17,6 +17,8 @@ log = logging.getLogger("basalt.mail")
 
 
 class MailTransport(Protocol):
+    sender: str  # the From of every mail that names no other
+
     async def send(self, letter: Letter) -> None: ...
 
 
@@ -68,15 +70,19 @@ class SmtpMail:
 
     def message(self, letter: Letter) -> EmailMessage:
         message = EmailMessage()
-        message["From"] = self.sender
+        message["From"] = letter.sender or self.sender
         message["To"] = letter.to
+        if letter.reply_to:
+            message["Reply-To"] = letter.reply_to
         message["Subject"] = letter.subject
         message["Date"] = formatdate(usegmt=True)
-        message["Message-ID"] = make_msgid(domain=_domain_of(self.sender))
+        message["Message-ID"] = make_msgid(domain=domain_of(self.sender))
         message.set_content(letter.body)
+        if letter.html:
+            message.add_alternative(letter.html, subtype="html")
         return message
 
 
-def _domain_of(sender: str) -> str:
+def domain_of(sender: str) -> str:
     address = parseaddr(sender)[1]
     return address.rpartition("@")[2] or "localhost"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import threading
 import time
 from collections import Counter
@@ -63,6 +64,12 @@ def outgoing(tenant: TenantHandle, endpoint_id: str, count: int) -> list[Outgoin
     ]
 
 
+async def queue_first(messages: list[Outgoing]) -> None:
+    """Queue `messages` due before anything else that may be waiting (left over by earlier tests), so
+    the next claim takes them first."""
+    await repository.queue(messages, due=now() - timedelta(days=1))
+
+
 async def give_back_others(claimed: list[Outgoing], ours: set[str]) -> None:
     """Undo the claim of anything else that was due (left over by earlier tests), attempt included."""
     others = [m.id for m in claimed if m.id not in ours]
@@ -81,7 +88,7 @@ async def fenced() -> AsyncIterator[None]:
 async def queue_claimed(worker_id: str, messages: list[Outgoing]) -> list[Outgoing]:
     """Queue `messages` already claimed by `worker_id` with the usual lease, as its claim returned them."""
     async with fenced():
-        await repository.queue(messages)
+        await queue_first(messages)
         claimed = await repository.claim_due(worker_id, 10_000, LEASE_SECONDS)
         ours = {m.id for m in messages}
         await give_back_others(claimed, ours)
@@ -91,7 +98,7 @@ async def queue_claimed(worker_id: str, messages: list[Outgoing]) -> list[Outgoi
 async def first_pass(worker: WebhookWorker, messages: list[Outgoing]) -> None:
     """Queue `messages` and run one delivery pass of `worker`: it makes their first attempt."""
     async with fenced():
-        await repository.queue(messages)
+        await queue_first(messages)
         await worker.deliver()
 
 
@@ -154,7 +161,7 @@ async def fan_out_until_caught_up(tenant: TenantHandle, last_seq: int, *workers:
 
 
 async def test_two_workers_fanning_out_at_once_make_exactly_one_message_per_event_and_endpoint(
-    app: Starlette, api: Api, tenant: TenantHandle, receiver: Receiver
+    app: Starlette, api: Api, tenant: TenantHandle, receiver: Receiver, pump: Pump
 ) -> None:
     runtime = app.state.runtime
     type_id = await make_type(tenant, "lead", [{"name": "n", "data_type": "integer"}])
@@ -178,9 +185,13 @@ async def test_two_workers_fanning_out_at_once_make_exactly_one_message_per_even
     assert set(pairs.values()) == {1}
     assert (await WebhookCursor.get(tenant_id=tenant.tenant_id)).last_seq == last_seq
 
+    for path, endpoint in (("/a", first), ("/b", second)):  # and each goes out once
+        received = await receiver.wait_for(path, 50, drive=pump)
+        assert Counter(r.headers["webhook-id"] for r in received) == Counter(m.id for m in messages if m.endpoint_id == endpoint["id"])
+
 
 async def test_an_endpoint_created_after_some_events_gets_only_the_events_after_it(
-    app: Starlette, api: Api, tenant: TenantHandle, receiver: Receiver
+    app: Starlette, api: Api, tenant: TenantHandle, receiver: Receiver, pump: Pump
 ) -> None:
     runtime = app.state.runtime
     worker = WebhookWorker(runtime, worker_id="fan-out-late")
@@ -202,6 +213,9 @@ async def test_an_endpoint_created_after_some_events_gets_only_the_events_after_
     assert len(later_events) == 3
     assert sorted(by_endpoint[late["id"]]) == later_events
     assert len(by_endpoint[early["id"]]) == 8 and set(later_events) < set(by_endpoint[early["id"]])
+    await receiver.wait_for("/early", 8, drive=pump)
+    late_seqs = sorted(int(json.loads(r.body)["data"]["id"]) for r in await receiver.wait_for("/late", 3, drive=pump))
+    assert late_seqs == later_events
 
 
 # --- leases ------------------------------------------------------------------------------------
@@ -342,7 +356,7 @@ async def test_messages_for_a_receiver_that_is_down_are_delivered_once_it_comes_
     receiver.server.server_close()  # nothing listens on the port now
     messages = outgoing(tenant, endpoint["id"], 5)
     ids = [m.id for m in messages]
-    await repository.queue(messages)
+    await queue_first(messages)
 
     async def all_failed_once() -> bool:
         recorded = await attempts_of(ids)
@@ -376,7 +390,7 @@ async def test_messages_of_a_disabled_endpoint_are_cancelled_when_claimed_and_ne
     assert patched["status"] == "disabled"
     queued = outgoing(tenant, endpoint["id"], 3)  # fanned out just before the endpoint was disabled
     ids = [m.id for m in queued]
-    await repository.queue(queued)
+    await queue_first(queued)
 
     final = await settled(ids, pump)
     assert {(m.status, m.last_error, m.claimed_by) for m in final.values()} == {("cancelled", "the endpoint is disabled or gone", None)}
@@ -397,7 +411,7 @@ async def test_a_message_of_a_deleted_endpoint_is_cancelled_when_claimed_and_nev
     assert data(await api.rest("DELETE", f"/v1/webhooks/{endpoint['id']}", tenant.token)) == {"deleted": True}
     queued = outgoing(tenant, endpoint["id"], 2)  # a fan-out that raced the deletion
     ids = [m.id for m in queued]
-    await repository.queue(queued)
+    await queue_first(queued)
 
     final = await settled(ids, pump)
     assert {(m.status, m.last_error) for m in final.values()} == {("cancelled", "the endpoint is disabled or gone")}
