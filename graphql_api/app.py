@@ -29,6 +29,7 @@ from graphql_api.middleware import BodyLimitMiddleware, HeldConnectionMiddleware
 from graphql_api.routing import IndexedRouter
 from graphql_api.settings import Settings, load_settings
 from resolvers.auth import emails as auth_emails
+from resolvers.billing.schemas import StripeSettings
 from resolvers.data_io.worker import ExportWorker
 from resolvers.email import service as email
 from resolvers.errors import DomainError
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
             retry_schedule=settings.webhook_retry_schedule,
         )),
         public_url=settings.public_url,
+        stripe=StripeSettings(webhook_secret=settings.stripe_webhook_secret, price_plans=settings.stripe_price_plans),
         realtime=Realtime(
             settings.broadcast_url,
             retention_days=settings.event_retention_days,

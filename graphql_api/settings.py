@@ -75,6 +75,8 @@ class Settings:
     webhook_allow_loopback: bool = False  # development and tests: let webhooks reach 127.0.0.1
     webhook_retry_schedule: tuple[int, ...] = DEFAULT_RETRY_SCHEDULE  # seconds before each attempt
     webhook_timeout_seconds: float = 15.0
+    stripe_webhook_secret: str | None = None
+    stripe_price_plans: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:
@@ -138,8 +140,21 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         webhook_allow_loopback=_bool(env, "BASALT_WEBHOOK_ALLOW_LOOPBACK", False),
         webhook_retry_schedule=_schedule(env.get("BASALT_WEBHOOK_RETRY_SCHEDULE")),
         webhook_timeout_seconds=float(_int(env, "BASALT_WEBHOOK_TIMEOUT_SECONDS", 15, minimum=1, maximum=120)),
+        stripe_webhook_secret=env.get("BASALT_STRIPE_WEBHOOK_SECRET") or None,
+        stripe_price_plans=_price_plans(env.get("BASALT_STRIPE_PRICE_PLANS", "")),
         public_url=_public_url(env.get("BASALT_PUBLIC_URL") or f"http://{env.get('HOST', '127.0.0.1')}:{env.get('PORT', '8000')}"),
     )
+
+
+def _price_plans(raw: str) -> dict[str, str]:
+    """price_123=pro,price_456=enterprise"""
+    plans: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in raw.split(","))):
+        price, _, plan = pair.partition("=")
+        if not price or not plan:
+            raise ConfigError(f"BASALT_STRIPE_PRICE_PLANS must be price_id=plan pairs separated by commas, got {pair!r}")
+        plans[price.strip()] = plan.strip()
+    return plans
 
 
 def _schedule(raw: str | None) -> tuple[int, ...]:

@@ -17,4 +17,5 @@ MODEL_MODULES = [
     "models.auth",
     "models.mail",
     "models.webhooks",
+    "models.billing",
 ]

@@ -19,6 +19,8 @@ class Tenant(TimestampedModel):
     # Bumped with every object-type or property change: lets processes cache type schemas and
     # check them against the value authentication already reads (see objects/schema_cache.py).
     schema_version = fields.BigIntField(default=0)
+    stripe_customer_id = fields.CharField(max_length=64, null=True, db_index=True)  # set by Stripe checkout
+    stripe_subscription_id = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "tenants"

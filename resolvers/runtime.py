@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 
 from resolvers.auth.keys import KeyRing
+from resolvers.billing.schemas import StripeSettings
 from resolvers.events.realtime import Realtime
 from resolvers.mail.transport import ConsoleMail, MailTransport
 from resolvers.rate_limit.service import RateLimiter
@@ -26,6 +27,7 @@ class Runtime:
     sms: SmsSender = field(default_factory=ConsoleSms)
     mail: MailTransport = field(default_factory=lambda: ConsoleMail("Basalt <no-reply@localhost>"))
     webhooks: Courier = field(default_factory=Courier)  # settings and the guarded HTTP client
+    stripe: StripeSettings = field(default_factory=StripeSettings)
     public_url: str = "http://127.0.0.1:8000"  # links in mails point here unless the tenant set a site_url
     storage: Storage | None = None  # opened by the app's lifespan
     realtime: Realtime = field(default_factory=Realtime)  # the event relay, hub and broadcast

@@ -35,7 +35,7 @@ from strawberry.execution import optimized_is_awaitable
 from graphql_api.context import build_context
 from resolvers.errors import DomainError, FieldError, InvalidJson, Unauthorized, ValidationError
 from rest_compat.envelope import success
-from rest_compat.mapping import Body, HeaderOrQuery, PathParam, QueryParam, RestRoute, Source
+from rest_compat.mapping import Body, Header, HeaderOrQuery, PathParam, QueryParam, RawBody, RestRoute, Source
 from rest_compat.naming import rest_name, rest_names
 from rest_compat.operations import CompiledRoute, compile_route, required as _required
 from rest_compat.routes import ROUTES
@@ -116,6 +116,8 @@ async def collect_variables(compiled: CompiledRoute, request: Request) -> dict[s
     if any(isinstance(s, Body) for _, s in compiled.arguments.values()):
         is_form = request.headers.get("content-type", "").startswith("multipart/form-data")
         body = await _form_body(request) if compiled.route.form and is_form else await _json_body(request)
+    if any(isinstance(s, RawBody) for _, s in compiled.arguments.values()):
+        body = {RAW_BODY: await _text_body(request)}
     variables: dict[str, Any] = {}
     errors: list[FieldError] = []
     for name, (argument, source) in compiled.arguments.items():
@@ -128,6 +130,16 @@ async def collect_variables(compiled: CompiledRoute, request: Request) -> dict[s
     if errors:
         raise ValidationError(errors)
     return variables
+
+
+RAW_BODY = "\0raw"
+
+
+async def _text_body(request: Request) -> str:
+    try:
+        return (await request.body()).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationError.single("body", "must be UTF-8 text") from None
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
@@ -168,6 +180,12 @@ def _raw_value(source: Source, argument: GraphQLArgument, request: Request, body
     if isinstance(source, HeaderOrQuery):
         value = request.headers.get(source.header) or request.query_params.get(source.query)
         return value if value is not None else Undefined
+    if isinstance(source, Header):
+        header = request.headers.get(source.name)
+        return header if header is not None else Undefined
+    if isinstance(source, RawBody):
+        assert body is not None
+        return body[RAW_BODY]
     assert isinstance(source, Body) and body is not None
     if source.field is None:
         return body
@@ -312,6 +330,10 @@ def _field_name(source: Source) -> str:
         return source.name
     if isinstance(source, HeaderOrQuery):
         return source.query
+    if isinstance(source, Header):
+        return source.name
+    if isinstance(source, RawBody):
+        return "body"
     return source.field or ""
 
 

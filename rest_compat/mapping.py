@@ -27,13 +27,23 @@ class HeaderOrQuery:
 
 
 @dataclass(frozen=True)
+class Header:
+    name: str
+
+
+@dataclass(frozen=True)
+class RawBody:
+    """The body exactly as sent, as text: for callers that verify a signature over its bytes."""
+
+
+@dataclass(frozen=True)
 class Body:
     """The whole JSON body (an input object), or one field of it when `field` is set."""
 
     field: str | None = None
 
 
-Source = Union[PathParam, QueryParam, HeaderOrQuery, Body]
+Source = Union[PathParam, QueryParam, HeaderOrQuery, Header, RawBody, Body]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from graphql import (
     is_leaf_type,
 )
 
-from rest_compat.mapping import Body, HeaderOrQuery, PathParam, QueryParam
+from rest_compat.mapping import Body, Header, HeaderOrQuery, PathParam, QueryParam, RawBody
 from rest_compat.naming import graphql_name, graphql_only, rest_name
 from rest_compat.operations import CompiledRoute, compile_route
 from rest_compat.routes import ROUTES
@@ -161,10 +161,14 @@ def _parameters(compiled: CompiledRoute) -> list[dict[str, Any]]:
         elif isinstance(source, HeaderOrQuery):
             params.append({"name": source.header, "in": "header", "required": False, "schema": schema})
             params.append({"name": source.query, "in": "query", "required": False, "schema": schema})
+        elif isinstance(source, Header):
+            params.append({"name": source.name, "in": "header", "required": isinstance(argument.type, GraphQLNonNull), "schema": schema})
     return params
 
 
 def _request_body(compiled: CompiledRoute) -> dict[str, Any] | None:
+    if any(isinstance(s, RawBody) for _, s in compiled.arguments.values()):
+        return {"required": True, "content": {"application/json": {"schema": {"type": "object", "description": "signed: sent as is"}}}}
     whole = [(a, s) for a, s in compiled.arguments.values() if isinstance(s, Body) and s.field is None]
     fields = {s.field: a for a, s in compiled.arguments.values() if isinstance(s, Body) and s.field}
     if whole:

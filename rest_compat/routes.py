@@ -7,7 +7,7 @@ Documents, variable types, validation and OpenAPI are all derived from this tabl
 from __future__ import annotations
 
 from rest_compat.downloads import export_download
-from rest_compat.mapping import Body, HeaderOrQuery, PathParam, QueryParam, RestRoute
+from rest_compat.mapping import Body, Header, HeaderOrQuery, PathParam, QueryParam, RawBody, RestRoute
 
 SECURE_DELETE = {"force": QueryParam("force"), "confirm_token": QueryParam("confirm_token")}
 PAGE = ("results", "next_cursor", "total")
@@ -324,6 +324,11 @@ ROUTES: tuple[RestRoute, ...] = (
     RestRoute("GET", "/v1/dlq", "dlq_messages", "DLQ", "List DLQ messages", args={"limit": QueryParam("limit"), "offset": QueryParam("offset")}),
     RestRoute("POST", "/v1/dlq/:msg_id/retry", "retry_dlq_message", "DLQ", "Retry DLQ message", args={"id": PathParam("msg_id")}),
     RestRoute("DELETE", "/v1/dlq/:msg_id", "discard_dlq_message", "DLQ", "Discard DLQ message", args={"id": PathParam("msg_id")}),
+    # Billing (public: Stripe signs the body)
+    RestRoute(
+        "POST", "/webhooks/stripe", "handle_stripe_event", "Billing", "Stripe webhook",
+        args={"payload": RawBody(), "stripe_signature": Header("Stripe-Signature")}, auth="public",
+    ),
     # Email (scope `write`)
     RestRoute("POST", "/v1/email/send", "send_email", "Email", "Send email", args={"input": Body()}),
     # Auth Config (scope `auth`)

@@ -27,6 +27,7 @@ from schema.auth.mutations import AuthMutations
 from schema.auth.queries import AuthQueries
 from schema.users.mutations import UserMutations
 from schema.users.queries import UserQueries
+from schema.billing.mutations import BillingMutations
 from schema.email.mutations import EmailMutations
 from schema.events.mutations import EventMutations
 from schema.events.queries import EventQueries
@@ -72,6 +73,7 @@ MUTATION_ROOTS: tuple[type, ...] = (
     UserMutations,
     WebhookMutations,
     EmailMutations,
+    BillingMutations,
 )
 SUBSCRIPTION_ROOTS: tuple[type, ...] = (EventSubscriptions,)
 
