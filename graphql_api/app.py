@@ -34,6 +34,7 @@ from resolvers.data_io.worker import ExportWorker
 from resolvers.email import service as email
 from resolvers.errors import DomainError
 from resolvers.events.realtime import Realtime
+from resolvers.jobs.worker import JobWorker
 from resolvers.mail.schemas import Composers
 from resolvers.mail.transport import ConsoleMail, MailTransport, SmtpMail
 from resolvers.mail.worker import MailWorker
@@ -147,12 +148,14 @@ def _start_workers(runtime: Runtime) -> list[asyncio.Task[None]]:
     exports = ExportWorker(runtime)
     mails = MailWorker(runtime.mail, mail_composers(runtime), housekeeping=[auth_emails.prune_links])
     webhooks = WebhookWorker(runtime)
-    runtime.wake_events.extend([exports.wake, mails.wake, webhooks.wake])
+    jobs = JobWorker(runtime)
+    runtime.wake_events.extend([exports.wake, mails.wake, webhooks.wake, jobs.wake])
     runtime.realtime.hub.on_sequenced.append(webhooks.wake.set)  # new events, from any process
     return [
         asyncio.create_task(exports.run_forever(), name="export-worker"),
         asyncio.create_task(mails.run_forever(), name="mail-worker"),
         asyncio.create_task(webhooks.run_forever(), name="webhook-worker"),
+        asyncio.create_task(jobs.run_forever(), name="job-worker"),
     ]
 
 

@@ -18,4 +18,5 @@ MODEL_MODULES = [
     "models.mail",
     "models.webhooks",
     "models.billing",
+    "models.jobs",
 ]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-PrincipalKind = Literal["api_key", "user", "portal"]  # portal: a public auth route naming its tenant
+PrincipalKind = Literal["api_key", "user", "portal", "system"]  # portal: a public auth route naming its tenant; system: an automation or job
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,12 @@ class Principal:
     # The tenant's schema version when the request was authenticated (None: unknown). Services
     # use it to check a cached type schema without another query; see objects/schema_cache.py.
     schema_version: int | None = None
+
+    @classmethod
+    def system(cls, tenant_id: str, acting_for: str) -> "Principal":
+        """An automation or scheduled job at work: it reads and writes the tenant's data, and is
+        recorded as the actor (its id)."""
+        return cls(tenant_id=tenant_id, kind="system", scopes=frozenset({"read", "write"}), key_id=acting_for)
 
     @property
     def actor(self) -> str | None:

@@ -324,6 +324,22 @@ ROUTES: tuple[RestRoute, ...] = (
     RestRoute("GET", "/v1/dlq", "dlq_messages", "DLQ", "List DLQ messages", args={"limit": QueryParam("limit"), "offset": QueryParam("offset")}),
     RestRoute("POST", "/v1/dlq/:msg_id/retry", "retry_dlq_message", "DLQ", "Retry DLQ message", args={"id": PathParam("msg_id")}),
     RestRoute("DELETE", "/v1/dlq/:msg_id", "discard_dlq_message", "DLQ", "Discard DLQ message", args={"id": PathParam("msg_id")}),
+    # Scheduled Jobs (manage: scope `schema`; read: `read`; execute: `write`)
+    RestRoute(
+        "GET", "/v1/scheduled-jobs", "scheduled_jobs", "Scheduled Jobs", "List scheduled jobs",
+        args={"limit": QueryParam("limit"), "offset": QueryParam("offset")},
+    ),
+    RestRoute("POST", "/v1/scheduled-jobs", "create_scheduled_job", "Scheduled Jobs", "Create scheduled job", args={"input": Body()}, status=201),
+    RestRoute("GET", "/v1/scheduled-jobs/:job_id", "scheduled_job", "Scheduled Jobs", "Get scheduled job", args={"id": PathParam("job_id")}),
+    RestRoute(
+        "PATCH", "/v1/scheduled-jobs/:job_id", "update_scheduled_job", "Scheduled Jobs", "Update scheduled job",
+        args={"id": PathParam("job_id"), "input": Body()},
+    ),
+    RestRoute("DELETE", "/v1/scheduled-jobs/:job_id", "delete_scheduled_job", "Scheduled Jobs", "Delete scheduled job", args={"id": PathParam("job_id")}),
+    RestRoute(
+        "POST", "/v1/scheduled-jobs/:job_id/execute", "execute_scheduled_job", "Scheduled Jobs", "Execute scheduled job",
+        args={"id": PathParam("job_id")},
+    ),
     # Billing (public: Stripe signs the body)
     RestRoute(
         "POST", "/webhooks/stripe", "handle_stripe_event", "Billing", "Stripe webhook",

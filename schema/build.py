@@ -29,6 +29,8 @@ from schema.users.mutations import UserMutations
 from schema.users.queries import UserQueries
 from schema.billing.mutations import BillingMutations
 from schema.email.mutations import EmailMutations
+from schema.jobs.mutations import JobMutations
+from schema.jobs.queries import JobQueries
 from schema.events.mutations import EventMutations
 from schema.events.queries import EventQueries
 from schema.events.subscriptions import EventSubscriptions
@@ -58,6 +60,7 @@ QUERY_ROOTS: tuple[type, ...] = (
     AuthQueries,
     UserQueries,
     WebhookQueries,
+    JobQueries,
 )
 MUTATION_ROOTS: tuple[type, ...] = (
     ApiKeyMutations,
@@ -74,6 +77,7 @@ MUTATION_ROOTS: tuple[type, ...] = (
     WebhookMutations,
     EmailMutations,
     BillingMutations,
+    JobMutations,
 )
 SUBSCRIPTION_ROOTS: tuple[type, ...] = (EventSubscriptions,)
 

@@ -95,6 +95,7 @@ async def page(
     after: str | None,
     deleted: bool = False,
     with_total: bool = True,
+    offset: int = 0,
 ) -> Page:
     """One page in SQL: filter, keyset after the cursor, order, limit; plus the total match count."""
     total = await count(schema, tenant_id, where=where, deleted=deleted) if with_total else -1
@@ -110,6 +111,7 @@ async def page(
     query = (
         f"SELECT {COLUMNS} FROM objects WHERE {conditions}{keyset} "
         f"ORDER BY {expr} {direction} {nulls}, id {direction} LIMIT {int(limit) + 1}"
+        + (f" OFFSET {int(offset)}" if offset and not after else "")
     )
     rows = await db.fetch(query, sql.params)
     records = [to_record(r) for r in rows[:limit]]
@@ -222,3 +224,36 @@ async def purge(tenant_id: str, object_id: str) -> None:
     await scoped(Association, tenant_id).filter(Q(from_id=object_id) | Q(to_id=object_id)).delete()
     await scoped(ObjectVersion, tenant_id).filter(object_id=object_id).delete()
     await scoped(DataObject, tenant_id).filter(id=object_id).delete()
+
+
+async def aggregate(
+    schema: TypeSchema, tenant_id: str, *, function: str, field: str | None, where: Any, group_by: str | None, max_groups: int
+) -> list[tuple[Any, Any]]:
+    """count / sum / avg / min / max of a numeric property over the live rows the filter keeps, in
+    SQL, optionally per value of `group_by`: [(group or None, value)], groups in order."""
+    sql = db.Sql(db.dialect())
+    conditions = f"{_scope(sql, tenant_id, schema.id, deleted=False)} AND {compile_filter(where, schema, sql)}"
+    measured = "*" if function == "count" and field is None else _number_expr(sql.dialect, field or "")
+    value = f"{function.upper()}({measured})"
+    if group_by is None:
+        rows = await db.fetch(f"SELECT {value} AS v FROM objects WHERE {conditions}", sql.params)
+        return [(None, rows[0]["v"])]
+    group = _text_expr(sql.dialect, group_by)
+    rows = await db.fetch(
+        f"SELECT {group} AS g, {value} AS v FROM objects WHERE {conditions} GROUP BY {group} ORDER BY {group} LIMIT {int(max_groups)}",
+        sql.params,
+    )
+    return [(r["g"], r["v"]) for r in rows]
+
+
+def _number_expr(dialect: db.Dialect, name: str) -> str:
+    """The property as a number where it is one (NULL otherwise: an untyped leftover never breaks the query)."""
+    key = db.safe_name(name)
+    if dialect == "postgres":
+        return f"CASE WHEN jsonb_typeof(properties -> '{key}') = 'number' THEN (properties ->> '{key}')::numeric END"
+    return f"CASE WHEN json_type(properties, '$.{key}') IN ('integer', 'real') THEN json_extract(properties, '$.{key}') END"
+
+
+def _text_expr(dialect: db.Dialect, name: str) -> str:
+    key = db.safe_name(name)
+    return f"(properties ->> '{key}')" if dialect == "postgres" else f"json_extract(properties, '$.{key}')"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import datetime, timezone
+from decimal import Decimal
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -39,7 +40,7 @@ from resolvers.objects.schemas import (
 from resolvers.objects.validation import Checked, check_properties, merged
 from resolvers.principal import Principal
 from resolvers.properties import repository as properties
-from resolvers.properties.datatypes import to_api
+from resolvers.properties.datatypes import DATA_TYPES, to_api
 from resolvers.runtime import Runtime
 from resolvers.secure_delete.schemas import Dependency
 from resolvers.secure_delete.service import guard_delete
@@ -98,6 +99,7 @@ async def list_objects(
     limit: int = LIST_DEFAULT_LIMIT,
     after: str | None = None,
     view_id: str | None = None,
+    offset: int = 0,
 ) -> Page:
     caller = require_scope(principal, "read")
     schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
@@ -109,9 +111,43 @@ async def list_objects(
         sort = sort or (view.sort or {}).get("field")
         order = order or (view.sort or {}).get("order")
     page = await repository.page(
-        schema, caller.tenant_id, where=where, sort=_sort(schema, sort, order), limit=_limit(limit), after=after
+        schema, caller.tenant_id, where=where, sort=_sort(schema, sort, order), limit=_limit(limit), after=after, offset=offset
     )
     return replace(page, items=[present(schema, r) for r in page.items])
+
+
+AGGREGATES = ("count", "sum", "avg", "min", "max")
+
+
+async def aggregate_objects(
+    principal: Principal | None, type_ref: str, *, function: str, field: str | None, where: Any = None, group_by: str | None = None,
+    max_groups: int = 1000,
+) -> Any:
+    """A number, or {group: number} with `group_by`; computed in the database."""
+    caller = require_scope(principal, "read")
+    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
+    if function not in AGGREGATES:
+        raise ValidationError.single("function", f"must be one of {', '.join(AGGREGATES)}")
+    if field is None and function != "count":
+        raise ValidationError.single("field", f"is required for {function}")
+    for name, label in ((field, "field"), (group_by, "group_by")):
+        if name is not None and name not in schema.properties:
+            raise ValidationError.single(label, f"{name} is not a property of {schema.object_type.name}")
+    if field is not None and function != "count" and not DATA_TYPES[schema.properties[field].data_type].numeric:
+        raise ValidationError.single("field", f"{field} is not numeric")
+    rows = await repository.aggregate(schema, caller.tenant_id, function=function, field=field, where=where, group_by=group_by, max_groups=max_groups)
+    if group_by is None:
+        return _number(rows[0][1])
+    return {str(group) if group is not None else "": _number(value) for group, value in rows}
+
+
+def _number(value: Any) -> Any:
+    """Exact where the database was exact: integral values as int, others as Decimal or float."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 async def list_trash(principal: Principal | None, type_ref: str, *, limit: int = LIST_DEFAULT_LIMIT, after: str | None = None) -> Page:

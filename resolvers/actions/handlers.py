@@ -1,0 +1,126 @@
+"""The nine action types. Each gets its config with templates already resolved (except filters,
+which bind template values themselves, see filters.py) and returns a JSON-able result. Every
+action runs as the run's principal, so it is confined to the tenant like any request."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Awaitable, Callable
+
+import httpx
+
+from models import jsoncodec
+from resolvers.actions import filters
+from resolvers.actions.schemas import MAX_GROUPS, QUERY_MAX_LIMIT, Run
+from resolvers.actions.templates import render
+from resolvers.email import service as email
+from resolvers.errors import ValidationError
+from resolvers.jobs import queue as jobs
+from resolvers.objects import service as objects
+from resolvers.objects.schemas import ObjectRecord
+from resolvers.runtime import Runtime
+from resolvers.webhooks.network import BlockedAddress
+
+Handler = Callable[[Run, dict[str, Any], dict[str, Any], Runtime], Awaitable[Any]]  # (run, config, raw config, runtime)
+RESPONSE_LIMIT = 64 * 1024
+
+
+async def send_webhook(run: Run, config: dict[str, Any], raw: dict[str, Any], runtime: Runtime) -> Any:
+    """An HTTP request through the same SSRF guard as webhooks (public addresses only, no redirects)."""
+    url, method = config.get("url"), str(config.get("method") or "POST").upper()
+    headers = {str(k): str(v) for k, v in (config.get("headers") or {}).items()}
+    body = config.get("body")
+    started = time.perf_counter()
+    try:
+        async with runtime.webhooks.client.stream(
+            method, str(url), headers={"content-type": "application/json", **headers},
+            content=None if body is None else jsoncodec.dumps(body).encode(),
+        ) as response:
+            raw_answer = b""
+            async for chunk in response.aiter_raw():
+                raw_answer += chunk
+                if len(raw_answer) > RESPONSE_LIMIT:
+                    break
+    except (httpx.HTTPError, BlockedAddress) as exc:
+        raise RuntimeError(f"the request failed: {exc}") from None
+    text = raw_answer.decode("utf-8", "replace")[:RESPONSE_LIMIT]
+    try:
+        parsed: Any = jsoncodec.loads(text) if text else None
+    except ValueError:
+        parsed = text
+    return {"status_code": response.status_code, "body": parsed, "duration_ms": int((time.perf_counter() - started) * 1000)}
+
+
+async def send_email(run: Run, config: dict[str, Any], raw: dict[str, Any], runtime: Runtime) -> Any:
+    fields = {k: config.get(k) for k in ("to", "subject", "text", "html", "from", "reply_to") if config.get(k) is not None}
+    return await email.send_email(run.principal, fields, runtime=runtime)
+
+
+async def create_record(run: Run, config: dict[str, Any], raw: dict[str, Any], runtime: Runtime) -> Any:
+    created = await objects.create_object(run.principal, str(config["collection"]), config.get("data") or {})
+    return _record(created)
+
+
+async def update_record(run: Run, config: dict[str, Any], raw: dict[str, Any], runtime: Runtime) -> Any:
+    updated = await objects.update_object(run.principal, str(config["collection"]), str(config["id"]), config.get("data") or {})
+    return _record(updated)
+
+
+async def delete_record(run: Run, config: dict[str, Any], raw: dict[str, Any], runtime: Runtime) -> Any:
+    deleted = await objects.delete_object(run.principal, str(config["collection"]), str(config["id"]), runtime=runtime)
+    return {"id": deleted, "deleted": True}
+
+
+async def enqueue_job(run: Run, config: dict[str, Any], raw: dict[str, Any], runtime: Runtime) -> Any:
+    return await jobs.enqueue(
+        run.tenant_id, str(config["job"]), data=config.get("data"), run_at=config.get("run_at"), depth=run.depth + 1, runtime=runtime
+    )
+
+
+async def query_records(run: Run, config: dict[str, Any], raw: dict[str, Any], runtime: Runtime) -> Any:
+    where = filters.to_filter(raw.get("filter"), _resolver(run), field="filter")
+    sort, order = filters.sort_of(config.get("sort"), "sort")
+    limit, offset = _int(config.get("limit"), "limit", 20, 1, QUERY_MAX_LIMIT), _int(config.get("offset"), "offset", 0, 0, 100_000)
+    page = await objects.list_objects(run.principal, str(config["collection"]), where=where, sort=sort, order=order, limit=limit, offset=offset)
+    return [_record(r) for r in page.items]
+
+
+async def aggregate_records(run: Run, config: dict[str, Any], raw: dict[str, Any], runtime: Runtime) -> Any:
+    where = filters.to_filter(raw.get("filter"), _resolver(run), field="filter")
+    return await objects.aggregate_objects(
+        run.principal, str(config["collection"]), function=str(config.get("function") or "count"), field=config.get("field"),
+        where=where, group_by=config.get("group_by"), max_groups=MAX_GROUPS,
+    )
+
+
+async def transform(run: Run, config: dict[str, Any], raw: dict[str, Any], runtime: Runtime) -> Any:
+    return config.get("output")
+
+
+HANDLERS: dict[str, Handler] = {
+    "send_webhook": send_webhook, "send_email": send_email, "create_record": create_record, "update_record": update_record,
+    "delete_record": delete_record, "enqueue_job": enqueue_job, "query_records": query_records,
+    "aggregate_records": aggregate_records, "transform": transform,
+}
+
+
+def _resolver(run: Run) -> Callable[[str], Any]:
+    context = run.template_context()
+    return lambda text: render(text, context)
+
+
+def _record(record: ObjectRecord) -> dict[str, Any]:
+    return jsoncodec.plain({
+        "id": record.id, "object_type_id": record.object_type_id, "properties": record.properties, "version": record.version,
+        "created_by": record.created_by, "created_at": record.created_at.isoformat(), "updated_at": record.updated_at.isoformat(),
+    })
+
+
+def _int(value: Any, field: str, default: int, low: int, high: int) -> int:
+    if value is None:
+        return default
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationError.single(field, f"must be an integer from {low} to {high}")
+    return value
