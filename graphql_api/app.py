@@ -29,6 +29,7 @@ from graphql_api.middleware import BodyLimitMiddleware, HeldConnectionMiddleware
 from graphql_api.routing import IndexedRouter
 from graphql_api.settings import Settings, load_settings
 from resolvers.auth import emails as auth_emails
+from resolvers.automations.worker import AutomationWorker
 from resolvers.billing.schemas import StripeSettings
 from resolvers.data_io.worker import ExportWorker
 from resolvers.email import service as email
@@ -149,13 +150,15 @@ def _start_workers(runtime: Runtime) -> list[asyncio.Task[None]]:
     mails = MailWorker(runtime.mail, mail_composers(runtime), housekeeping=[auth_emails.prune_links])
     webhooks = WebhookWorker(runtime)
     jobs = JobWorker(runtime)
-    runtime.wake_events.extend([exports.wake, mails.wake, webhooks.wake, jobs.wake])
-    runtime.realtime.hub.on_sequenced.append(webhooks.wake.set)  # new events, from any process
+    automations = AutomationWorker(runtime)
+    runtime.wake_events.extend([exports.wake, mails.wake, webhooks.wake, jobs.wake, automations.wake])
+    runtime.realtime.hub.on_sequenced.extend([webhooks.wake.set, automations.wake.set])  # new events, from any process
     return [
         asyncio.create_task(exports.run_forever(), name="export-worker"),
         asyncio.create_task(mails.run_forever(), name="mail-worker"),
         asyncio.create_task(webhooks.run_forever(), name="webhook-worker"),
         asyncio.create_task(jobs.run_forever(), name="job-worker"),
+        asyncio.create_task(automations.run_forever(), name="automation-worker"),
     ]
 
 

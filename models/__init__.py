@@ -19,4 +19,5 @@ MODEL_MODULES = [
     "models.webhooks",
     "models.billing",
     "models.jobs",
+    "models.automations",
 ]

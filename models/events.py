@@ -25,6 +25,7 @@ class Event(Model):
     data = fields.JSONField(default=dict, encoder=jsoncodec.dumps, decoder=jsoncodec.loads)
     changed = fields.JSONField(null=True, encoder=jsoncodec.dumps, decoder=jsoncodec.loads)
     actor = fields.CharField(max_length=40, null=True)
+    depth = fields.SmallIntField(null=True)  # made by automation actions this many levels deep; NULL: by a request
     created_at = fields.DatetimeField()
     published_at = fields.DatetimeField(null=True)
 

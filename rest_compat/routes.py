@@ -324,6 +324,23 @@ ROUTES: tuple[RestRoute, ...] = (
     RestRoute("GET", "/v1/dlq", "dlq_messages", "DLQ", "List DLQ messages", args={"limit": QueryParam("limit"), "offset": QueryParam("offset")}),
     RestRoute("POST", "/v1/dlq/:msg_id/retry", "retry_dlq_message", "DLQ", "Retry DLQ message", args={"id": PathParam("msg_id")}),
     RestRoute("DELETE", "/v1/dlq/:msg_id", "discard_dlq_message", "DLQ", "Discard DLQ message", args={"id": PathParam("msg_id")}),
+    # Automations (manage: scope `schema`; read: `read`; trigger: `write`)
+    RestRoute("GET", "/v1/automations", "automations", "Automations", "List automations"),
+    RestRoute("POST", "/v1/automations", "create_automation", "Automations", "Create automation", args={"input": Body()}, status=201),
+    RestRoute("GET", "/v1/automations/:automation_id", "automation", "Automations", "Get automation", args={"id": PathParam("automation_id")}),
+    RestRoute(
+        "PATCH", "/v1/automations/:automation_id", "update_automation", "Automations", "Update automation",
+        args={"id": PathParam("automation_id"), "input": Body()},
+    ),
+    RestRoute("DELETE", "/v1/automations/:automation_id", "delete_automation", "Automations", "Delete automation", args={"id": PathParam("automation_id")}),
+    RestRoute(
+        "GET", "/v1/automations/:automation_id/runs", "automation_runs", "Automations", "List automation runs",
+        args={"id": PathParam("automation_id"), "limit": QueryParam("limit"), "offset": QueryParam("offset")},
+    ),
+    RestRoute(
+        "POST", "/v1/automations/:automation_id/trigger", "trigger_automation", "Automations", "Trigger automation",
+        args={"id": PathParam("automation_id"), "data": Body("data")},
+    ),
     # Scheduled Jobs (manage: scope `schema`; read: `read`; execute: `write`)
     RestRoute(
         "GET", "/v1/scheduled-jobs", "scheduled_jobs", "Scheduled Jobs", "List scheduled jobs",

@@ -27,6 +27,8 @@ from schema.auth.mutations import AuthMutations
 from schema.auth.queries import AuthQueries
 from schema.users.mutations import UserMutations
 from schema.users.queries import UserQueries
+from schema.automations.mutations import AutomationMutations
+from schema.automations.queries import AutomationQueries
 from schema.billing.mutations import BillingMutations
 from schema.email.mutations import EmailMutations
 from schema.jobs.mutations import JobMutations
@@ -61,6 +63,7 @@ QUERY_ROOTS: tuple[type, ...] = (
     UserQueries,
     WebhookQueries,
     JobQueries,
+    AutomationQueries,
 )
 MUTATION_ROOTS: tuple[type, ...] = (
     ApiKeyMutations,
@@ -78,6 +81,7 @@ MUTATION_ROOTS: tuple[type, ...] = (
     EmailMutations,
     BillingMutations,
     JobMutations,
+    AutomationMutations,
 )
 SUBSCRIPTION_ROOTS: tuple[type, ...] = (EventSubscriptions,)
 

@@ -22,7 +22,8 @@ from graphql_api.db import close_orm, init_orm, migrate
 from graphql_api.settings import Settings, load_settings
 from starlette.applications import Starlette
 from tests.mailbox import Mailbox, Outbox
-from tests.webhook_receiver import Pump, Receiver
+from tests.webhook_receiver import Receiver
+from tests.workers import Pump
 from tests.support import Api, TenantHandle, make_tenant
 
 DATABASE_URL = os.environ.get("BASALT_TEST_DATABASE_URL") or ""

@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from resolvers.webhooks.worker import WebhookWorker
-
 
 @dataclass
 class Received:
@@ -25,19 +23,6 @@ class Script:
     statuses: list[int] = field(default_factory=list)  # answered in turn; then `then`
     then: int = 200
     delay: float = 0.0
-
-
-class Pump:
-    """One step of what a running server does for webhooks: number committed events (the relay),
-    fan them out and deliver what is due."""
-
-    def __init__(self, runtime: Any) -> None:
-        self.runtime = runtime
-        self.worker = WebhookWorker(runtime, worker_id="test-worker")
-
-    async def __call__(self) -> None:
-        await self.runtime.realtime.relay.run_once()
-        await self.worker.run_once()
 
 
 class Receiver:

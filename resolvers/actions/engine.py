@@ -21,6 +21,7 @@ from resolvers.actions.handlers import HANDLERS
 from resolvers.actions.schemas import ACTION_TYPES, AGGREGATES, MAX_ACTIONS, MAX_DEPTH, TIMEOUT_SECONDS, WEBHOOK_METHODS, ActionFailed, Run
 from resolvers.actions.templates import lookup, render
 from resolvers.errors import DomainError, FieldError, ValidationError
+from resolvers.events.schemas import CHAIN_DEPTH
 from resolvers.runtime import Runtime
 
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -97,6 +98,7 @@ async def run_actions(run: Run, actions: list[dict[str, Any]], runtime: Runtime,
     """Run every action in order; the last result. Raises ActionFailed (recorded in run.results)."""
     if run.depth > MAX_DEPTH:
         raise DepthExceeded()
+    depth = CHAIN_DEPTH.set(run.depth)  # the events these actions cause carry the depth
     try:
         async with asyncio.timeout(timeout):
             for index, action in enumerate(actions):
@@ -106,6 +108,8 @@ async def run_actions(run: Run, actions: list[dict[str, Any]], runtime: Runtime,
         run.results.append({"type": actions[failed]["type"] if failed < len(actions) else None, "status": "failed",
                             "error": f"the run took longer than {timeout:g} s", "duration_ms": 0})
         raise ActionFailed(failed, f"the run took longer than {timeout:g} s") from None
+    finally:
+        CHAIN_DEPTH.reset(depth)
     return run.results[-1].get("result") if run.results else None
 
 

@@ -19,7 +19,7 @@ from models import jsoncodec
 
 TEMPLATE = re.compile(r"\{\{\s*([^{}]{0,200}?)\s*\}\}")
 PATH = re.compile(r"^(?:now|[a-z][a-z_]*(?:\.[A-Za-z0-9][A-Za-z0-9_-]*|\[\d{1,4}\])*)$")
-ROOTS = ("request", "event", "auth", "actions", "now", "record", "job")
+ROOTS = ("request", "event", "auth", "actions", "now", "record", "job", "automation")
 MAX_DEPTH = 32
 _LITERAL = object()
 

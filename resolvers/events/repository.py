@@ -8,9 +8,9 @@ from typing import Any
 
 from models import jsoncodec
 from resolvers import db
-from resolvers.events.schemas import EventRecord, NewEvent
+from resolvers.events.schemas import CHAIN_DEPTH, EventRecord, NewEvent
 
-COLUMNS = "seq, tenant_id, type, custom, object_type_id, object_id, data, changed, actor, created_at"
+COLUMNS = "seq, tenant_id, type, custom, object_type_id, object_id, data, changed, actor, depth, created_at"
 INSERT_ROWS = 100
 
 
@@ -26,6 +26,7 @@ def to_record(row: dict[str, Any]) -> EventRecord:
         changed=_json(row["changed"]),
         actor=row["actor"],
         created_at=db.as_datetime(row["created_at"]),
+        depth=int(row["depth"] or 0),
     )
 
 
@@ -35,17 +36,18 @@ def _json(value: Any) -> Any:
 
 async def insert(events: list[NewEvent], when: datetime) -> None:
     """In the caller's transaction: the events commit (or roll back) with the change."""
+    depth = CHAIN_DEPTH.get() or None
     for start in range(0, len(events), INSERT_ROWS):
         sql = db.Sql(db.dialect())
         rows = ", ".join(
             "(" + ", ".join(sql.param(v) for v in (
                 e.tenant_id, e.type, e.custom, e.object_type_id, e.object_id, jsoncodec.dumps(e.data),
-                None if e.changed is None else jsoncodec.dumps(e.changed), e.actor, when,
+                None if e.changed is None else jsoncodec.dumps(e.changed), e.actor, depth, when,
             )) + ")"
             for e in events[start : start + INSERT_ROWS]
         )
         await db.execute(
-            "INSERT INTO events (tenant_id, type, custom, object_type_id, object_id, data, changed, actor, created_at) "
+            "INSERT INTO events (tenant_id, type, custom, object_type_id, object_id, data, changed, actor, depth, created_at) "
             f"VALUES {rows}",
             sql.params,
         )

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
 from models import jsoncodec
+
+# Set while automation or job actions run: the events their changes record carry it, so a chain
+# of automations triggering automations can be stopped (see resolvers/actions).
+CHAIN_DEPTH: ContextVar[int] = ContextVar("basalt_chain_depth", default=0)
 
 # System event types, by domain. Later domains (files, auth, ...) add theirs here.
 OBJECT_EVENTS = ("object.created", "object.updated", "object.deleted", "object.restored")
@@ -44,6 +49,7 @@ class EventRecord:
     changed: list[str] | None
     actor: str | None
     created_at: datetime
+    depth: int = 0  # how many automation runs deep the change that made it was (0: a request)
 
     def to_message(self) -> str:
         return jsoncodec.dumps({**asdict(self), "created_at": self.created_at.isoformat()})

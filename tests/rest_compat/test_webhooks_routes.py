@@ -34,7 +34,8 @@ from resolvers.webhooks import repository
 from resolvers.webhooks.schemas import Outgoing
 from resolvers.webhooks.sending import Courier
 from tests.support import Api, TenantHandle, data, error_code, make_type
-from tests.webhook_receiver import Pump, Received, Receiver
+from tests.webhook_receiver import Received, Receiver
+from tests.workers import Pump
 
 BLOCKED_HOSTS = (
     "127.0.0.1",

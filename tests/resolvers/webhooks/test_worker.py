@@ -40,7 +40,8 @@ from resolvers.webhooks.schemas import DEFAULT_RETRY_SCHEDULE, LEASE_SECONDS, Ou
 from resolvers.webhooks.sending import Courier
 from resolvers.webhooks.worker import WebhookWorker
 from tests.support import Api, TenantHandle, data, make_objects, make_type
-from tests.webhook_receiver import Pump, Receiver
+from tests.webhook_receiver import Receiver
+from tests.workers import Pump
 
 JITTER = 0.1  # each delay is drawn within ±10% of the schedule's
 
