@@ -122,7 +122,7 @@ async def test_three_worker_processes_deliver_a_thousand_messages_each_exactly_o
     assert received_ids(receiver, "/bulk") == Counter(ids)  # every one, none twice
     bad = [m for m in rows.values() if m.attempts != 1]
     if bad:
-        recs = await WebhookAttempt.filter(message_id__in=[m.id for m in bad]).values("message_id", "attempt", "created_at", "succeeded")
+        recs = await WebhookAttempt.filter(message_id__in=[m.id for m in bad]).values("message_id", "attempt", "error", "status_code", "duration_ms")
         print("BAD", len(bad), [(m.id, m.attempts, m.created_at, m.finished_at) for m in bad[:5]], recs[:10])
         for name in names:
             print(name, (Path(server_env["BASALT_VAR_DIR"]) / f"worker-{name}.log").read_text()[-3000:])
