@@ -13,7 +13,7 @@ from tortoise.backends.base.client import TransactionContext
 from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionContext, SqliteTransactionWrapper
 from tortoise.exceptions import TransactionManagementError
 
-from resolvers.properties.decimal_key import SQL_FUNCTION, UNICODE_LOWER, decimal_key, unicode_lower
+from resolvers.properties.decimal_key import AGGREGATE_CLASSES, SQL_FUNCTION, UNICODE_LOWER, decimal_key, unicode_lower
 
 MINIMUM_VERSION = (3, 38, 0)  # the JSON `->` operator, which keeps a number's digits
 
@@ -40,6 +40,8 @@ class BasaltSqliteClient(SqliteClient):
         if fresh and self._connection is not None:
             await self._connection.create_function(SQL_FUNCTION, 1, decimal_key, deterministic=True)
             await self._connection.create_function(UNICODE_LOWER, 1, unicode_lower, deterministic=True)
+            for name, aggregate in AGGREGATE_CLASSES.items():  # aiosqlite wraps create_function only: the same call, on its thread
+                await self._connection._execute(self._connection._conn.create_aggregate, name, 1, aggregate)
 
     def _in_transaction(self) -> TransactionContext:
         return SqliteTransactionContext(ImmediateTransaction(self), self._lock)

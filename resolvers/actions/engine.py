@@ -84,10 +84,16 @@ def _check_action(item: Any, path: str, errors: list[FieldError]) -> dict[str, A
     return {"type": kind, "config": config}
 
 
+FUNCTIONS = ("has_role", "owns_record", "is_authenticated")
+
+
 def check_condition(value: Any, field: str = "conditions") -> str | None:
+    """The condition if it parses and names only known functions (checked now, not at run time)."""
     if value is None or value == "":
         return None
-    expressions.parse(value, field=field)
+    unknown = sorted({call.name for call in expressions.calls(expressions.parse(value, field=field))} - set(FUNCTIONS))
+    if unknown:
+        raise ValidationError.single(field, f"@{unknown[0]} is not a function; use {', '.join('@' + f for f in FUNCTIONS)}")
     return str(value)
 
 
@@ -161,7 +167,7 @@ def condition_holds(condition: str | None, run: Run) -> bool:
 
     auth = context.get("auth") or {}
     functions = {
-        "has_role": lambda role=None: auth.get("role") == role,
+        "has_role": lambda role=None: role is not None and auth.get("role") == role,
         "owns_record": lambda: bool(auth.get("user_id")) and isinstance(record, dict) and record.get("created_by") == auth.get("user_id"),
         "is_authenticated": lambda: bool(auth.get("user_id")),
     }

@@ -199,6 +199,24 @@ def _unquote(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", body)
 
 
+def calls(expr: Expr) -> list[Call]:
+    """Every function call in the expression."""
+    found: list[Call] = []
+    stack: list[Expr | None] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Call):
+            found.append(node)
+            stack.extend(node.args)
+        elif isinstance(node, Logic):
+            stack.extend(node.children)
+        elif isinstance(node, Compare):
+            stack.extend((node.left, node.right))
+        elif isinstance(node, ListOf):
+            stack.extend(node.items)
+    return found
+
+
 # --- evaluation --------------------------------------------------------------------------------
 
 Resolver = Callable[[Path], Any]  # a name -> its value (plain data)

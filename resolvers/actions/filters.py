@@ -4,11 +4,14 @@ expression is parsed first, so a template's value is data and can never become s
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import Any, Callable
 
 from resolvers.actions.expressions import Compare, Expr, ListOf, Literal, Logic, Path, Template, parse
 from resolvers.errors import ValidationError
 
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
 OPERATORS = {
     "=": "eq", "!=": "ne", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte", "in": "in", "nin": "nin",
     "contains": "contains", "icontains": "icontains", "starts_with": "starts_with",
@@ -48,6 +51,33 @@ def _value(expr: Expr | None, resolve: Callable[[str], Any], field: str) -> Any:
     if isinstance(expr, ListOf):
         return [_value(item, resolve, field) for item in expr.items]
     raise ValidationError.single(field, "compare with a value (a literal or a {{template}}), not another name")
+
+
+def coerce_numbers(where: Any, numeric: set[str]) -> Any:
+    """Numeric text (a query parameter is always text) compared with a numeric property becomes
+    the number it spells, as the same expression does in a condition."""
+    if isinstance(where, list):
+        return [coerce_numbers(item, numeric) for item in where]
+    if not isinstance(where, dict):
+        return where
+    coerced: dict[str, Any] = {}
+    for key, value in where.items():
+        if key in ("and", "or", "not"):
+            coerced[key] = coerce_numbers(value, numeric)
+        elif key in numeric and isinstance(value, dict):
+            coerced[key] = {op: _number(v) for op, v in value.items()}
+        else:
+            coerced[key] = value
+    return coerced
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_number(v) for v in value]
+    if isinstance(value, str) and NUMBER.fullmatch(value.strip()):
+        text = value.strip()
+        return int(text) if re.fullmatch(r"-?\d+", text) else Decimal(text)
+    return value
 
 
 def sort_of(text: Any, field: str) -> tuple[str | None, str | None]:

@@ -18,6 +18,7 @@ from resolvers.errors import ValidationError
 from resolvers.jobs import queue as jobs
 from resolvers.objects import service as objects
 from resolvers.objects.schemas import ObjectRecord
+from resolvers.properties.datatypes import DATA_TYPES
 from resolvers.runtime import Runtime
 from resolvers.webhooks.network import BlockedAddress
 
@@ -77,8 +78,16 @@ async def enqueue_job(run: Run, config: dict[str, Any], raw: dict[str, Any], run
     )
 
 
-async def query_records(run: Run, config: dict[str, Any], raw: dict[str, Any], runtime: Runtime) -> Any:
+async def _where(run: Run, collection: str, raw: dict[str, Any]) -> Any:
     where = filters.to_filter(raw.get("filter"), _resolver(run), field="filter")
+    if where is None:
+        return None
+    schema = await objects.load_schema(run.tenant_id, collection)
+    return filters.coerce_numbers(where, {name for name, p in schema.properties.items() if DATA_TYPES[p.data_type].numeric})
+
+
+async def query_records(run: Run, config: dict[str, Any], raw: dict[str, Any], runtime: Runtime) -> Any:
+    where = await _where(run, str(config["collection"]), raw)
     sort, order = filters.sort_of(config.get("sort"), "sort")
     limit, offset = _int(config.get("limit"), "limit", 20, 1, QUERY_MAX_LIMIT), _int(config.get("offset"), "offset", 0, 0, 100_000)
     page = await objects.list_objects(run.principal, str(config["collection"]), where=where, sort=sort, order=order, limit=limit, offset=offset)
@@ -86,7 +95,7 @@ async def query_records(run: Run, config: dict[str, Any], raw: dict[str, Any], r
 
 
 async def aggregate_records(run: Run, config: dict[str, Any], raw: dict[str, Any], runtime: Runtime) -> Any:
-    where = filters.to_filter(raw.get("filter"), _resolver(run), field="filter")
+    where = await _where(run, str(config["collection"]), raw)
     return await objects.aggregate_objects(
         run.principal, str(config["collection"]), function=str(config.get("function") or "count"), field=config.get("field"),
         where=where, group_by=config.get("group_by"), max_groups=MAX_GROUPS,

@@ -19,10 +19,11 @@ from typing import Any
 from models import jsoncodec
 from models.automations import Automation, AutomationRun
 from resolvers import db
-from resolvers.actions.engine import DepthExceeded, condition_holds, run_actions
+from resolvers.actions.engine import condition_holds, run_actions
 from resolvers.actions.schemas import ActionFailed, Run
 from resolvers.automations import repository
 from resolvers.data_io.worker import worker_name
+from resolvers.errors import DomainError
 from resolvers.events import repository as events
 from resolvers.events.schemas import EventRecord
 from resolvers.ids import new_id
@@ -105,7 +106,7 @@ class AutomationWorker:
                 status = "skipped"
             else:
                 await run_actions(pipeline, automation.actions or [], self.runtime)
-        except (ActionFailed, DepthExceeded) as exc:
+        except (ActionFailed, DomainError) as exc:  # DepthExceeded included; a condition that cannot be evaluated too
             status, error = "failed", str(exc)
         await repository.finish(
             run, self.worker_id, status=status, error=error, results=jsoncodec.plain(pipeline.results),

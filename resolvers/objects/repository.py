@@ -16,7 +16,7 @@ from resolvers import db
 from resolvers.objects import cursor as cursors
 from resolvers.objects.filters import compile_filter, sort_param
 from resolvers.objects.schemas import ObjectRecord, Page, Sort, TypeSchema, VersionRecord
-from resolvers.properties.decimal_key import decimal_key
+from resolvers.properties.decimal_key import DECIMAL_AGGREGATES, decimal_key
 from resolvers.properties.indexes import exact_on_sqlite, value_expr
 from resolvers.scoping import scoped
 
@@ -233,8 +233,12 @@ async def aggregate(
     SQL, optionally per value of `group_by`: [(group or None, value)], groups in order."""
     sql = db.Sql(db.dialect())
     conditions = f"{_scope(sql, tenant_id, schema.id, deleted=False)} AND {compile_filter(where, schema, sql)}"
-    measured = "*" if function == "count" and field is None else _number_expr(sql.dialect, field or "")
-    value = f"{function.upper()}({measured})"
+    exact = field is not None and function != "count" and exact_on_sqlite(sql.dialect, schema.data_type(field))
+    if exact:  # SQLite reads JSON numbers as floats: exact decimals go through our own aggregates
+        value = f"{DECIMAL_AGGREGATES[function]}(properties -> '$.{db.safe_name(field or '')}')"
+    else:
+        measured = "*" if function == "count" and field is None else _number_expr(sql.dialect, field or "")
+        value = f"{function.upper()}({measured})"
     if group_by is None:
         rows = await db.fetch(f"SELECT {value} AS v FROM objects WHERE {conditions}", sql.params)
         return [(None, rows[0]["v"])]

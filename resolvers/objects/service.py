@@ -143,6 +143,8 @@ async def aggregate_objects(
 
 def _number(value: Any) -> Any:
     """Exact where the database was exact: integral values as int, others as Decimal or float."""
+    if isinstance(value, str):  # SQLite's exact decimal aggregates answer text
+        value = Decimal(value)
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else value
     if isinstance(value, float) and value.is_integer():

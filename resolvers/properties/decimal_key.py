@@ -39,3 +39,59 @@ def decimal_key(json_text: str | bytes | int | float | None) -> str | None:
     if value > 0:
         return f"{_POSITIVE}{exponent:04d}{digits}"
     return f"{_NEGATIVE}{2 * _EXPONENT_BIAS - exponent:04d}{digits.translate(_COMPLEMENT)}{_TERMINATOR}"
+
+
+# --- exact aggregates for SQLite (sum, avg, min, max over the JSON texts of decimals) ------------
+
+DECIMAL_AGGREGATES = {"sum": "basalt_dsum", "avg": "basalt_davg", "min": "basalt_dmin", "max": "basalt_dmax"}
+
+
+def _exact(json_text: str | bytes | None) -> Decimal | None:
+    if json_text is None:
+        return None
+    try:
+        value = Decimal(json_text.decode() if isinstance(json_text, bytes) else str(json_text))
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
+
+
+class _DecimalAggregate:
+    """sqlite3's aggregate protocol (step, finalize); answers the exact result as text."""
+
+    def __init__(self) -> None:
+        self.values: list[Decimal] = []
+
+    def step(self, json_text: str | bytes | None) -> None:
+        value = _exact(json_text)
+        if value is not None:
+            self.values.append(value)
+
+    def result(self) -> Decimal:
+        raise NotImplementedError
+
+    def finalize(self) -> str | None:
+        return str(self.result()) if self.values else None
+
+
+class DecimalSum(_DecimalAggregate):
+    def result(self) -> Decimal:
+        return sum(self.values, Decimal(0))
+
+
+class DecimalAvg(_DecimalAggregate):
+    def result(self) -> Decimal:
+        return sum(self.values, Decimal(0)) / len(self.values)
+
+
+class DecimalMin(_DecimalAggregate):
+    def result(self) -> Decimal:
+        return min(self.values)
+
+
+class DecimalMax(_DecimalAggregate):
+    def result(self) -> Decimal:
+        return max(self.values)
+
+
+AGGREGATE_CLASSES = {"basalt_dsum": DecimalSum, "basalt_davg": DecimalAvg, "basalt_dmin": DecimalMin, "basalt_dmax": DecimalMax}

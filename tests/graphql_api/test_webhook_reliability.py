@@ -103,6 +103,9 @@ def received_ids(receiver: Receiver, path: str) -> Counter[str]:
 async def test_three_worker_processes_deliver_a_thousand_messages_each_exactly_once(
     server_env: dict[str, str], api: Api, tenant: TenantHandle, receiver: Receiver
 ) -> None:
+    # Three workers send up to 50 requests each at once; the test receiver's listen backlog (5, from
+    # socketserver) would drop connections, which is the receiver's limit, not the worker's.
+    receiver.server.socket.listen(1024)
     names = ("bulk-1", "bulk-2", "bulk-3")
     processes = [launch_worker(server_env, name) for name in names]
     try:
@@ -120,12 +123,6 @@ async def test_three_worker_processes_deliver_a_thousand_messages_each_exactly_o
             stop_server(process)
 
     assert received_ids(receiver, "/bulk") == Counter(ids)  # every one, none twice
-    bad = [m for m in rows.values() if m.attempts != 1]
-    if bad:
-        recs = await WebhookAttempt.filter(message_id__in=[m.id for m in bad]).values("message_id", "attempt", "error", "status_code", "duration_ms")
-        print("BAD", len(bad), [(m.id, m.attempts, m.created_at, m.finished_at) for m in bad[:5]], recs[:10])
-        for name in names:
-            print(name, (Path(server_env["BASALT_VAR_DIR"]) / f"worker-{name}.log").read_text()[-3000:])
     assert {m.attempts for m in rows.values()} == {1}
     recorded = await WebhookAttempt.filter(message_id__in=ids)
     assert len(recorded) == 1000 and {(a.attempt, a.succeeded, a.status_code) for a in recorded} == {(1, True, 200)}
@@ -133,10 +130,10 @@ async def test_three_worker_processes_deliver_a_thousand_messages_each_exactly_o
     assert sorted(secret.verify(r.body, r.headers)["n"] for r in receiver.at("/bulk")) == list(range(1000))
 
 
-@pytest.mark.postgres_only
 async def test_a_worker_killed_mid_delivery_leaves_its_messages_to_another_once_its_lease_runs_out(
     server_env: dict[str, str], api: Api, tenant: TenantHandle, receiver: Receiver
 ) -> None:
+    receiver.server.socket.listen(1024)  # see above
     receiver.script("/slow", delay=2.0)
     endpoint = await new_endpoint(api, tenant, receiver.url("/slow"))
     messages = outgoing(tenant, endpoint["id"], 120)
