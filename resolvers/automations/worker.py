@@ -106,8 +106,10 @@ class AutomationWorker:
                 status = "skipped"
             else:
                 await run_actions(pipeline, automation.actions or [], self.runtime)
-        except (ActionFailed, DomainError) as exc:  # DepthExceeded included; a condition that cannot be evaluated too
+        except ActionFailed as exc:
             status, error = "failed", str(exc)
+        except DomainError as exc:  # ACTION_DEPTH_EXCEEDED, or a condition that cannot be evaluated
+            status, error = "failed", f"{exc.code}: {exc.message}"
         await repository.finish(
             run, self.worker_id, status=status, error=error, results=jsoncodec.plain(pipeline.results),
             duration_ms=int((time.perf_counter() - started) * 1000),

@@ -31,8 +31,10 @@ async def execute(run: JobRun, job: ScheduledJob | None, runtime: Runtime, *, wo
     try:
         await run_actions(pipeline, [{"type": job.action_type, "config": job.action_config or {}}], runtime)
         status, error = "succeeded", None
-    except (ActionFailed, DomainError) as exc:
+    except ActionFailed as exc:
         status, error = "failed", str(exc)
+    except DomainError as exc:
+        status, error = "failed", f"{exc.code}: {exc.message}"
     result = jsoncodec.plain(pipeline.results[-1].get("result")) if pipeline.results else None
     await repository.finish(run, worker_id, status=status, error=error, result={"result": result, "actions": jsoncodec.plain(pipeline.results)})
     await repository.record_outcome(job.id, job.tenant_id, status)
