@@ -76,7 +76,7 @@ class AutomationWorker:
                 if not batch:
                     continue
                 automations = [a for a in await repository.automations_of(tenant_id) if a.enabled]
-                await repository.queue([_run_for(event, a) for event in batch for a in automations if matches([a.trigger_event], event.type)])
+                await repository.queue([_run_for(event, a) for event in batch for a in automations if _applies(a, event)])
                 await repository.advance_cursor(tenant_id, batch[-1].seq)
                 read += len(batch)
         return read
@@ -114,6 +114,12 @@ class AutomationWorker:
             run, self.worker_id, status=status, error=error, results=jsoncodec.plain(pipeline.results),
             duration_ms=int((time.perf_counter() - started) * 1000),
         )
+
+
+def _applies(automation: Automation, event: EventRecord) -> bool:
+    """The trigger matches, and the event happened after the automation was made (an event still
+    waiting to be matched when an automation is created is not its business)."""
+    return matches([automation.trigger_event], event.type) and event.created_at >= automation.created_at
 
 
 def _run_for(event: EventRecord, automation: Automation) -> AutomationRun:

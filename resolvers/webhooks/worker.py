@@ -123,7 +123,7 @@ def _messages_for(event: EventRecord, endpoints: list[WebhookEndpoint]) -> list[
     return [
         Outgoing(id=new_id("msg"), tenant_id=event.tenant_id, endpoint_id=e.id, event_type=event.type, payload=payload, extra={"seq": event.seq})
         for e in endpoints
-        if matches(e.events, event.type) and _type_matches(e, event)
+        if matches(e.events, event.type) and _type_matches(e, event) and event.created_at >= e.created_at  # not what happened before it existed
     ]
 
 

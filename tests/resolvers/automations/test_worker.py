@@ -14,10 +14,10 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import pytest
 from starlette.applications import Starlette
 
-from models.automations import Automation, AutomationRun
+from models.automations import Automation, AutomationCursor, AutomationRun
+from models.events import EventSequence
 from resolvers import db
 from resolvers.automations import repository
 from resolvers.automations.service import create_automation
@@ -49,11 +49,18 @@ async def relay_all(app: Starlette) -> None:
         pass
 
 
-async def fan_out_together(pool: list[AutomationWorker]) -> None:
-    for _ in range(50):
-        if sum(await asyncio.gather(*(w.fan_out() for w in pool))) == 0:
+async def fan_out_together(pool: list[AutomationWorker], tenant: TenantHandle) -> None:
+    """The workers fan out at once until the tenant's cursor has caught up with its event log
+    (a live server's worker may hold the cursor meanwhile: ours then skip it and wait)."""
+    deadline = time.monotonic() + 15
+    while True:
+        await asyncio.gather(*(w.fan_out() for w in pool))
+        cursor = await AutomationCursor.get(tenant_id=tenant.tenant_id)
+        sequence = await EventSequence.get_or_none(tenant_id=tenant.tenant_id)
+        if cursor.last_seq == (sequence.last_seq if sequence else 0):
             return
-    raise AssertionError("fan-out never caught up")
+        assert time.monotonic() < deadline, (cursor.last_seq, sequence)
+        await asyncio.sleep(0.02)
 
 
 async def finished(run_id: str, pool: list[AutomationWorker]) -> AutomationRun:
@@ -81,7 +88,7 @@ async def test_two_workers_fanning_out_at_once_queue_one_run_per_event_and_match
     await events(tenant, "order.refunded", range(20, 30))
     await relay_all(app)
 
-    await fan_out_together(workers(app, "worker-a", "worker-b"))
+    await fan_out_together(workers(app, "worker-a", "worker-b"), tenant)
 
     runs = await AutomationRun.filter(tenant_id=tenant.tenant_id)
     pairs = Counter((r.automation_id, r.event_seq) for r in runs)
@@ -100,11 +107,11 @@ async def test_an_automation_created_after_some_events_only_sees_the_later_ones(
     first = await automation(tenant, "order.paid")  # the tenant's first automation: no cursor yet
     await events(tenant, "order.paid", range(3, 5))
     await relay_all(app)
-    await fan_out_together(pool)
+    await fan_out_together(pool, tenant)
     second = await automation(tenant, "*")  # the cursor exists and has caught up
     await events(tenant, "order.paid", range(5, 6))
     await relay_all(app)
-    await fan_out_together(pool)
+    await fan_out_together(pool, tenant)
 
     first_seen, second_seen = await seqs_seen(first.id), await seqs_seen(second.id)
     assert first_seen == [4, 5, 6]
@@ -113,14 +120,13 @@ async def test_an_automation_created_after_some_events_only_sees_the_later_ones(
     assert numbers == [3, 4, 5]
 
 
-@pytest.mark.xfail(strict=True, reason="fan-out matches an event against the automations existing when it is fanned out, not when it committed")
 async def test_an_automation_created_while_earlier_events_await_fan_out_does_not_run_for_them(app: Starlette, tenant: TenantHandle) -> None:
     pool = workers(app, "worker-a")
     await automation(tenant, "order.paid")
     await events(tenant, "order.paid", range(2))  # committed (POST /v1/events answered) ...
     late = await automation(tenant, "order.*")  # ... before this automation existed
     await relay_all(app)
-    await fan_out_together(pool)
+    await fan_out_together(pool, tenant)
     assert await seqs_seen(late.id) == []
 
 

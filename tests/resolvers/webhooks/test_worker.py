@@ -5,7 +5,9 @@ at the last seq, an endpoint only getting what happens after it was created), le
 worker's messages wait for its lease, then go out again with the same webhook-id; a worker whose
 lease was taken over cannot settle), the retry schedule and its jitter, receivers that time out
 or are down and come back, and messages of disabled or deleted endpoints, which are cancelled
-when claimed and never sent.
+when claimed and never sent. Two known bugs are pinned as strict xfails: an endpoint created
+while the fan-out is behind gets earlier events, and the send timeout bounds each read rather
+than the request.
 
 The session's live server (a real `basalt serve` on the same database, started by earlier
 tests) runs a webhook worker too. Where a test needs its own worker to make the first attempt,
@@ -37,7 +39,12 @@ from resolvers.events import repository as events
 from resolvers.ids import new_id
 from resolvers.runtime import Runtime
 from resolvers.webhooks import repository
-from resolvers.webhooks.schemas import DEFAULT_RETRY_SCHEDULE, LEASE_SECONDS, Outgoing, WebhookSettings
+from resolvers.webhooks.schemas import (
+    DEFAULT_RETRY_SCHEDULE,
+    LEASE_SECONDS,
+    Outgoing,
+    WebhookSettings,
+)
 from resolvers.webhooks.sending import Courier
 from resolvers.webhooks.worker import WebhookWorker
 from tests.support import Api, TenantHandle, data, make_objects, make_type
