@@ -35,7 +35,7 @@ async def ensure_cursor(tenant_id: str) -> None:
 async def tenants_behind(limit: int) -> list[str]:
     rows = await db.fetch(
         "SELECT c.tenant_id FROM automation_cursors c JOIN event_sequences s ON s.tenant_id = c.tenant_id"
-        f" WHERE s.last_seq > c.last_seq ORDER BY c.tenant_id LIMIT {int(limit)}"
+        f" WHERE s.last_seq > c.last_seq ORDER BY random() LIMIT {int(limit)}"  # random: no tenant starves behind others
     )
     return [r["tenant_id"] for r in rows]
 

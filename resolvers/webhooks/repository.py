@@ -65,7 +65,7 @@ async def tenants_behind(limit: int) -> list[str]:
     """Tenants whose event log has events their cursor has not fanned out yet."""
     rows = await db.fetch(
         "SELECT c.tenant_id FROM webhook_cursors c JOIN event_sequences s ON s.tenant_id = c.tenant_id"
-        f" WHERE s.last_seq > c.last_seq ORDER BY c.tenant_id LIMIT {int(limit)}"
+        f" WHERE s.last_seq > c.last_seq ORDER BY random() LIMIT {int(limit)}"  # random: no tenant starves behind others
     )
     return [r["tenant_id"] for r in rows]
 

@@ -4,6 +4,7 @@ on every retry), `webhook-timestamp`, and `webhook-signature` (`v1,<base64 HMAC-
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import datetime, timezone
 
@@ -57,22 +58,25 @@ def signed_headers(message_id: str, body: str, secrets: list[str], now: datetime
     }
 
 
-async def send(client: httpx.AsyncClient, endpoint: WebhookEndpoint, message: Outgoing, secret_key: str) -> SendResult:
+async def send(client: httpx.AsyncClient, endpoint: WebhookEndpoint, message: Outgoing, secret_key: str, *, deadline: float) -> SendResult:
+    """One attempt, bounded as a whole by `deadline` seconds (httpx's timeout bounds each read: a
+    receiver trickling its answer would otherwise hold the attempt past its lease)."""
     now = datetime.now(timezone.utc)
     body = jsoncodec.dumps(message.payload)
     headers = signed_headers(message.id, body, signing_secrets(endpoint, secret_key, now), now)
     started = time.perf_counter()
     try:
-        async with client.stream("POST", endpoint.url, content=body.encode(), headers=headers) as response:
-            status, excerpt = response.status_code, await _excerpt(response)
+        async with asyncio.timeout(deadline):
+            async with client.stream("POST", endpoint.url, content=body.encode(), headers=headers) as response:
+                status, excerpt = response.status_code, await _excerpt(response)
     except BlockedAddress as exc:
         return SendResult(None, False, _ms(started), error=f"blocked: {exc}")
-    except httpx.TimeoutException:
+    except (httpx.TimeoutException, TimeoutError):
         return SendResult(None, False, _ms(started), error="timed out")
     except httpx.HTTPError as exc:
         cause = exc.__cause__ if isinstance(exc.__cause__, BlockedAddress) else exc
         prefix = "blocked" if isinstance(cause, BlockedAddress) else "unreachable"
-        return SendResult(None, False, _ms(started), error=f"{prefix}: {cause}"[:500])
+        return SendResult(None, False, _ms(started), error=f"{prefix}: {str(cause) or type(cause).__name__}"[:500])
     return SendResult(status, 200 <= status < 300, _ms(started), response_excerpt=excerpt)
 
 

@@ -151,7 +151,7 @@ async def _send_now(endpoint: WebhookEndpoint, event_type: str, payload: dict[st
     """Send outside any transaction (the mutation runs without one: see `own_transactions`), then
     record the message and its attempt in a short one."""
     message = Outgoing(id=new_id("msg"), tenant_id=endpoint.tenant_id, endpoint_id=endpoint.id, event_type=event_type, payload=payload)
-    result = await sending.send(runtime.webhooks.client, endpoint, message, runtime.secret_key)
+    result = await sending.send(runtime.webhooks.client, endpoint, message, runtime.secret_key, deadline=runtime.webhooks.settings.timeout_seconds)
     async with db.transaction():  # the mutation holds no transaction while the endpoint answers
         await repository.queue([message])
         status = "delivered" if result.succeeded else "failed"

@@ -31,6 +31,7 @@ from resolvers.webhooks.schemas import DELIVERY_BATCH, FANOUT_BATCH, LEASE_SECON
 
 log = logging.getLogger("basalt.webhooks")
 TENANTS_PER_PASS = 20
+LOST_ATTEMPTS = 2  # claims whose worker died before settling, allowed beyond the retry schedule
 
 
 class WebhookWorker:
@@ -96,7 +97,11 @@ class WebhookWorker:
             if endpoint is None or endpoint.status != "active":
                 await repository.finish(message.id, self.worker_id, status="cancelled", finished_at=_now(), last_error="the endpoint is disabled or gone")
                 return
-            result = await sending.send(self.runtime.webhooks.client, endpoint, message, self.runtime.secret_key)
+            settings = self.runtime.webhooks.settings
+            if message.attempts > len(settings.retry_schedule) + LOST_ATTEMPTS:  # its sends keep killing workers
+                await repository.finish(message.id, self.worker_id, status="dead", finished_at=_now(), last_error="too many attempts were lost")
+                return
+            result = await sending.send(self.runtime.webhooks.client, endpoint, message, self.runtime.secret_key, deadline=settings.timeout_seconds)
             await repository.record_attempt(message, message.attempts, result)
             await self._settle(message, endpoint, result)
         except Exception:

@@ -5,9 +5,8 @@ at the last seq, an endpoint only getting what happens after it was created), le
 worker's messages wait for its lease, then go out again with the same webhook-id; a worker whose
 lease was taken over cannot settle), the retry schedule and its jitter, receivers that time out
 or are down and come back, and messages of disabled or deleted endpoints, which are cancelled
-when claimed and never sent. Two known bugs are pinned as strict xfails: an endpoint created
-while the fan-out is behind gets earlier events, and the send timeout bounds each read rather
-than the request.
+when claimed and never sent; and a receiver trickling its answer past the timeout (the timeout
+bounds the whole attempt, not each read).
 
 The session's live server (a real `basalt serve` on the same database, started by earlier
 tests) runs a webhook worker too. Where a test needs its own worker to make the first attempt,
@@ -28,7 +27,6 @@ from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import pytest
 from standardwebhooks import Webhook
 from starlette.applications import Starlette
 from tortoise.expressions import F
@@ -227,11 +225,6 @@ async def test_an_endpoint_created_after_some_events_gets_only_the_events_after_
     assert late_seqs == later_events
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: fan-out sends every event after the tenant's cursor to every endpoint active at fan-out time, so an endpoint"
-    " created while the fan-out is behind (workers down or busy) also gets events from before it existed (worker.py fan_out)",
-)
 async def test_an_endpoint_created_while_the_fan_out_is_behind_gets_no_events_from_before_it(
     app: Starlette, api: Api, tenant: TenantHandle, receiver: Receiver
 ) -> None:
@@ -410,11 +403,6 @@ def trickling_receiver(chunks: int, pause: float) -> Iterator[str]:
         server.server_close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: timeout_seconds is httpx's per-read timeout, not a bound on the request (sending.py send), so a receiver"
-    " that answers slowly, a byte at a time, holds the attempt for as long as it likes, past the lease",
-)
 async def test_a_receiver_that_trickles_its_answer_past_the_timeout_is_a_timed_out_attempt(
     app: Starlette, api: Api, tenant: TenantHandle
 ) -> None:
