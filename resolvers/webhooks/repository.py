@@ -133,6 +133,23 @@ async def settle(message_id: str, **values: Any) -> None:
     await WebhookMessage.filter(id=message_id).update(finished_at=_now(), **values)
 
 
+async def finish_many(message_ids: list[str], worker_id: str, **values: Any) -> int:
+    return await WebhookMessage.filter(id__in=message_ids, claimed_by=worker_id).update(claimed_by=None, lease_until=None, **values)
+
+
+async def record_attempts(attempts: list[tuple[Outgoing, int, SendResult]]) -> None:
+    """Every attempt of a batch in one INSERT."""
+    now = _now()
+    await WebhookAttempt.bulk_create([
+        WebhookAttempt(
+            id=new_id("whd"), tenant_id=m.tenant_id, message_id=m.id, endpoint_id=m.endpoint_id, event_type=m.event_type,
+            attempt=number, status_code=r.status_code, succeeded=r.succeeded, duration_ms=r.duration_ms,
+            response_excerpt=r.response_excerpt, error=r.error, created_at=now,
+        )
+        for m, number, r in attempts
+    ])
+
+
 async def record_attempt(message: Outgoing, attempt: int, result: SendResult) -> str:
     attempt_id = new_id("whd")
     await WebhookAttempt.create(

@@ -83,29 +83,46 @@ class WebhookWorker:
     # --- delivery ------------------------------------------------------------------------------
 
     async def deliver(self) -> int:
+        """Send one claimed batch concurrently, then record and settle it in a few statements."""
         batch = await repository.claim_due(self.worker_id, DELIVERY_BATCH, LEASE_SECONDS)
         if not batch:
             return 0
         endpoints: dict[str, WebhookEndpoint] = {}
         for tenant_id in {m.tenant_id for m in batch}:
             endpoints.update(await repository.endpoints_by_ids(tenant_id, {m.endpoint_id for m in batch if m.tenant_id == tenant_id}))
-        await asyncio.gather(*(self._deliver_one(m, endpoints.get(m.endpoint_id)) for m in batch))
+        results = await asyncio.gather(*(self._send(m, endpoints.get(m.endpoint_id)) for m in batch))
+        sent = [(m, endpoints[m.endpoint_id], r) for m, r in zip(batch, results) if r is not None]
+        try:
+            await repository.record_attempts([(m, m.attempts, r) for m, _, r in sent])
+            await self._settle_delivered([(m, r) for m, _, r in sent if r.succeeded])
+            for message, endpoint, result in sent:
+                if not result.succeeded:
+                    await self._settle(message, endpoint, result)
+        except Exception:
+            log.exception("a webhook batch could not be settled; its leases will run out and it is sent again")
         return len(batch)
 
-    async def _deliver_one(self, message: Outgoing, endpoint: WebhookEndpoint | None) -> None:
+    async def _send(self, message: Outgoing, endpoint: WebhookEndpoint | None) -> SendResult | None:
+        """The attempt's result; None when the message was settled without sending."""
         try:
             if endpoint is None or endpoint.status != "active":
                 await repository.finish(message.id, self.worker_id, status="cancelled", finished_at=_now(), last_error="the endpoint is disabled or gone")
-                return
+                return None
             settings = self.runtime.webhooks.settings
             if message.attempts > len(settings.retry_schedule) + LOST_ATTEMPTS:  # its sends keep killing workers
                 await repository.finish(message.id, self.worker_id, status="dead", finished_at=_now(), last_error="too many attempts were lost")
-                return
-            result = await sending.send(self.runtime.webhooks.client, endpoint, message, self.runtime.secret_key, deadline=settings.timeout_seconds)
-            await repository.record_attempt(message, message.attempts, result)
-            await self._settle(message, endpoint, result)
+                return None
+            return await sending.send(self.runtime.webhooks.client, endpoint, message, self.runtime.secret_key, deadline=settings.timeout_seconds)
         except Exception:
-            log.exception("webhook message %s could not be settled; its lease will run out and it is sent again", message.id)
+            log.exception("webhook message %s could not be sent; its lease will run out and it is sent again", message.id)
+            return None
+
+    async def _settle_delivered(self, delivered: list[tuple[Outgoing, SendResult]]) -> None:
+        by_code: dict[int | None, list[str]] = {}
+        for message, result in delivered:
+            by_code.setdefault(result.status_code, []).append(message.id)
+        for code, ids in by_code.items():
+            await repository.finish_many(ids, self.worker_id, status="delivered", finished_at=_now(), last_status_code=code, last_error=None)
 
     async def _settle(self, message: Outgoing, endpoint: WebhookEndpoint, result: SendResult) -> None:
         now = _now()
