@@ -14,9 +14,9 @@ from resolvers.actions import filters
 from resolvers.actions.schemas import MAX_GROUPS, QUERY_MAX_LIMIT, Run
 from resolvers.actions.templates import render
 from resolvers.email import service as email
-from resolvers.errors import ValidationError
 from resolvers.jobs import queue as jobs
 from resolvers.objects import service as objects
+from resolvers.paging import bounded_int
 from resolvers.objects.schemas import ObjectRecord
 from resolvers.properties.datatypes import DATA_TYPES
 from resolvers.runtime import Runtime
@@ -89,7 +89,8 @@ async def _where(run: Run, collection: str, raw: dict[str, Any]) -> Any:
 async def query_records(run: Run, config: dict[str, Any], raw: dict[str, Any], runtime: Runtime) -> Any:
     where = await _where(run, str(config["collection"]), raw)
     sort, order = filters.sort_of(config.get("sort"), "sort")
-    limit, offset = _int(config.get("limit"), "limit", 20, 1, QUERY_MAX_LIMIT), _int(config.get("offset"), "offset", 0, 0, 100_000)
+    limit = bounded_int(config.get("limit"), "limit", default=20, low=1, high=QUERY_MAX_LIMIT)
+    offset = bounded_int(config.get("offset"), "offset", default=0, low=0, high=100_000)
     page = await objects.list_objects(run.principal, str(config["collection"]), where=where, sort=sort, order=order, limit=limit, offset=offset)
     return [_record(r) for r in page.items]
 
@@ -123,13 +124,3 @@ def _record(record: ObjectRecord) -> dict[str, Any]:
         "id": record.id, "object_type_id": record.object_type_id, "properties": record.properties, "version": record.version,
         "created_by": record.created_by, "created_at": record.created_at.isoformat(), "updated_at": record.updated_at.isoformat(),
     })
-
-
-def _int(value: Any, field: str, default: int, low: int, high: int) -> int:
-    if value is None:
-        return default
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError.single(field, f"must be an integer from {low} to {high}")
-    return value

@@ -8,8 +8,7 @@ from typing import Any
 from tortoise.expressions import F, Q
 
 from models.automations import Automation, AutomationCursor, AutomationRun
-from resolvers import db
-from resolvers.events import repository as events
+from resolvers.events.cursors import EventCursor
 from resolvers.scoping import scoped
 
 
@@ -25,30 +24,7 @@ async def count(tenant_id: str) -> int:
     return await scoped(Automation, tenant_id).count()
 
 
-async def ensure_cursor(tenant_id: str) -> None:
-    if await AutomationCursor.exists(tenant_id=tenant_id):
-        return
-    last = (await events.last_seqs([tenant_id]))[tenant_id]
-    await AutomationCursor.get_or_create(tenant_id=tenant_id, defaults={"last_seq": last})
-
-
-async def tenants_behind(limit: int) -> list[str]:
-    rows = await db.fetch(
-        "SELECT c.tenant_id FROM automation_cursors c JOIN event_sequences s ON s.tenant_id = c.tenant_id"
-        f" WHERE s.last_seq > c.last_seq ORDER BY random() LIMIT {int(limit)}"  # random: no tenant starves behind others
-    )
-    return [r["tenant_id"] for r in rows]
-
-
-async def lock_cursor(tenant_id: str) -> int | None:
-    sql = db.Sql(db.dialect())
-    lock = " FOR UPDATE SKIP LOCKED" if db.dialect() == "postgres" else ""
-    rows = await db.fetch(f"SELECT last_seq FROM automation_cursors WHERE tenant_id = {sql.param(tenant_id)}{lock}", sql.params)
-    return int(rows[0]["last_seq"]) if rows else None
-
-
-async def advance_cursor(tenant_id: str, last_seq: int) -> None:
-    await AutomationCursor.filter(tenant_id=tenant_id).update(last_seq=last_seq)
+CURSOR = EventCursor(AutomationCursor)
 
 
 async def queue(runs: list[AutomationRun]) -> None:

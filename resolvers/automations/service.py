@@ -19,6 +19,7 @@ from resolvers.authz import require_scope
 from resolvers.automations import repository
 from resolvers.errors import FieldError, NotFound, QuotaExceeded, ValidationError
 from resolvers.ids import new_id
+from resolvers.paging import bounded_int
 from resolvers.principal import Principal
 from resolvers.runtime import Runtime
 from resolvers.webhooks.schemas import EVENT_PATTERN
@@ -46,7 +47,7 @@ async def create_automation(principal: Principal | None, data: dict[str, Any]) -
     automation = Automation(id=new_id("auto"), tenant_id=caller.tenant_id, created_by=caller.actor)
     _apply(automation, {"enabled": True, "conditions": [], "actions": [], **data}, creating=True)
     await automation.save(force_create=True)
-    await repository.ensure_cursor(caller.tenant_id)
+    await repository.CURSOR.ensure(caller.tenant_id)
     return automation
 
 
@@ -68,7 +69,7 @@ async def delete_automation(principal: Principal | None, automation_id: str) -> 
 async def list_runs(principal: Principal | None, automation_id: str, *, limit: Any = None, offset: Any = None) -> tuple[list[AutomationRun], int]:
     caller = require_scope(principal, "read")
     await _automation(caller.tenant_id, automation_id)
-    return await repository.runs_page(caller.tenant_id, automation_id, _bounded(limit, "limit", 50, 1, 100), _bounded(offset, "offset", 0, 0, 1_000_000))
+    return await repository.runs_page(caller.tenant_id, automation_id, bounded_int(limit, "limit", default=50, low=1, high=100), bounded_int(offset, "offset", default=0, low=0, high=1_000_000))
 
 
 async def trigger(principal: Principal | None, automation_id: str, data: Any, *, runtime: Runtime) -> str:
@@ -168,14 +169,6 @@ def _collect(errors: list[FieldError], check: Any) -> Any:
     except ValidationError as exc:
         errors.extend(exc.errors)
         return []
-
-
-def _bounded(value: Any, field: str, default: int, low: int, high: int) -> int:
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError.single(field, f"must be an integer from {low} to {high}")
-    return value
 
 
 async def _automation(tenant_id: str, automation_id: str) -> Automation:

@@ -9,8 +9,6 @@ other.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 from datetime import datetime, timezone
@@ -18,13 +16,11 @@ from typing import Any
 
 from models import jsoncodec
 from models.automations import Automation, AutomationRun
-from resolvers import db
 from resolvers.actions.engine import condition_holds, run_actions
 from resolvers.actions.schemas import ActionFailed, Run
 from resolvers.automations import repository
-from resolvers.data_io.worker import worker_name
+from resolvers.background import PollingWorker
 from resolvers.errors import DomainError
-from resolvers.events import repository as events
 from resolvers.events.schemas import EventRecord
 from resolvers.ids import new_id
 from resolvers.principal import Principal
@@ -39,26 +35,12 @@ LEASE_SECONDS = 120
 MAX_ATTEMPTS = 3
 
 
-class AutomationWorker:
-    def __init__(self, runtime: Runtime, *, worker_id: str | None = None, poll_seconds: float = 1.0) -> None:
-        self.runtime = runtime
-        self.worker_id = worker_id or worker_name()
-        self.poll_seconds = poll_seconds
-        self.wake = asyncio.Event()
+class AutomationWorker(PollingWorker):
+    label = "automation worker"
 
-    async def run_forever(self) -> None:
-        while True:
-            try:
-                busy = True
-                while busy:
-                    busy = await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("automation worker pass failed; retrying")
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=self.poll_seconds)
-            self.wake.clear()
+    def __init__(self, runtime: Runtime, *, worker_id: str | None = None, poll_seconds: float = 1.0) -> None:
+        super().__init__(worker_id=worker_id, poll_seconds=poll_seconds)
+        self.runtime = runtime
 
     async def run_once(self) -> bool:
         matched = await self.fan_out()
@@ -66,20 +48,11 @@ class AutomationWorker:
         return matched > 0 or ran > 0
 
     async def fan_out(self) -> int:
-        read = 0
-        for tenant_id in await repository.tenants_behind(TENANTS_PER_PASS):
-            async with db.transaction():
-                cursor = await repository.lock_cursor(tenant_id)
-                if cursor is None:
-                    continue
-                batch = await events.after(tenant_id, cursor, limit=FANOUT_BATCH)
-                if not batch:
-                    continue
-                automations = [a for a in await repository.automations_of(tenant_id) if a.enabled]
-                await repository.queue([_run_for(event, a) for event in batch for a in automations if _applies(a, event)])
-                await repository.advance_cursor(tenant_id, batch[-1].seq)
-                read += len(batch)
-        return read
+        return await repository.CURSOR.consume(self._queue_runs, tenants=TENANTS_PER_PASS, batch=FANOUT_BATCH)
+
+    async def _queue_runs(self, tenant_id: str, batch: list[EventRecord]) -> None:
+        automations = [a for a in await repository.automations_of(tenant_id) if a.enabled]
+        await repository.queue([_run_for(event, a) for event in batch for a in automations if _applies(a, event)])
 
     async def run_queued(self) -> int:
         runs = await repository.claim(self.worker_id, datetime.now(timezone.utc), RUN_BATCH, LEASE_SECONDS)

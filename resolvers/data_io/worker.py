@@ -7,18 +7,15 @@ job again from the beginning, so a committed export request always produces a fi
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import csv
 import io
 import logging
-import os
-import socket
 from datetime import datetime, timezone
 from typing import Any
 
 from models import jsoncodec
 from models.data_io import DataExport
+from resolvers.background import PollingWorker
 from resolvers.data_io import repository
 from resolvers.data_io.schemas import CONTENT_TYPES, CSV_FORMULA_PREFIXES, EXPORT_MAX_RECORDS, EXPORT_PAGE, LEASE_SECONDS
 from resolvers.objects import repository as objects
@@ -32,31 +29,13 @@ EXPORT_SORT = Sort("created_at", "asc", is_property=False)
 SYSTEM_COLUMNS = ("id", "created_at", "updated_at", "version", "created_by")
 
 
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+class ExportWorker(PollingWorker):
+    label = "export worker"
 
-
-class ExportWorker:
     def __init__(self, runtime: Runtime, *, worker_id: str | None = None, poll_seconds: float = 2.0, lease_seconds: int = LEASE_SECONDS) -> None:
+        super().__init__(worker_id=worker_id, poll_seconds=poll_seconds)
         self.runtime = runtime
-        self.worker_id = worker_id or worker_name()
-        self.poll_seconds = poll_seconds
         self.lease_seconds = lease_seconds
-        self.wake = asyncio.Event()
-
-    async def run_forever(self) -> None:
-        while True:
-            try:
-                busy = True
-                while busy:
-                    busy = await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("export worker pass failed; retrying")
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=self.poll_seconds)
-            self.wake.clear()
 
     async def run_once(self) -> bool:
         """Claim and finish one job; False when there was nothing to do."""

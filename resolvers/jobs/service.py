@@ -14,6 +14,7 @@ from resolvers.errors import AlreadyExists, FieldError, NotFound, QuotaExceeded,
 from resolvers.ids import new_id
 from resolvers.jobs import repository, runner
 from resolvers.jobs.schemas import MAX_JOBS_PER_TENANT, checked_cron, checked_timezone, next_occurrence
+from resolvers.paging import bounded_int
 from resolvers.principal import Principal
 from resolvers.runtime import Runtime
 
@@ -22,7 +23,7 @@ FIELDS = ("name", "description", "cron_expression", "timezone", "run_at", "actio
 
 async def list_jobs(principal: Principal | None, *, limit: Any = None, offset: Any = None) -> list[ScheduledJob]:
     caller = require_scope(principal, "read")
-    return await repository.jobs_page(caller.tenant_id, _bounded(limit, "limit", 50, 1, 100), _bounded(offset, "offset", 0, 0, 1_000_000))
+    return await repository.jobs_page(caller.tenant_id, bounded_int(limit, "limit", default=50, low=1, high=100), bounded_int(offset, "offset", default=0, low=0, high=1_000_000))
 
 
 async def get_job(principal: Principal | None, job_id: str) -> ScheduledJob:
@@ -140,14 +141,6 @@ def _known(data: dict[str, Any]) -> None:
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
         raise ValidationError([FieldError(name, "is not a scheduled-job field") for name in unknown])
-
-
-def _bounded(value: Any, field: str, default: int, low: int, high: int) -> int:
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError.single(field, f"must be an integer from {low} to {high}")
-    return value
 
 
 async def _job(tenant_id: str, job_id: str) -> ScheduledJob:

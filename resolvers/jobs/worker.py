@@ -4,14 +4,12 @@ taken up again (up to three attempts), not lost and not run twice at once."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timezone
 
 from models.jobs import JobRun
-from resolvers.data_io.worker import worker_name
+from resolvers.background import PollingWorker
 from resolvers.jobs import repository, runner
 from resolvers.jobs.schemas import LEASE_SECONDS, MAX_ATTEMPTS, MISFIRE_GRACE, RUN_BATCH, next_occurrence
 from resolvers.runtime import Runtime
@@ -24,27 +22,13 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class JobWorker:
-    def __init__(self, runtime: Runtime, *, worker_id: str | None = None, poll_seconds: float = 1.0, clock: Clock = utc_now) -> None:
-        self.runtime = runtime
-        self.worker_id = worker_id or worker_name()
-        self.poll_seconds = poll_seconds
-        self.clock = clock
-        self.wake = asyncio.Event()
+class JobWorker(PollingWorker):
+    label = "job worker"
 
-    async def run_forever(self) -> None:
-        while True:
-            try:
-                busy = True
-                while busy:
-                    busy = await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("job worker pass failed; retrying")
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=self.poll_seconds)
-            self.wake.clear()
+    def __init__(self, runtime: Runtime, *, worker_id: str | None = None, poll_seconds: float = 1.0, clock: Clock = utc_now) -> None:
+        super().__init__(worker_id=worker_id, poll_seconds=poll_seconds)
+        self.runtime = runtime
+        self.clock = clock
 
     async def run_once(self) -> bool:
         scheduled = await self.schedule()

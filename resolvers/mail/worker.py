@@ -5,14 +5,12 @@ it may send it twice, which is better than never)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
-from resolvers.data_io.worker import worker_name
+from resolvers.background import PollingWorker
 from resolvers.mail import repository
 from resolvers.mail.schemas import (
     HOUSEKEEPING_SECONDS,
@@ -30,7 +28,9 @@ from resolvers.mail.transport import MailTransport
 log = logging.getLogger("basalt.mail")
 
 
-class MailWorker:
+class MailWorker(PollingWorker):
+    label = "mail worker"
+
     def __init__(
         self,
         transport: MailTransport,
@@ -40,29 +40,15 @@ class MailWorker:
         worker_id: str | None = None,
         poll_seconds: float = 5.0,
     ) -> None:
+        super().__init__(worker_id=worker_id, poll_seconds=poll_seconds)
         self.transport = transport
         self.composers = composers
         self.housekeeping = (_prune_finished, *housekeeping)
-        self.worker_id = worker_id or worker_name()
-        self.poll_seconds = poll_seconds
-        self.wake = asyncio.Event()
         self._next_housekeeping = 0.0
 
-    async def run_forever(self) -> None:
-        while True:
-            try:
-                busy = True
-                while busy:
-                    busy = await self.run_once()
-                if time.monotonic() >= self._next_housekeeping:
-                    await self.keep_house()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("mail worker pass failed; retrying")
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=self.poll_seconds)
-            self.wake.clear()
+    async def between_passes(self) -> None:
+        if time.monotonic() >= self._next_housekeeping:
+            await self.keep_house()
 
     async def run_once(self) -> bool:
         """Send (or give up on) one due mail; False when none was due."""

@@ -10,7 +10,7 @@ from typing import Any
 from models import jsoncodec
 from models.webhooks import WebhookAttempt, WebhookCursor, WebhookEndpoint, WebhookMessage
 from resolvers import db
-from resolvers.events import repository as events
+from resolvers.events.cursors import EventCursor
 from resolvers.ids import new_id
 from resolvers.scoping import scoped
 from resolvers.webhooks.schemas import Outgoing, SendResult
@@ -50,37 +50,10 @@ async def disable(tenant_id: str, endpoint_id: str, reason: str) -> None:
     await scoped(WebhookEndpoint, tenant_id).filter(id=endpoint_id).update(status="disabled", disabled_reason=reason, updated_at=_now())
 
 
-# --- fan-out from the event log ----------------------------------------------------------------
+# --- fan-out from the event log (see resolvers/events/cursors.py) ----------------------------------------------------------------
 
 
-async def ensure_cursor(tenant_id: str) -> None:
-    """Start the tenant's fan-out at its newest event: endpoints get what happens from now on."""
-    if await WebhookCursor.exists(tenant_id=tenant_id):
-        return
-    last = (await events.last_seqs([tenant_id]))[tenant_id]
-    await WebhookCursor.get_or_create(tenant_id=tenant_id, defaults={"last_seq": last})
-
-
-async def tenants_behind(limit: int) -> list[str]:
-    """Tenants whose event log has events their cursor has not fanned out yet."""
-    rows = await db.fetch(
-        "SELECT c.tenant_id FROM webhook_cursors c JOIN event_sequences s ON s.tenant_id = c.tenant_id"
-        f" WHERE s.last_seq > c.last_seq ORDER BY random() LIMIT {int(limit)}"  # random: no tenant starves behind others
-    )
-    return [r["tenant_id"] for r in rows]
-
-
-async def lock_cursor(tenant_id: str) -> int | None:
-    """The cursor, locked until the transaction ends; None if another dispatcher holds it
-    (SQLite: the write transaction already excludes every other writer)."""
-    sql = db.Sql(db.dialect())
-    lock = " FOR UPDATE SKIP LOCKED" if db.dialect() == "postgres" else ""
-    rows = await db.fetch(f"SELECT last_seq FROM webhook_cursors WHERE tenant_id = {sql.param(tenant_id)}{lock}", sql.params)
-    return int(rows[0]["last_seq"]) if rows else None
-
-
-async def advance_cursor(tenant_id: str, last_seq: int) -> None:
-    await WebhookCursor.filter(tenant_id=tenant_id).update(last_seq=last_seq)
+CURSOR = EventCursor(WebhookCursor)
 
 
 async def queue(messages: list[Outgoing], *, due: datetime | None = None) -> None:

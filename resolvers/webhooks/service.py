@@ -18,6 +18,7 @@ from resolvers.authz import require_scope
 from resolvers.errors import Conflict, FieldError, NotFound, QuotaExceeded, ValidationError
 from resolvers.ids import new_id
 from resolvers.object_types import service as object_types
+from resolvers.paging import bounded_int
 from resolvers.principal import Principal
 from resolvers.runtime import Runtime
 from resolvers.secure_delete.schemas import Dependency
@@ -71,7 +72,7 @@ async def create_endpoint(principal: Principal | None, data: dict[str, Any], *, 
         created_by=caller.actor,
     )
     await endpoint.save(force_create=True)
-    await repository.ensure_cursor(caller.tenant_id)
+    await repository.CURSOR.ensure(caller.tenant_id)
     return _record(endpoint, secret=secret)
 
 
@@ -165,7 +166,7 @@ async def _send_now(endpoint: WebhookEndpoint, event_type: str, payload: dict[st
 
 async def list_deliveries(principal: Principal | None, *, limit: Any = None, offset: Any = None, webhook_id: str | None = None) -> tuple[list[Any], int]:
     caller = require_scope(principal, "read")
-    return await repository.attempts_page(caller.tenant_id, endpoint_id=webhook_id, limit=_limit(limit), offset=_offset(offset))
+    return await repository.attempts_page(caller.tenant_id, endpoint_id=webhook_id, limit=_page(limit), offset=_offset(offset))
 
 
 async def retry_delivery(principal: Principal | None, delivery_id: str, *, runtime: Runtime) -> bool:
@@ -183,7 +184,7 @@ async def retry_delivery(principal: Principal | None, delivery_id: str, *, runti
 
 async def list_dead(principal: Principal | None, *, limit: Any = None, offset: Any = None) -> tuple[list[Any], int]:
     caller = require_scope(principal, "read")
-    return await repository.dead_page(caller.tenant_id, limit=_limit(limit), offset=_offset(offset))
+    return await repository.dead_page(caller.tenant_id, limit=_page(limit), offset=_offset(offset))
 
 
 async def retry_dead(principal: Principal | None, message_id: str, *, runtime: Runtime) -> bool:
@@ -261,20 +262,12 @@ def _description(value: Any) -> str | None:
     return value
 
 
-def _limit(value: Any) -> int:
-    if value is None:
-        return 50
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PAGE:
-        raise ValidationError.single("limit", f"must be an integer from 1 to {MAX_PAGE}")
-    return value
+def _page(value: Any) -> int:
+    return bounded_int(value, "limit", default=50, low=1, high=MAX_PAGE)
 
 
 def _offset(value: Any) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValidationError.single("offset", "must be a non-negative integer")
-    return value
+    return bounded_int(value, "offset", default=0, low=0, high=1_000_000)
 
 
 def _new_secret() -> str:

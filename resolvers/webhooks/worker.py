@@ -15,14 +15,11 @@ sent again with the same webhook-id (at least once).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime, timedelta, timezone
 
 from models.webhooks import WebhookEndpoint
-from resolvers import db
-from resolvers.data_io.worker import worker_name
-from resolvers.events import repository as events
+from resolvers.background import PollingWorker
 from resolvers.events.schemas import EventRecord
 from resolvers.ids import new_id
 from resolvers.runtime import Runtime
@@ -34,26 +31,12 @@ TENANTS_PER_PASS = 20
 LOST_ATTEMPTS = 2  # claims whose worker died before settling, allowed beyond the retry schedule
 
 
-class WebhookWorker:
-    def __init__(self, runtime: Runtime, *, worker_id: str | None = None, poll_seconds: float = 1.0) -> None:
-        self.runtime = runtime
-        self.worker_id = worker_id or worker_name()
-        self.poll_seconds = poll_seconds
-        self.wake = asyncio.Event()
+class WebhookWorker(PollingWorker):
+    label = "webhook worker"
 
-    async def run_forever(self) -> None:
-        while True:
-            try:
-                busy = True
-                while busy:
-                    busy = await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("webhook worker pass failed; retrying")
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=self.poll_seconds)
-            self.wake.clear()
+    def __init__(self, runtime: Runtime, *, worker_id: str | None = None, poll_seconds: float = 1.0) -> None:
+        super().__init__(worker_id=worker_id, poll_seconds=poll_seconds)
+        self.runtime = runtime
 
     async def run_once(self) -> bool:
         """One fan-out pass and one delivery batch; False when there was nothing to do."""
@@ -65,20 +48,11 @@ class WebhookWorker:
 
     async def fan_out(self) -> int:
         """Turn new events into messages; returns how many events were read."""
-        read = 0
-        for tenant_id in await repository.tenants_behind(TENANTS_PER_PASS):
-            async with db.transaction():
-                cursor = await repository.lock_cursor(tenant_id)
-                if cursor is None:
-                    continue  # another dispatcher has this tenant
-                batch = await events.after(tenant_id, cursor, limit=FANOUT_BATCH)
-                if not batch:
-                    continue
-                endpoints = [e for e in await repository.endpoints_of(tenant_id) if e.status == "active"]
-                await repository.queue([m for event in batch for m in _messages_for(event, endpoints)])
-                await repository.advance_cursor(tenant_id, batch[-1].seq)
-                read += len(batch)
-        return read
+        return await repository.CURSOR.consume(self._queue_messages, tenants=TENANTS_PER_PASS, batch=FANOUT_BATCH)
+
+    async def _queue_messages(self, tenant_id: str, batch: list[EventRecord]) -> None:
+        endpoints = [e for e in await repository.endpoints_of(tenant_id) if e.status == "active"]
+        await repository.queue([m for event in batch for m in _messages_for(event, endpoints)])
 
     # --- delivery ------------------------------------------------------------------------------
 

@@ -60,7 +60,7 @@ def wait_running(env: dict[str, str], name: str, process: subprocess.Popen[bytes
 
 
 def worker_id(process: subprocess.Popen[bytes]) -> str:
-    """What the process claims messages as (`resolvers.data_io.worker.worker_name`)."""
+    """What the process claims messages as (`resolvers.background.worker_name`)."""
     return f"{socket.gethostname()}:{process.pid}"
 
 
