@@ -45,8 +45,9 @@ async def events(tenant: TenantHandle, event_type: str, numbers: range) -> None:
 
 async def relay_all(app: Starlette) -> None:
     """Number every committed event (what a server's relay does right after each commit)."""
-    while await app.state.runtime.realtime.relay.run_once():
-        pass
+    numbered = await app.state.runtime.realtime.relay.run_once()
+    while numbered:
+        numbered = await app.state.runtime.realtime.relay.run_once()
 
 
 async def fan_out_together(pool: list[AutomationWorker], tenant: TenantHandle) -> None:
