@@ -20,4 +20,5 @@ MODEL_MODULES = [
     "models.billing",
     "models.jobs",
     "models.automations",
+    "models.roles",
 ]

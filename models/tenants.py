@@ -19,6 +19,9 @@ class Tenant(TimestampedModel):
     # Bumped with every object-type or property change: lets processes cache type schemas and
     # check them against the value authentication already reads (see objects/schema_cache.py).
     schema_version = fields.BigIntField(default=0)
+    # Bumped with every role, permission or assignment change; authentication reads it, so each
+    # process knows at once when its cached permissions are stale (see resolvers/roles/permissions.py).
+    roles_version = fields.BigIntField(null=True)
     stripe_customer_id = fields.CharField(max_length=64, null=True, db_index=True)  # set by Stripe checkout
     stripe_subscription_id = fields.CharField(max_length=64, null=True)
 

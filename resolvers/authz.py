@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from resolvers.errors import InsufficientScope, Unauthorized
+from resolvers.errors import Forbidden, InsufficientScope, Unauthorized
 from resolvers.principal import Principal
+from resolvers.roles import permissions
 
 SCOPES = ("read", "write", "schema", "files", "auth", "ai", "*")
 
@@ -32,3 +33,10 @@ def covers(granted: Iterable[str], wanted: Iterable[str]) -> bool:
     """Whether a holder of `granted` scopes may hand out every scope in `wanted`."""
     granted_set = set(granted)
     return "*" in granted_set or set(wanted) <= granted_set
+
+
+async def require_permission(principal: Principal, wanted: str) -> None:
+    """403 FORBIDDEN unless the principal's permissions (users: their roles; keys: their scopes)
+    allow `wanted`, such as objects:contacts:read."""
+    if not permissions.allows(await permissions.granted(principal), wanted):
+        raise Forbidden(f"This needs the permission {wanted}")

@@ -24,6 +24,7 @@ class Principal:
     # The tenant's schema version when the request was authenticated (None: unknown). Services
     # use it to check a cached type schema without another query; see objects/schema_cache.py.
     schema_version: int | None = None
+    roles_version: int | None = None  # the tenant's, for users: keys the cache of their permissions
 
     @classmethod
     def system(cls, tenant_id: str, acting_for: str) -> "Principal":

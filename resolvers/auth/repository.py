@@ -14,7 +14,8 @@ from resolvers.ids import new_id
 from resolvers.scoping import scoped
 
 CREDENTIAL_SQL = (
-    "SELECT u.id, u.tenant_id, u.role, u.status AS user_status, s.revoked_at, t.status AS tenant_status, t.schema_version"
+    "SELECT u.id, u.tenant_id, u.role, u.status AS user_status, s.revoked_at, t.status AS tenant_status, t.schema_version,"
+    " t.roles_version"
     " FROM auth_sessions s JOIN users u ON u.id = s.user_id AND u.tenant_id = s.tenant_id JOIN tenants t ON t.id = s.tenant_id"
     " WHERE s.id = {} AND s.tenant_id = {} AND s.user_id = {}"
 )
@@ -63,6 +64,7 @@ async def credential(tenant_id: str, user_id: str, session_id: str) -> UserCrede
         session_revoked=row["revoked_at"] is not None,
         tenant_status=row["tenant_status"],
         schema_version=int(row["schema_version"]),
+        roles_version=int(row["roles_version"] or 0),
     )
 
 

@@ -91,3 +91,4 @@ class UserCredential:
     session_revoked: bool
     tenant_status: str
     schema_version: int
+    roles_version: int = 0

@@ -341,6 +341,7 @@ async def authenticate(token: str, *, runtime: Runtime) -> Principal:
         session_id=claims.session_id,
         expires_at=claims.expires_at,
         schema_version=live.schema_version,
+        roles_version=live.roles_version,
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from resolvers import db
-from resolvers.authz import require_scope
+from resolvers.authz import require_permission, require_scope
 from resolvers.errors import DuplicateValue, FieldError, NotFound, ValidationError, VersionConflict
 from resolvers.ids import new_id
 from resolvers.object_types import repository as object_types
@@ -66,6 +66,14 @@ async def load_schema(tenant_id: str, type_ref: str, version: int | None = None)
     return await schema_cache.cached(tenant_id, type_ref, version, load)
 
 
+async def _schema_for(caller: Principal, type_ref: str, action: str) -> TypeSchema:
+    """The type's schema, if the caller may `action` (read, write, delete) its objects: for users
+    their roles decide (objects:<type>:<action>), for keys their scopes (checked before)."""
+    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
+    await require_permission(caller, f"objects:{schema.object_type.name}:{action}")
+    return schema
+
+
 def present(schema: TypeSchema, record: ObjectRecord) -> ObjectRecord:
     """The record as clients see it (exact decimals as strings)."""
     return record.with_properties(api_properties(schema, record.properties))
@@ -76,7 +84,7 @@ def present(schema: TypeSchema, record: ObjectRecord) -> ObjectRecord:
 
 async def get_object(principal: Principal | None, type_ref: str, object_id: str) -> ObjectRecord:
     caller = require_scope(principal, "read")
-    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
+    schema = await _schema_for(caller, type_ref, "read")
     return present(schema, await _live(schema, caller.tenant_id, object_id))
 
 
@@ -84,7 +92,7 @@ async def read_many(principal: Principal | None, type_ref: str, object_ids: list
     """Live objects among the ids, in the order asked; ids that match nothing are left out."""
     caller = require_scope(principal, "read")
     _check_batch_size("object_ids", object_ids)
-    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
+    schema = await _schema_for(caller, type_ref, "read")
     found = {r.id: r for r in await repository.by_ids(caller.tenant_id, schema.id, list(dict.fromkeys(object_ids)))}
     return [present(schema, found[i]) for i in dict.fromkeys(object_ids) if i in found]
 
@@ -102,7 +110,7 @@ async def list_objects(
     offset: int = 0,
 ) -> Page:
     caller = require_scope(principal, "read")
-    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
+    schema = await _schema_for(caller, type_ref, "read")
     if view_id is not None:
         view = await views.by_id(caller.tenant_id, schema.id, view_id)
         if view is None:
@@ -125,7 +133,7 @@ async def aggregate_objects(
 ) -> Any:
     """A number, or {group: number} with `group_by`; computed in the database."""
     caller = require_scope(principal, "read")
-    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
+    schema = await _schema_for(caller, type_ref, "read")
     if function not in AGGREGATES:
         raise ValidationError.single("function", f"must be one of {', '.join(AGGREGATES)}")
     if field is None and function != "count":
@@ -154,7 +162,7 @@ def _number(value: Any) -> Any:
 
 async def list_trash(principal: Principal | None, type_ref: str, *, limit: int = LIST_DEFAULT_LIMIT, after: str | None = None) -> Page:
     caller = require_scope(principal, "read")
-    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
+    schema = await _schema_for(caller, type_ref, "read")
     sort = Sort("deleted_at", "desc", is_property=False)
     page = await repository.page(schema, caller.tenant_id, where=None, sort=sort, limit=_limit(limit), after=after, deleted=True)
     return replace(page, items=[present(schema, r) for r in page.items])
@@ -167,7 +175,7 @@ async def list_versions(
     caller = require_scope(principal, "read")
     if not 1 <= limit <= VERSIONS_MAX_LIMIT:
         raise ValidationError.single("limit", f"must be between 1 and {VERSIONS_MAX_LIMIT}")
-    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
+    schema = await _schema_for(caller, type_ref, "read")
     if await repository.get(caller.tenant_id, schema.id, object_id, deleted=None) is None:
         raise NotFound(f"Object {object_id} not found")
     found = await repository.versions(caller.tenant_id, object_id, limit)
@@ -193,7 +201,7 @@ def _typed(data_types: dict[str, str], values: dict[str, Any]) -> dict[str, Any]
 
 async def create_object(principal: Principal | None, type_ref: str, values: Any) -> ObjectRecord:
     caller = require_scope(principal, "write")
-    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
+    schema = await _schema_for(caller, type_ref, "write")
     checked = check_properties(schema, values, path="properties", partial=False)
     await _raise_if_invalid([checked], caller.tenant_id)
     row = new_row(schema, caller, checked.values)
@@ -205,7 +213,7 @@ async def create_many(principal: Principal | None, type_ref: str, items: list[An
     """All or nothing: any invalid item fails the batch with every item's errors listed."""
     caller = require_scope(principal, "write")
     _check_batch_size("objects", items)
-    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
+    schema = await _schema_for(caller, type_ref, "write")
     checks = [check_properties(schema, _item_properties(item), path=f"objects[{i}].properties", partial=False) for i, item in enumerate(items)]
     duplicates = repeated_unique_values(schema, [(f"objects[{i}].properties", c.values) for i, c in enumerate(checks)])
     await _raise_if_invalid(checks, caller.tenant_id, extra=duplicates)
@@ -218,7 +226,7 @@ async def update_object(
     principal: Principal | None, type_ref: str, object_id: str, values: Any, *, expected_version: int | None = None
 ) -> ObjectRecord:
     caller = require_scope(principal, "write")
-    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
+    schema = await _schema_for(caller, type_ref, "write")
     current = await _live(schema, caller.tenant_id, object_id)
     updated = await _apply_patches(schema, caller, [(current, ObjectPatch(object_id, values, expected_version), "properties")])
     return present(schema, updated[0])
@@ -227,7 +235,7 @@ async def update_object(
 async def update_many(principal: Principal | None, type_ref: str, patches: list[ObjectPatch]) -> list[ObjectRecord]:
     caller = require_scope(principal, "write")
     _check_batch_size("updates", patches)
-    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
+    schema = await _schema_for(caller, type_ref, "write")
     ids = [p.object_id for p in patches]
     if len(set(ids)) != len(ids):
         raise ValidationError.single("updates", "each object may appear only once per batch")
@@ -250,7 +258,7 @@ async def delete_object(
 ) -> str:
     """Soft delete to the trash; `force` deletes for good (secure deletion when associations exist)."""
     caller = require_scope(principal, "write")
-    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
+    schema = await _schema_for(caller, type_ref, "delete")
     if not force:
         current = await _live(schema, caller.tenant_id, object_id)
         if not await repository.set_deleted(caller.tenant_id, current.id, _now()):
@@ -277,7 +285,7 @@ async def delete_object(
 
 async def restore_object(principal: Principal | None, type_ref: str, object_id: str) -> ObjectRecord:
     caller = require_scope(principal, "write")
-    schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
+    schema = await _schema_for(caller, type_ref, "write")
     if await repository.get(caller.tenant_id, schema.id, object_id, deleted=True) is None:
         raise NotFound(f"Object {object_id} is not in the trash")
     try:
