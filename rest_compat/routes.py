@@ -364,6 +364,22 @@ ROUTES: tuple[RestRoute, ...] = (
     ),
     # Email (scope `write`)
     RestRoute("POST", "/v1/email/send", "send_email", "Email", "Send email", args={"input": Body()}),
+    # Roles (scope `auth`)
+    RestRoute("GET", "/v1/roles", "roles", "Roles", "List roles"),
+    RestRoute("POST", "/v1/roles", "create_role", "Roles", "Create role", args={"input": Body()}, status=201),
+    RestRoute("POST", "/v1/roles/assign", "assign_role", "Roles", "Assign role to user", args={"user_id": Body("user_id"), "role_id": Body("role_id")}),
+    RestRoute("GET", "/v1/roles/:role_id", "role", "Roles", "Get role", args={"id": PathParam("role_id")}),
+    RestRoute("PATCH", "/v1/roles/:role_id", "update_role", "Roles", "Update role", args={"id": PathParam("role_id"), "input": Body()}),
+    RestRoute("DELETE", "/v1/roles/:role_id", "delete_role", "Roles", "Delete role", args={"id": PathParam("role_id"), **SECURE_DELETE}),
+    RestRoute(
+        "PUT", "/v1/roles/:role_id/permissions", "set_role_permissions", "Roles", "Assign permissions to role",
+        args={"id": PathParam("role_id"), "permissions": Body("permissions")},
+    ),
+    RestRoute(
+        "DELETE", "/v1/roles/:role_id/users/:user_id", "remove_role", "Roles", "Remove role from user",
+        args={"role_id": PathParam("role_id"), "user_id": PathParam("user_id")},
+    ),
+    RestRoute("GET", "/v1/users/:user_id/roles", "user_roles", "Roles", "List user roles", args={"user_id": PathParam("user_id")}),
     # Auth Config (scope `auth`)
     RestRoute("GET", "/v1/auth-config", "auth_config", "Auth Config", "Get auth config"),
     RestRoute("POST", "/v1/auth-config", "update_auth_config", "Auth Config", "Update auth config", args={"input": Body()}),

@@ -43,6 +43,8 @@ from schema.objects.queries import ObjectQueries
 from schema.properties.mutations import PropertyMutations
 from schema.properties.queries import PropertyQueries
 from schema.tenants.queries import TenantQueries
+from schema.roles.mutations import RoleMutations
+from schema.roles.queries import RoleQueries
 from schema.views.mutations import ViewMutations
 from schema.webhooks.mutations import WebhookMutations
 from schema.webhooks.queries import WebhookQueries
@@ -64,6 +66,7 @@ QUERY_ROOTS: tuple[type, ...] = (
     WebhookQueries,
     JobQueries,
     AutomationQueries,
+    RoleQueries,
 )
 MUTATION_ROOTS: tuple[type, ...] = (
     ApiKeyMutations,
@@ -82,6 +85,7 @@ MUTATION_ROOTS: tuple[type, ...] = (
     BillingMutations,
     JobMutations,
     AutomationMutations,
+    RoleMutations,
 )
 SUBSCRIPTION_ROOTS: tuple[type, ...] = (EventSubscriptions,)
 

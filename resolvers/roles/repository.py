@@ -49,6 +49,12 @@ async def delete_assignments(tenant_id: str, role_id: str) -> None:
     await scoped(UserRole, tenant_id).filter(role_id=role_id).delete()
 
 
+async def forget_user(tenant_id: str, user_id: str) -> None:
+    """A deleted user's assignments go with them."""
+    if await scoped(UserRole, tenant_id).filter(user_id=user_id).delete():
+        await bump_version(tenant_id)
+
+
 async def bump_version(tenant_id: str) -> None:
     """Every process drops its cached permissions of the tenant on its next request."""
     await Tenant.filter(id=tenant_id).update(roles_version=F("roles_version") + 1)

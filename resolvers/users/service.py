@@ -22,6 +22,7 @@ from resolvers.principal import Principal
 from resolvers.runtime import Runtime
 from resolvers.secure_delete.schemas import Dependency
 from resolvers.secure_delete.service import guard_delete
+from resolvers.roles import repository as roles
 from resolvers.users import repository
 from resolvers.users.schemas import LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT, MAX_BAN_REASON, MAX_SEARCH_LENGTH, ROLE
 
@@ -118,6 +119,7 @@ async def delete_user(
         confirm_token=confirm_token,
     )
     await repository.delete(caller.tenant_id, user.id)
+    await roles.forget_user(caller.tenant_id, user.id)
     return user.id
 
 
