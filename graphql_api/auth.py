@@ -45,7 +45,7 @@ async def authenticate_token(token: str, *, client_ip: str | None, runtime: Runt
     if api_keys.looks_like_api_key(token):
         return await api_keys.authenticate(token, client_ip=client_ip, runtime=runtime)
     if user_auth.looks_like_access_token(token):
-        return await user_auth.authenticate(token, runtime=runtime)
+        return await user_auth.authenticate(token, runtime=runtime, client_ip=client_ip)
     raise Unauthorized("Unrecognised bearer token")
 
 

@@ -22,6 +22,9 @@ class Tenant(TimestampedModel):
     # Bumped with every role, permission or assignment change; authentication reads it, so each
     # process knows at once when its cached permissions are stale (see resolvers/roles/permissions.py).
     roles_version = fields.BigIntField(null=True)
+    # Governance settings (audit retention, session duration, password minimum, IP allowlist), read
+    # with every credential so a change applies at once on every process; NULL: the defaults.
+    governance = fields.JSONField(null=True)
     stripe_customer_id = fields.CharField(max_length=64, null=True, db_index=True)  # set by Stripe checkout
     stripe_subscription_id = fields.CharField(max_length=64, null=True)
 

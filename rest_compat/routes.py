@@ -364,6 +364,9 @@ ROUTES: tuple[RestRoute, ...] = (
     ),
     # Email (scope `write`)
     RestRoute("POST", "/v1/email/send", "send_email", "Email", "Send email", args={"input": Body()}),
+    # Governance (scope `auth`)
+    RestRoute("GET", "/v1/governance", "governance", "Governance", "Get governance settings"),
+    RestRoute("PATCH", "/v1/governance", "update_governance", "Governance", "Update governance settings", args={"input": Body()}),
     # Roles (scope `auth`)
     RestRoute("GET", "/v1/roles", "roles", "Roles", "List roles"),
     RestRoute("POST", "/v1/roles", "create_role", "Roles", "Create role", args={"input": Body()}, status=201),

@@ -31,6 +31,8 @@ from schema.automations.mutations import AutomationMutations
 from schema.automations.queries import AutomationQueries
 from schema.billing.mutations import BillingMutations
 from schema.email.mutations import EmailMutations
+from schema.governance.mutations import GovernanceMutations
+from schema.governance.queries import GovernanceQueries
 from schema.jobs.mutations import JobMutations
 from schema.jobs.queries import JobQueries
 from schema.events.mutations import EventMutations
@@ -67,6 +69,7 @@ QUERY_ROOTS: tuple[type, ...] = (
     JobQueries,
     AutomationQueries,
     RoleQueries,
+    GovernanceQueries,
 )
 MUTATION_ROOTS: tuple[type, ...] = (
     ApiKeyMutations,
@@ -86,6 +89,7 @@ MUTATION_ROOTS: tuple[type, ...] = (
     JobMutations,
     AutomationMutations,
     RoleMutations,
+    GovernanceMutations,
 )
 SUBSCRIPTION_ROOTS: tuple[type, ...] = (EventSubscriptions,)
 

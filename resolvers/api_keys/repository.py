@@ -7,12 +7,13 @@ from datetime import datetime, timezone
 from models import jsoncodec
 from models.api_keys import ApiKey
 from resolvers import db
+from resolvers.governance.schemas import Governance
 from resolvers.api_keys.schemas import Credential
 from resolvers.scoping import scoped
 
 CREDENTIAL_SQL = (
     "SELECT k.id, k.tenant_id, k.scopes, k.ip_allowlist, k.expires_at, k.rate_limit, k.revoked_at,"
-    " t.status AS tenant_status, t.schema_version FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.token_hash = {}"
+    " t.status AS tenant_status, t.schema_version, t.governance FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.token_hash = {}"
 )
 
 
@@ -71,6 +72,7 @@ async def credential(token_hash: str) -> Credential | None:
         rate_limit=row["rate_limit"],
         revoked=row["revoked_at"] is not None,
         schema_version=int(row["schema_version"]),
+        governance=Governance.of(row["governance"]),
     )
 
 

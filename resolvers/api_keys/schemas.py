@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TypedDict
 
 from models.api_keys import ApiKey
+from resolvers.governance.schemas import Governance
 
 TOKEN_PREFIX = "bsk_"
 MAX_LABEL_LENGTH = 200
@@ -67,3 +68,4 @@ class Credential:
     rate_limit: int | None
     revoked: bool
     schema_version: int
+    governance: Governance = Governance()

@@ -176,7 +176,7 @@ async def authenticate(token: str, *, client_ip: str | None, runtime: Runtime) -
         raise Unauthorized("This API key has expired")
     if key.tenant_status == "suspended":
         raise TenantSuspended()
-    if key.ip_allowlist and not ip_allowed(client_ip, key.ip_allowlist):
+    if (key.ip_allowlist and not ip_allowed(client_ip, key.ip_allowlist)) or not key.governance.allows_ip(client_ip):
         raise IpNotAllowed()
     if key.rate_limit:
         await runtime.rate_limiter.hit(f"key:{key.key_id}", Limit(key.rate_limit))

@@ -13,6 +13,7 @@ from models.auth import AuthConfig
 from resolvers.auth.schemas import ACCESS_TOKEN_SECONDS, PASSWORD_MIN_LENGTH, REFRESH_TOKEN_DAYS
 from resolvers.authz import require_scope
 from resolvers.errors import FieldError, Forbidden, ValidationError
+from resolvers.governance import service as governance
 from resolvers.principal import Principal
 
 PROVIDERS = ("email", "anonymous", "phone")
@@ -53,10 +54,12 @@ class Policy:
 
 
 async def policy(tenant_id: str) -> Policy:
+    """The auth config as the flows read it; governance's password minimum applies on top."""
     config = await _stored(tenant_id)
+    governed = await governance.current(tenant_id)
     return Policy(
         providers={name: bool(config["providers"][name]["enabled"]) for name in PROVIDERS},
-        password_min_length=int(config["password_policy"]["min_length"]),
+        password_min_length=max(int(config["password_policy"]["min_length"]), governed.password_min_length or 0),
         access_token_ttl_seconds=int(config["access_token_ttl_seconds"]),
         refresh_token_ttl_days=int(config["refresh_token_ttl_days"]),
     )

@@ -9,13 +9,14 @@ from typing import Any
 from models.auth import AuthSession, EmailLink, MfaFactor, MfaTicket, RefreshToken, User
 from models.objects import DataObject
 from resolvers import db
+from resolvers.governance.schemas import Governance
 from resolvers.auth.schemas import SessionRecord, UserCredential, UserRecord
 from resolvers.ids import new_id
 from resolvers.scoping import scoped
 
 CREDENTIAL_SQL = (
     "SELECT u.id, u.tenant_id, u.role, u.status AS user_status, s.revoked_at, t.status AS tenant_status, t.schema_version,"
-    " t.roles_version"
+    " t.roles_version, t.governance, s.created_at AS session_started"
     " FROM auth_sessions s JOIN users u ON u.id = s.user_id AND u.tenant_id = s.tenant_id JOIN tenants t ON t.id = s.tenant_id"
     " WHERE s.id = {} AND s.tenant_id = {} AND s.user_id = {}"
 )
@@ -65,6 +66,8 @@ async def credential(tenant_id: str, user_id: str, session_id: str) -> UserCrede
         tenant_status=row["tenant_status"],
         schema_version=int(row["schema_version"]),
         roles_version=int(row["roles_version"] or 0),
+        governance=Governance.of(row["governance"]),
+        session_started=db.as_datetime(row["session_started"]),
     )
 
 

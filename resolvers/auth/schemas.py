@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from resolvers.governance.schemas import Governance
+
 ACCESS_TOKEN_SECONDS = 3600
 REFRESH_TOKEN_DAYS = 30
 REFRESH_REUSE_GRACE_SECONDS = 10  # a concurrent refresh with the same token is not a replay
@@ -92,3 +94,5 @@ class UserCredential:
     tenant_status: str
     schema_version: int
     roles_version: int = 0
+    governance: Governance = Governance()
+    session_started: datetime | None = None

@@ -23,6 +23,7 @@ from resolvers import db
 from resolvers.authz import require_principal
 from resolvers.auth import config as auth_config
 from resolvers.auth import emails, keys, passwords, repository
+from resolvers.governance import service as governance
 from resolvers.auth.keys import KeyRing
 from resolvers.auth.schemas import (
     AUDIENCE,
@@ -41,7 +42,7 @@ from resolvers.auth.schemas import (
     TokenPair,
     UserRecord,
 )
-from resolvers.errors import AlreadyExists, Forbidden, NotFound, PayloadTooLarge, TenantSuspended, Unauthorized, ValidationError
+from resolvers.errors import AlreadyExists, Forbidden, IpNotAllowed, NotFound, PayloadTooLarge, TenantSuspended, Unauthorized, ValidationError
 from resolvers.ids import new_id, sha256_hex
 from resolvers.objects.service import objects_by_ids
 from resolvers.principal import Principal
@@ -148,6 +149,8 @@ async def refresh(principal: Principal | None, *, refresh_token: Any, runtime: R
     session = await repository.session_by_id(token.tenant_id, token.session_id)
     if session is None or session.revoked_at is not None:
         raise Unauthorized("This session has ended; log in again")
+    if (await governance.current(token.tenant_id)).session_over(session.created_at, now):
+        raise Unauthorized("This session is older than the tenant allows; log in again")
     if token.expires_at <= now:
         raise Unauthorized("This refresh token has expired; log in again")
     if token.used_at is not None or not await repository.mark_used(token, now):
@@ -322,8 +325,9 @@ def looks_like_access_token(token: str) -> bool:
     return token.count(".") == 2
 
 
-async def authenticate(token: str, *, runtime: Runtime) -> Principal:
-    """A verified access token whose session, user and tenant are still live, as a principal."""
+async def authenticate(token: str, *, runtime: Runtime, client_ip: str | None = None) -> Principal:
+    """A verified access token whose session, user and tenant are still live, as a principal (within
+    the tenant's governance: its IP allowlist and session duration)."""
     claims = await verify_access_token(token, runtime.keyring)
     live = await repository.credential(claims.tenant_id, claims.user_id, claims.session_id)
     if live is not None and live.user_status == "banned":
@@ -332,6 +336,10 @@ async def authenticate(token: str, *, runtime: Runtime) -> Principal:
         raise Unauthorized("This session has ended; log in again")
     if live.tenant_status == "suspended":
         raise TenantSuspended()
+    if live.session_started is not None and live.governance.session_over(live.session_started, _now()):
+        raise Unauthorized("This session is older than the tenant allows; log in again")
+    if not live.governance.allows_ip(client_ip):
+        raise IpNotAllowed()
     return Principal(
         tenant_id=live.tenant_id,
         kind="user",
