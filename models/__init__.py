@@ -21,4 +21,5 @@ MODEL_MODULES = [
     "models.jobs",
     "models.automations",
     "models.roles",
+    "models.comments",
 ]

@@ -364,6 +364,23 @@ ROUTES: tuple[RestRoute, ...] = (
     ),
     # Email (scope `write`)
     RestRoute("POST", "/v1/email/send", "send_email", "Email", "Send email", args={"input": Body()}),
+    # Comments (read with the object; written by users)
+    RestRoute(
+        "GET", "/v1/objects/:object_type_id/:object_id/comments", "comments", "Comments", "List comments",
+        args={"object_type_id": PathParam("object_type_id"), "object_id": PathParam("object_id"), "limit": QueryParam("limit"), "cursor": QueryParam("cursor")},
+    ),
+    RestRoute(
+        "POST", "/v1/objects/:object_type_id/:object_id/comments", "create_comment", "Comments", "Create comment",
+        args={"object_type_id": PathParam("object_type_id"), "object_id": PathParam("object_id"), "body": Body("body")}, status=201,
+    ),
+    RestRoute(
+        "PATCH", "/v1/objects/:object_type_id/:object_id/comments/:comment_id", "update_comment", "Comments", "Update comment",
+        args={"object_type_id": PathParam("object_type_id"), "object_id": PathParam("object_id"), "id": PathParam("comment_id"), "body": Body("body")},
+    ),
+    RestRoute(
+        "DELETE", "/v1/objects/:object_type_id/:object_id/comments/:comment_id", "delete_comment", "Comments", "Delete comment",
+        args={"object_type_id": PathParam("object_type_id"), "object_id": PathParam("object_id"), "id": PathParam("comment_id")},
+    ),
     # Governance (scope `auth`)
     RestRoute("GET", "/v1/governance", "governance", "Governance", "Get governance settings"),
     RestRoute("PATCH", "/v1/governance", "update_governance", "Governance", "Update governance settings", args={"input": Body()}),

@@ -20,6 +20,8 @@ from schema.extensions import BasaltOperation, OperationLimits, shape_error
 from schema.health.queries import HealthQueries
 from schema.associations.mutations import AssociationMutations
 from schema.associations.queries import AssociationQueries
+from schema.comments.mutations import CommentMutations
+from schema.comments.queries import CommentQueries
 from schema.data_io.mutations import DataIoMutations
 from schema.data_io.queries import DataIoQueries
 from schema.auth.link_mutations import AuthLinkMutations
@@ -70,6 +72,7 @@ QUERY_ROOTS: tuple[type, ...] = (
     AutomationQueries,
     RoleQueries,
     GovernanceQueries,
+    CommentQueries,
 )
 MUTATION_ROOTS: tuple[type, ...] = (
     ApiKeyMutations,
@@ -90,6 +93,7 @@ MUTATION_ROOTS: tuple[type, ...] = (
     AutomationMutations,
     RoleMutations,
     GovernanceMutations,
+    CommentMutations,
 )
 SUBSCRIPTION_ROOTS: tuple[type, ...] = (EventSubscriptions,)
 

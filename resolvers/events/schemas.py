@@ -26,7 +26,7 @@ SCHEMA_EVENTS = (
 )
 SYSTEM_EVENTS = (*OBJECT_EVENTS, *SCHEMA_EVENTS)
 STREAM_PREFIXES = ("object.", "file.")  # what GET /events/stream carries
-RESERVED_PREFIXES = ("object.", "object_type.", "property.", "file.", "auth.", "user.", "system.")
+RESERVED_PREFIXES = ("object.", "object_type.", "property.", "file.", "auth.", "user.", "system.", "comment.")
 
 CUSTOM_TYPE = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]{0,99}$")
 MAX_CUSTOM_DATA_BYTES = 64 * 1024
