@@ -28,6 +28,7 @@ from graphql_api.graphql_view import BasaltGraphQL
 from graphql_api.middleware import BodyLimitMiddleware, HeldConnectionMiddleware, RequestIdMiddleware
 from graphql_api.routing import IndexedRouter
 from graphql_api.settings import Settings, load_settings
+from resolvers.audit import service as audit
 from resolvers.auth import emails as auth_emails
 from resolvers.automations.worker import AutomationWorker
 from resolvers.billing.schemas import StripeSettings
@@ -147,7 +148,7 @@ def _start_workers(runtime: Runtime) -> list[asyncio.Task[None]]:
     """Background workers of this process; each claims its jobs in the database, so any number
     of processes can run them."""
     exports = ExportWorker(runtime)
-    mails = MailWorker(runtime.mail, mail_composers(runtime), housekeeping=[auth_emails.prune_links])
+    mails = MailWorker(runtime.mail, mail_composers(runtime), housekeeping=[auth_emails.prune_links, audit.prune])
     webhooks = WebhookWorker(runtime)
     jobs = JobWorker(runtime)
     automations = AutomationWorker(runtime)

@@ -60,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     create_tenant.add_argument("--json", action="store_true", help="print JSON")
     create_tenant.set_defaults(handler=_tenant_create)
 
+    audit = commands.add_parser("audit", help="the audit log").add_subparsers()
+    verify = audit.add_parser("verify", help="check a tenant's audit chain; names the first altered or missing entry")
+    verify.add_argument("--tenant", required=True)
+    verify.add_argument("--json", action="store_true", help="print JSON")
+    verify.set_defaults(handler=_audit_verify)
+
     key = commands.add_parser("key", help="manage API keys").add_subparsers()
     create_key = key.add_parser("create", help="create an API key for a tenant")
     create_key.add_argument("--tenant", required=True)
@@ -105,6 +111,20 @@ def _worker(settings: Settings, args: argparse.Namespace) -> None:
             await stop.wait()
 
     asyncio.run(run())
+
+
+def _audit_verify(settings: Settings, args: argparse.Namespace) -> None:
+    """Exit 0 when the chain holds, 1 when an entry was altered or removed."""
+    from resolvers.audit.service import verify
+
+    result = _with_orm(settings, lambda: verify(args.tenant))
+    report = {"tenant_id": result.tenant_id, "entries": result.entries, "intact": result.broken_at is None,
+              "broken_at": result.broken_at, "reason": result.reason}
+    text = (f"audit chain of {result.tenant_id}: {result.entries} entries, intact" if result.broken_at is None
+            else f"audit chain of {result.tenant_id}: broken at entry {result.broken_at}: {result.reason}")
+    _emit(report, as_json=args.json, text=text)
+    if result.broken_at is not None:
+        sys.exit(1)
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> None:

@@ -10,6 +10,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graphql_api.errors import render_error
+from resolvers.audit import schemas as audit
 from resolvers.db import held_connection
 from resolvers.errors import PayloadTooLarge
 
@@ -33,13 +34,18 @@ class RequestIdMiddleware:
         incoming = HTTPConnection(scope).headers.get("x-request-id", "")
         request_id = incoming if SAFE_REQUEST_ID.match(incoming) else new_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
+        client = scope.get("client")
+        facts = audit.REQUEST.set(audit.RequestFacts(ip=client[0] if client else None, request_id=request_id))
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 MutableHeaders(scope=message)["X-Request-Id"] = request_id
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            audit.REQUEST.reset(facts)
 
 
 class HeldConnectionMiddleware:

@@ -22,4 +22,5 @@ MODEL_MODULES = [
     "models.automations",
     "models.roles",
     "models.comments",
+    "models.audit",
 ]

@@ -381,6 +381,11 @@ ROUTES: tuple[RestRoute, ...] = (
         "DELETE", "/v1/objects/:object_type_id/:object_id/comments/:comment_id", "delete_comment", "Comments", "Delete comment",
         args={"object_type_id": PathParam("object_type_id"), "object_id": PathParam("object_id"), "id": PathParam("comment_id")},
     ),
+    # Audit (scope `auth`)
+    RestRoute(
+        "GET", "/v1/audit-logs", "audit_logs", "Audit", "List audit logs",
+        args={name: QueryParam(name) for name in ("action", "resource_type", "limit", "offset")},
+    ),
     # Governance (scope `auth`)
     RestRoute("GET", "/v1/governance", "governance", "Governance", "Get governance settings"),
     RestRoute("PATCH", "/v1/governance", "update_governance", "Governance", "Update governance settings", args={"input": Body()}),

@@ -29,6 +29,7 @@ from schema.auth.mutations import AuthMutations
 from schema.auth.queries import AuthQueries
 from schema.users.mutations import UserMutations
 from schema.users.queries import UserQueries
+from schema.audit.queries import AuditQueries
 from schema.automations.mutations import AutomationMutations
 from schema.automations.queries import AutomationQueries
 from schema.billing.mutations import BillingMutations
@@ -73,6 +74,7 @@ QUERY_ROOTS: tuple[type, ...] = (
     RoleQueries,
     GovernanceQueries,
     CommentQueries,
+    AuditQueries,
 )
 MUTATION_ROOTS: tuple[type, ...] = (
     ApiKeyMutations,

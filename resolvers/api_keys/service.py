@@ -28,6 +28,7 @@ from resolvers.api_keys.schemas import (
     RevokedKey,
     RotatedKey,
 )
+from resolvers.audit import service as audit
 from resolvers.authz import SCOPES, covers, require_principal
 from resolvers.errors import (
     FieldError,
@@ -83,7 +84,9 @@ async def create_key(principal: Principal | None, data: KeyCreate) -> CreatedKey
         rate_limit=data.rate_limit,
     )
     await _check_quota(caller.tenant_id)
-    return await _mint(caller.tenant_id, parent_key_id=caller.key_id, **values)
+    created = await _mint(caller.tenant_id, parent_key_id=caller.key_id, **values)
+    await audit.record(caller, "api_key.created", "api_key", created.key.id, after=_shown(created.key))
+    return created
 
 
 async def create_root_key(tenant_id: str, *, label: str, scopes: list[str]) -> CreatedKey:
@@ -105,10 +108,12 @@ async def update_key(principal: Principal | None, key_id: str, patch: KeyPatch) 
         "expires_at": patch.get("expires_at", key.expires_at),
         "rate_limit": patch.get("rate_limit", key.rate_limit),
     }
+    before = _shown(key)
     values = _validated(caller, **merged, check_expiry_future="expires_at" in patch)
     for name, value in values.items():
         setattr(key, name, value)
     await key.save()
+    await audit.record(caller, "api_key.updated", "api_key", key.id, before=before, after=_shown(key))
     return key
 
 
@@ -134,6 +139,7 @@ async def revoke_key(
     )
     descendants = await repository.descendant_ids(caller.tenant_id, key.id)
     await repository.revoke(caller.tenant_id, [key.id, *descendants])
+    await audit.record(caller, "api_key.revoked", "api_key", key.id, after={"revoked_keys": [key.id, *descendants], "forced": force})
     return RevokedKey(key_id=key.id, revoked=True, revoked_keys=[key.id, *descendants])
 
 
@@ -154,6 +160,7 @@ async def rotate_key(principal: Principal | None, key_id: str, *, label: str | N
     await repository.reparent(caller.tenant_id, old.id, created.key.id)
     await repository.revoke(caller.tenant_id, [old.id])
     await old.refresh_from_db()
+    await audit.record(caller, "api_key.rotated", "api_key", old.id, after={"new_key_id": created.key.id})
     return RotatedKey(old_key=old, new_key=created.key, token=created.token)
 
 
@@ -211,6 +218,12 @@ async def _touch(key: Credential, now: datetime, written: dict[str, float]) -> N
 
 
 # --- helpers -----------------------------------------------------------------------------
+
+
+def _shown(key: ApiKey) -> dict[str, object]:
+    """What the audit log keeps of a key (never its secret)."""
+    return {"label": key.label, "scopes": list(key.scopes or []), "ip_allowlist": list(key.ip_allowlist or []),
+            "expires_at": key.expires_at.isoformat() if key.expires_at else None, "rate_limit": key.rate_limit}
 
 
 async def _mint(tenant_id: str, *, parent_key_id: str | None, **values: object) -> CreatedKey:

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 from models.auth import AuthConfig
 from resolvers.auth.schemas import ACCESS_TOKEN_SECONDS, PASSWORD_MIN_LENGTH, REFRESH_TOKEN_DAYS
+from resolvers.audit import service as audit
 from resolvers.authz import require_scope
 from resolvers.errors import FieldError, Forbidden, ValidationError
 from resolvers.governance import service as governance
@@ -126,6 +127,7 @@ async def update_config(principal: Principal | None, patch: Any) -> dict[str, An
     row, _ = await AuthConfig.get_or_create(tenant_id=caller.tenant_id, defaults={"config": {}})
     row.config = merged
     await row.save()
+    await audit.record(caller, "auth_config.updated", "auth_config", caller.tenant_id, before=current, after=merged)
     return merged
 
 

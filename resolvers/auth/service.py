@@ -20,6 +20,7 @@ from tortoise.exceptions import IntegrityError
 from models import jsoncodec
 from models.auth import User
 from resolvers import db
+from resolvers.audit import service as audit
 from resolvers.authz import require_principal
 from resolvers.auth import config as auth_config
 from resolvers.auth import emails, keys, passwords, repository
@@ -113,13 +114,22 @@ async def log_in(principal: Principal | None, *, email: Any, password: Any, runt
     await runtime.rate_limiter.hit(f"login-account:{caller.tenant_id}:{sha256_hex(address)}", Limit(LOGIN_PER_ACCOUNT_PER_MINUTE), message="Too many login attempts; retry later")
     user = await repository.user_by_email(caller.tenant_id, address)
     if not await passwords.verify_password(user.password_hash if user else None, password) or user is None:
+        await _audit_login(caller, "auth.login_failed", user, address, "wrong email or password")
         raise Unauthorized(INVALID_LOGIN)
     if user.status == "banned":
+        await _audit_login(caller, "auth.login_failed", user, address, "banned")
         raise UserBanned()
     factors = await repository.verified_factors(user.tenant_id, user.id)
+    await audit.record(caller, "auth.login", "user", user.id, actor=user.id, after={"mfa_required": bool(factors)})
     if factors:
         return await mfa_ticket(user, factors, client)
     return await open_session(user, runtime, client, policy=policy)
+
+
+async def _audit_login(caller: Principal, action: str, user: User | None, address: str, reason: str) -> None:
+    """A refused login is recorded although the request fails (its transaction rolls back)."""
+    user_id = user.id if user else None
+    await db.even_if_rolled_back(lambda: audit.record(caller, action, "user", user_id, actor=user_id, after={"email": address, "reason": reason}))
 
 
 async def mfa_ticket(user: User, factors: list[dict[str, Any]], client: ClientInfo) -> MfaRequired:

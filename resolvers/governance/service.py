@@ -8,6 +8,7 @@ import ipaddress
 from typing import Any
 
 from models.tenants import Tenant
+from resolvers.audit import service as audit
 from resolvers.authz import require_scope
 from resolvers.errors import FieldError, NotFound, ValidationError
 from resolvers.governance.schemas import DEFAULTS, MAX_ALLOWLIST, Governance
@@ -45,8 +46,10 @@ async def update_governance(principal: Principal | None, patch: Any) -> dict[str
         merged["ip_allowlist"] = _allowlist(patch["ip_allowlist"], errors)
     if errors:
         raise ValidationError(errors)
+    before = (await current(caller.tenant_id)).as_dict()
     if not await Tenant.filter(id=caller.tenant_id).update(governance=merged):
         raise NotFound("Tenant not found")
+    await audit.record(caller, "governance.updated", "governance", caller.tenant_id, before=before, after=merged)
     return merged
 
 

@@ -9,12 +9,18 @@ from tortoise.exceptions import IntegrityError
 
 from models.object_types import ObjectType
 from models.properties import Property
+from resolvers.audit import service as audit
 from resolvers.authz import require_principal, require_scope
 from resolvers.errors import AlreadyExists, NotFound, QuotaExceeded, ValidationError
 from resolvers.ids import new_id
-from resolvers.object_types import repository
-from resolvers.object_types.schemas import MAX_DISPLAY_NAME, MAX_TYPES_PER_TENANT, TYPE_NAME, TypeCreate, TypePatch
-from resolvers.object_types import events
+from resolvers.object_types import events, repository
+from resolvers.object_types.schemas import (
+    MAX_DISPLAY_NAME,
+    MAX_TYPES_PER_TENANT,
+    TYPE_NAME,
+    TypeCreate,
+    TypePatch,
+)
 from resolvers.objects.schema_cache import schema_changed
 from resolvers.principal import Principal
 from resolvers.properties import indexes
@@ -62,6 +68,7 @@ async def create_type(principal: Principal | None, data: TypeCreate) -> ObjectTy
         raise AlreadyExists(f"An object type named '{name}' already exists") from exc
     await schema_changed(caller.tenant_id)
     await events.record("created", created, caller)
+    await audit.record(caller, "object_type.created", "object_type", created.id, after={"name": name, "display_name": display_name})
     return created
 
 
@@ -77,6 +84,7 @@ async def update_type(principal: Principal | None, ref: str, patch: TypePatch) -
     await found.save()
     await schema_changed(caller.tenant_id)
     await events.record("updated", found, caller, changed=[k for k, v in before.items() if getattr(found, k) != v])
+    await audit.record(caller, "object_type.updated", "object_type", found.id, before=before, after={"name": found.name, "display_name": found.display_name})
     return found
 
 
@@ -101,6 +109,7 @@ async def delete_type(
     await repository.delete_everything(caller.tenant_id, found.id)
     await schema_changed(caller.tenant_id)
     await events.record("deleted", found, caller)
+    await audit.record(caller, "object_type.deleted", "object_type", found.id, before={"name": found.name}, after={"forced": force, **counts})
     return found.id
 
 

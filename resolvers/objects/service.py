@@ -16,6 +16,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from resolvers import db
+from resolvers.audit import service as audit
 from resolvers.authz import require_permission, require_scope
 from resolvers.errors import DuplicateValue, FieldError, NotFound, ValidationError, VersionConflict
 from resolvers.ids import new_id
@@ -280,6 +281,7 @@ async def delete_object(
     )
     await repository.purge(caller.tenant_id, object_id)
     await events.deleted(schema, current_or_trashed, caller.actor, permanent=True)
+    await audit.record(caller, "object.purged", "object", object_id, before={"object_type_id": schema.id, "associations": links})
     return object_id
 
 

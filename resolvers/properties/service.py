@@ -11,15 +11,28 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from models.properties import Property
+from resolvers.audit import service as audit
 from resolvers.authz import require_principal, require_scope
-from resolvers.errors import AlreadyExists, Conflict, FieldError, NotFound, QuotaExceeded, ValidationError
+from resolvers.errors import (
+    AlreadyExists,
+    Conflict,
+    FieldError,
+    NotFound,
+    QuotaExceeded,
+    ValidationError,
+)
 from resolvers.ids import new_id
 from resolvers.object_types.service import resolve as resolve_type
 from resolvers.objects.schema_cache import schema_changed
-from resolvers.properties import events
 from resolvers.principal import Principal
-from resolvers.properties import indexes, repository
-from resolvers.properties.datatypes import DATA_TYPES, InvalidValue, Rules, normalize, to_api
+from resolvers.properties import events, indexes, repository
+from resolvers.properties.datatypes import (
+    DATA_TYPES,
+    InvalidValue,
+    Rules,
+    normalize,
+    to_api,
+)
 from resolvers.properties.schemas import (
     MAX_DESCRIPTION,
     MAX_ENUM_VALUE_LENGTH,
@@ -77,6 +90,7 @@ async def create_property(principal: Principal | None, type_ref: str, data: Prop
     await indexes.sync(prop)
     await schema_changed(caller.tenant_id)
     await events.record("created", prop, caller)
+    await audit.record(caller, "property.created", "property", prop.id, after={"name": prop.name, "data_type": prop.data_type, "object_type_id": prop.object_type_id})
     return prop
 
 
@@ -98,6 +112,7 @@ async def update_property(principal: Principal | None, type_ref: str, property_i
     await indexes.sync(prop)
     await schema_changed(caller.tenant_id)
     await events.record("updated", prop, caller, changed=[k for k, v in before.items() if getattr(prop, k) != v])
+    await audit.record(caller, "property.updated", "property", prop.id, before=before, after={k: getattr(prop, k) for k in before})
     return prop
 
 
@@ -108,6 +123,7 @@ async def delete_property(principal: Principal | None, type_ref: str, property_i
     await prop.delete()
     await schema_changed(caller.tenant_id)
     await events.record("deleted", prop, caller)
+    await audit.record(caller, "property.deleted", "property", prop.id, before={"name": prop.name, "data_type": prop.data_type})
     return prop.id
 
 

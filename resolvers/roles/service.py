@@ -17,6 +17,7 @@ from tortoise.exceptions import IntegrityError
 
 from models.roles import Role, UserRole
 from resolvers import db
+from resolvers.audit import service as audit
 from resolvers.authz import require_scope
 from resolvers.errors import AlreadyExists, FieldError, NotFound, ValidationError
 from resolvers.ids import new_id
@@ -51,22 +52,27 @@ async def create_role(principal: Principal | None, data: dict[str, Any]) -> Role
     role = Role(id=new_id("role"), tenant_id=caller.tenant_id, permissions=[])
     await _apply(role, data, creating=True)
     await _save(role, force_create=True)
+    await audit.record(caller, "role.created", "role", role.id, after=_audited(role))
     return role
 
 
 async def update_role(principal: Principal | None, role_id: str, patch: dict[str, Any]) -> Role:
     caller = require_scope(principal, "auth")
     role = await _role(caller.tenant_id, role_id)
+    before = _audited(role)
     await _apply(role, patch, creating=False)
     await _save(role)
+    await audit.record(caller, "role.updated", "role", role.id, before=before, after=_audited(role))
     return role
 
 
 async def set_permissions(principal: Principal | None, role_id: str, permissions: Any) -> Role:
     caller = require_scope(principal, "auth")
     role = await _role(caller.tenant_id, role_id)
+    before = list(role.permissions or [])
     role.permissions = _permissions(permissions)
     await _save(role)
+    await audit.record(caller, "role.permissions_set", "role", role.id, before={"permissions": before}, after={"permissions": role.permissions})
     return role
 
 
@@ -87,6 +93,7 @@ async def delete_role(
     await scoped(Role, caller.tenant_id).filter(parent_role_id=role.id).update(parent_role_id=None)
     await role.delete()
     await repository.bump_version(caller.tenant_id)
+    await audit.record(caller, "role.deleted", "role", role.id, before=_audited(role), after={"forced": force})
     return role.id
 
 
@@ -101,6 +108,7 @@ async def assign(principal: Principal | None, user_id: Any, role_id: Any) -> dic
             if not db.is_unique_violation(exc):  # a concurrent assignment of the same role won
                 raise
         await repository.bump_version(caller.tenant_id)
+        await audit.record(caller, "role.assigned", "user", user, after={"role_id": role.id, "role": role.name})
     return {"user_id": user, "role_id": role.id, "assigned": True}
 
 
@@ -110,6 +118,7 @@ async def unassign(principal: Principal | None, role_id: str, user_id: str) -> d
     if not await repository.unassign(caller.tenant_id, user, role.id):
         raise NotFound(f"User {user} does not hold role {role.id}")
     await repository.bump_version(caller.tenant_id)
+    await audit.record(caller, "role.removed", "user", user, before={"role_id": role.id, "role": role.name})
     return {"user_id": user, "role_id": role.id, "removed": True}
 
 
@@ -169,6 +178,10 @@ def _permissions(value: Any) -> list[str]:
     if bad:
         raise ValidationError(bad)
     return sorted(set(value))
+
+
+def _audited(role: Role) -> dict[str, Any]:
+    return {"name": role.name, "description": role.description, "parent_role_id": role.parent_role_id, "permissions": list(role.permissions or [])}
 
 
 async def _save(role: Role, *, force_create: bool = False) -> None:

@@ -10,21 +10,33 @@ from tortoise.exceptions import IntegrityError
 
 from models.auth import User
 from resolvers import db
+from resolvers.audit import service as audit
 from resolvers.auth import config as auth_config
 from resolvers.auth import passwords
 from resolvers.auth import repository as auth_repository
 from resolvers.auth.schemas import UserRecord
-from resolvers.auth.service import checked_metadata, checked_password, checked_phone, normalize_email
+from resolvers.auth.service import (
+    checked_metadata,
+    checked_password,
+    checked_phone,
+    normalize_email,
+)
 from resolvers.authz import require_scope
 from resolvers.errors import AlreadyExists, NotFound, ValidationError
 from resolvers.ids import new_id
 from resolvers.principal import Principal
+from resolvers.roles import repository as roles
 from resolvers.runtime import Runtime
 from resolvers.secure_delete.schemas import Dependency
 from resolvers.secure_delete.service import guard_delete
-from resolvers.roles import repository as roles
 from resolvers.users import repository
-from resolvers.users.schemas import LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT, MAX_BAN_REASON, MAX_SEARCH_LENGTH, ROLE
+from resolvers.users.schemas import (
+    LIST_DEFAULT_LIMIT,
+    LIST_MAX_LIMIT,
+    MAX_BAN_REASON,
+    MAX_SEARCH_LENGTH,
+    ROLE,
+)
 
 
 async def list_users(
@@ -67,6 +79,7 @@ async def create_user(principal: Principal | None, data: dict[str, Any]) -> User
         password_hash=await passwords.hash_password(password) if password else None,
     )
     await _save(user, force_create=True)
+    await audit.record(caller, "user.created", "user", user.id, after={"email": user.email, "role": user.role})
     return auth_repository.to_user(user)
 
 
@@ -75,6 +88,7 @@ async def update_user(principal: Principal | None, user_id: str, patch: dict[str
     Banning ends the user's sessions; their tokens and streams stop at once."""
     caller = require_scope(principal, "auth")
     user = await _found(caller.tenant_id, user_id)
+    before = _audited(user)
     if patch.get("email") is not None:
         email = normalize_email(patch["email"])
         if email != user.email and await auth_repository.user_by_email(caller.tenant_id, email) is not None:
@@ -100,6 +114,8 @@ async def update_user(principal: Principal | None, user_id: str, patch: dict[str
             raise ValidationError.single("ban_reason", "only a banned user has a ban reason; send banned: true with it")
         user.ban_reason = _checked_reason(patch["ban_reason"])
     await _save(user)
+    await audit.record(caller, "user.banned" if user.status == "banned" and before["status"] != "banned" else "user.updated", "user", user.id,
+                       before=before, after=_audited(user))
     return auth_repository.to_user(user)
 
 
@@ -120,7 +136,13 @@ async def delete_user(
     )
     await repository.delete(caller.tenant_id, user.id)
     await roles.forget_user(caller.tenant_id, user.id)
+    await audit.record(caller, "user.deleted", "user", user.id, before=_audited(user), after={"forced": force})
     return user.id
+
+
+def _audited(user: User) -> dict[str, Any]:
+    return {"email": user.email, "phone": user.phone, "role": user.role, "status": user.status, "ban_reason": user.ban_reason,
+            "email_verified": user.email_verified_at is not None}
 
 
 async def _save(user: User, *, force_create: bool = False) -> None:
