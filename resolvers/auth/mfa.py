@@ -218,11 +218,12 @@ async def _failed(tenant_id: str, user_id: str, attempt: int, runtime: Runtime) 
 
 
 async def _lock(tenant_id: str, user_id: str, runtime: Runtime) -> None:
-    """Lock for LOCK_MINUTES from now; the count starts over when the lock ends."""
+    """Lock for LOCK_MINUTES from now. The failure count is left to run out on its own (its window
+    opened at the first failure, so before the lock ends): resetting it here would let a
+    concurrent guess that looked before the lock was set count from zero and be checked."""
     limiter = runtime.rate_limiter
     if not (await limiter.peek(_lock_key(tenant_id, user_id)))[0]:
         await limiter.count(_lock_key(tenant_id, user_id), LOCK_MINUTES * 60)
-    await limiter.reset(_failures_key(tenant_id, user_id))
 
 
 async def _ticket(value: Any) -> tuple[MfaTicket, User]:

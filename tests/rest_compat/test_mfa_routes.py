@@ -146,10 +146,12 @@ def runtime(app: Starlette) -> Runtime:
 
 
 async def end_lockout(runtime: Runtime, tenant_id: str, user_id: str) -> None:
-    """As if the 15 minutes had passed: the lock lives in the rate limiter's counters."""
+    """As if the 15 minutes had passed: the lock and the failure window (opened at the first
+    failure, so earlier) have both run out; they live in the rate limiter's counters."""
     limiter = runtime.rate_limiter
     assert (await limiter.peek(f"mfa-lock:{tenant_id}:{user_id}"))[0] == 1
     await limiter.reset(f"mfa-lock:{tenant_id}:{user_id}")
+    await limiter.reset(f"mfa-failures:{tenant_id}:{user_id}")
 
 
 async def lockout_state(runtime: Runtime, tenant_id: str, user_id: str) -> tuple[int, bool]:
