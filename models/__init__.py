@@ -23,4 +23,5 @@ MODEL_MODULES = [
     "models.roles",
     "models.comments",
     "models.audit",
+    "models.policies",
 ]

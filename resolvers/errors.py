@@ -152,6 +152,11 @@ class ServiceUnavailable(DomainError):
     default_message = "The service is not ready"
 
 
+class PolicyViolation(Forbidden):
+    code = "POLICY_VIOLATION"
+    default_message = "A row-level policy does not allow this row"
+
+
 class QuotaExceeded(Forbidden):
     code = "QUOTA_EXCEEDED"
     default_message = "The tenant's plan quota is used up"

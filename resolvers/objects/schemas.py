@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from models.object_types import ObjectType
+from models.policies import AccessPolicy
 from models.properties import Property
 from resolvers.properties.datatypes import to_api
 
@@ -26,6 +27,7 @@ class TypeSchema:
 
     object_type: ObjectType
     properties: dict[str, Property]
+    policies: tuple[AccessPolicy, ...] = ()  # enabled row-level policies (resolvers/policies)
 
     @property
     def id(self) -> str:

@@ -15,13 +15,22 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
+from models.policies import AccessPolicy
 from resolvers import db
 from resolvers.audit import service as audit
 from resolvers.authz import require_permission, require_scope
-from resolvers.errors import DuplicateValue, FieldError, NotFound, ValidationError, VersionConflict
+from resolvers.errors import (
+    DuplicateValue,
+    FieldError,
+    NotFound,
+    PolicyViolation,
+    ValidationError,
+    VersionConflict,
+)
 from resolvers.ids import new_id
 from resolvers.object_types import repository as object_types
 from resolvers.objects import events, quota, repository, schema_cache
+from resolvers.policies import engine as policies
 from resolvers.objects.schemas import (
     BATCH_MAX_ITEMS,
     LIST_DEFAULT_LIMIT,
@@ -43,6 +52,7 @@ from resolvers.principal import Principal
 from resolvers.properties import repository as properties
 from resolvers.properties.datatypes import DATA_TYPES, to_api
 from resolvers.runtime import Runtime
+from resolvers.scoping import scoped
 from resolvers.secure_delete.schemas import Dependency
 from resolvers.secure_delete.service import guard_delete
 from resolvers.views import repository as views
@@ -62,7 +72,8 @@ async def load_schema(tenant_id: str, type_ref: str, version: int | None = None)
         if found is None:
             raise NotFound(f"Object type {type_ref} not found")
         object_type, props = found
-        return TypeSchema(object_type=object_type, properties={p.name: p for p in props})
+        policies = await scoped(AccessPolicy, tenant_id).filter(object_type_id=object_type.id, enabled=True).order_by("created_at", "id")
+        return TypeSchema(object_type=object_type, properties={p.name: p for p in props}, policies=tuple(policies))
 
     return await schema_cache.cached(tenant_id, type_ref, version, load)
 
@@ -73,6 +84,33 @@ async def _schema_for(caller: Principal, type_ref: str, action: str) -> TypeSche
     schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
     await require_permission(caller, f"objects:{schema.object_type.name}:{action}")
     return schema
+
+
+async def _restriction(caller: Principal, schema: TypeSchema, action: str) -> Any:
+    """The row-level policies' filter for `action` (None: unrestricted); no work without policies."""
+    if not any(p.action == action for p in schema.policies):
+        return None
+    return policies.row_filter(schema, action, await policies.context_of(caller, schema))
+
+
+async def _visible_ids(caller: Principal, schema: TypeSchema, records: list[ObjectRecord]) -> set[str]:
+    if not any(p.action == "select" for p in schema.policies):
+        return {r.id for r in records}
+    context = await policies.context_of(caller, schema)
+    return {r.id for r in records if policies.allows(schema, "select", context, policies.api_row(r))}
+
+
+async def _require_rows(caller: Principal, schema: TypeSchema, action: str, records: list[ObjectRecord], *, refused: bool = False) -> None:
+    """Every record passes the `action` policies, or 404 (a row you may not touch looks missing);
+    with `refused`, 403 POLICY_VIOLATION (a row you write must satisfy them)."""
+    if not any(p.action == action for p in schema.policies):
+        return
+    context = await policies.context_of(caller, schema)
+    for record in records:
+        if not policies.allows(schema, action, context, policies.api_row(record)):
+            if refused:
+                raise PolicyViolation(f"The {action} policies of {schema.object_type.name} do not allow this row")
+            raise NotFound(f"Object {record.id} not found")
 
 
 def present(schema: TypeSchema, record: ObjectRecord) -> ObjectRecord:
@@ -86,7 +124,9 @@ def present(schema: TypeSchema, record: ObjectRecord) -> ObjectRecord:
 async def get_object(principal: Principal | None, type_ref: str, object_id: str) -> ObjectRecord:
     caller = require_scope(principal, "read")
     schema = await _schema_for(caller, type_ref, "read")
-    return present(schema, await _live(schema, caller.tenant_id, object_id))
+    record = await _live(schema, caller.tenant_id, object_id)
+    await _require_rows(caller, schema, "select", [record])
+    return present(schema, record)
 
 
 async def read_many(principal: Principal | None, type_ref: str, object_ids: list[str]) -> list[ObjectRecord]:
@@ -95,7 +135,8 @@ async def read_many(principal: Principal | None, type_ref: str, object_ids: list
     _check_batch_size("object_ids", object_ids)
     schema = await _schema_for(caller, type_ref, "read")
     found = {r.id: r for r in await repository.by_ids(caller.tenant_id, schema.id, list(dict.fromkeys(object_ids)))}
-    return [present(schema, found[i]) for i in dict.fromkeys(object_ids) if i in found]
+    visible = await _visible_ids(caller, schema, list(found.values()))
+    return [present(schema, found[i]) for i in dict.fromkeys(object_ids) if i in found and i in visible]
 
 
 async def list_objects(
@@ -119,6 +160,7 @@ async def list_objects(
         where = [*_as_list(view.filters), *_as_list(where)]
         sort = sort or (view.sort or {}).get("field")
         order = order or (view.sort or {}).get("order")
+    where = policies.combine(where, await _restriction(caller, schema, "select"))
     page = await repository.page(
         schema, caller.tenant_id, where=where, sort=_sort(schema, sort, order), limit=_limit(limit), after=after, offset=offset
     )
@@ -144,6 +186,7 @@ async def aggregate_objects(
             raise ValidationError.single(label, f"{name} is not a property of {schema.object_type.name}")
     if field is not None and function != "count" and not DATA_TYPES[schema.properties[field].data_type].numeric:
         raise ValidationError.single("field", f"{field} is not numeric")
+    where = policies.combine(where, await _restriction(caller, schema, "select"))
     rows = await repository.aggregate(schema, caller.tenant_id, function=function, field=field, where=where, group_by=group_by, max_groups=max_groups)
     if group_by is None:
         return _number(rows[0][1])
@@ -165,7 +208,8 @@ async def list_trash(principal: Principal | None, type_ref: str, *, limit: int =
     caller = require_scope(principal, "read")
     schema = await _schema_for(caller, type_ref, "read")
     sort = Sort("deleted_at", "desc", is_property=False)
-    page = await repository.page(schema, caller.tenant_id, where=None, sort=sort, limit=_limit(limit), after=after, deleted=True)
+    where = await _restriction(caller, schema, "select")
+    page = await repository.page(schema, caller.tenant_id, where=where, sort=sort, limit=_limit(limit), after=after, deleted=True)
     return replace(page, items=[present(schema, r) for r in page.items])
 
 
@@ -177,8 +221,10 @@ async def list_versions(
     if not 1 <= limit <= VERSIONS_MAX_LIMIT:
         raise ValidationError.single("limit", f"must be between 1 and {VERSIONS_MAX_LIMIT}")
     schema = await _schema_for(caller, type_ref, "read")
-    if await repository.get(caller.tenant_id, schema.id, object_id, deleted=None) is None:
+    current = await repository.get(caller.tenant_id, schema.id, object_id, deleted=None)
+    if current is None:
         raise NotFound(f"Object {object_id} not found")
+    await _require_rows(caller, schema, "select", [current])
     found = await repository.versions(caller.tenant_id, object_id, limit)
     return [replace(v, properties=api_properties(schema, v.properties)) for v in found]
 
@@ -206,6 +252,7 @@ async def create_object(principal: Principal | None, type_ref: str, values: Any)
     checked = check_properties(schema, values, path="properties", partial=False)
     await _raise_if_invalid([checked], caller.tenant_id)
     row = new_row(schema, caller, checked.values)
+    await _require_rows(caller, schema, "insert", [row], refused=True)
     await insert_rows(schema, [row])
     return present(schema, row)
 
@@ -219,6 +266,7 @@ async def create_many(principal: Principal | None, type_ref: str, items: list[An
     duplicates = repeated_unique_values(schema, [(f"objects[{i}].properties", c.values) for i, c in enumerate(checks)])
     await _raise_if_invalid(checks, caller.tenant_id, extra=duplicates)
     rows = [new_row(schema, caller, c.values) for c in checks]
+    await _require_rows(caller, schema, "insert", rows, refused=True)
     await insert_rows(schema, rows)
     return [r.id for r in rows]
 
@@ -229,7 +277,9 @@ async def update_object(
     caller = require_scope(principal, "write")
     schema = await _schema_for(caller, type_ref, "write")
     current = await _live(schema, caller.tenant_id, object_id)
+    await _require_rows(caller, schema, "update", [current])
     updated = await _apply_patches(schema, caller, [(current, ObjectPatch(object_id, values, expected_version), "properties")])
+    await _require_rows(caller, schema, "update", updated, refused=True)  # the new row must pass too (the transaction rolls back)
     return present(schema, updated[0])
 
 
@@ -244,8 +294,11 @@ async def update_many(principal: Principal | None, type_ref: str, patches: list[
     missing = [FieldError(f"updates[{i}].object_id", f"object {p.object_id} not found") for i, p in enumerate(patches) if p.object_id not in found]
     if missing:
         raise ValidationError(missing)
+    await _require_rows(caller, schema, "update", list(found.values()))
     work = [(found[p.object_id], p, f"updates[{i}].properties") for i, p in enumerate(patches)]
-    return await _apply_patches(schema, caller, work)
+    updated = await _apply_patches(schema, caller, work)
+    await _require_rows(caller, schema, "update", updated, refused=True)
+    return updated
 
 
 async def delete_object(
@@ -262,6 +315,7 @@ async def delete_object(
     schema = await _schema_for(caller, type_ref, "delete")
     if not force:
         current = await _live(schema, caller.tenant_id, object_id)
+        await _require_rows(caller, schema, "delete", [current])
         if not await repository.set_deleted(caller.tenant_id, current.id, _now()):
             raise NotFound(f"Object {object_id} not found")
         await events.deleted(schema, current, caller.actor, permanent=False)
@@ -269,6 +323,7 @@ async def delete_object(
     current_or_trashed = await repository.get(caller.tenant_id, schema.id, object_id, deleted=None)
     if current_or_trashed is None:
         raise NotFound(f"Object {object_id} not found")
+    await _require_rows(caller, schema, "delete", [current_or_trashed])
     links = await repository.association_count(caller.tenant_id, object_id)
     await guard_delete(
         secret_key=runtime.secret_key,
@@ -288,8 +343,10 @@ async def delete_object(
 async def restore_object(principal: Principal | None, type_ref: str, object_id: str) -> ObjectRecord:
     caller = require_scope(principal, "write")
     schema = await _schema_for(caller, type_ref, "write")
-    if await repository.get(caller.tenant_id, schema.id, object_id, deleted=True) is None:
+    trashed = await repository.get(caller.tenant_id, schema.id, object_id, deleted=True)
+    if trashed is None:
         raise NotFound(f"Object {object_id} is not in the trash")
+    await _require_rows(caller, schema, "update", [trashed])
     try:
         await repository.set_deleted(caller.tenant_id, object_id, None)
     except IntegrityError as exc:

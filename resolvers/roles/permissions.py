@@ -58,6 +58,25 @@ async def granted(principal: Principal) -> frozenset[str]:
     return found
 
 
+_names: OrderedDict[tuple[str, int, str], frozenset[str]] = OrderedDict()
+
+
+async def role_names(principal: Principal) -> frozenset[str]:
+    """The names of the user's roles, their ancestors and `authenticated` (for policies' `role`)."""
+    if principal.user_id is None:
+        return frozenset()
+    key = (principal.tenant_id, principal.roles_version or 0, principal.user_id)
+    found = _names.get(key)
+    if found is None:
+        roles = {r.id: r for r in await repository.roles_of_tenant(principal.tenant_id)}
+        held = await repository.role_ids_of_user(principal.tenant_id, principal.user_id)
+        found = frozenset({BASELINE_ROLE, *(r.name for role_id in held for r in lineage(roles, role_id))})
+        _names[key] = found
+        if len(_names) > CACHE_SIZE:
+            _names.popitem(last=False)
+    return found
+
+
 async def _resolve(tenant_id: str, user_id: str) -> frozenset[str]:
     roles = {r.id: r for r in await repository.roles_of_tenant(tenant_id)}
     held = set(await repository.role_ids_of_user(tenant_id, user_id))
