@@ -386,6 +386,27 @@ ROUTES: tuple[RestRoute, ...] = (
         "GET", "/v1/audit-logs", "audit_logs", "Audit", "List audit logs",
         args={name: QueryParam(name) for name in ("action", "resource_type", "limit", "offset")},
     ),
+    # Policies (row-level; manage: scope `schema`)
+    RestRoute(
+        "GET", "/v1/object-types/:object_type_id/policies", "access_policies", "Policies", "List access policies",
+        args={"object_type_id": PathParam("object_type_id")},
+    ),
+    RestRoute(
+        "POST", "/v1/object-types/:object_type_id/policies", "create_access_policy", "Policies", "Create access policy",
+        args={"object_type_id": PathParam("object_type_id"), "input": Body()}, status=201,
+    ),
+    RestRoute(
+        "PATCH", "/v1/object-types/:object_type_id/policies/:policy_id", "update_access_policy", "Policies", "Update access policy",
+        args={"object_type_id": PathParam("object_type_id"), "id": PathParam("policy_id"), "input": Body()},
+    ),
+    RestRoute(
+        "DELETE", "/v1/object-types/:object_type_id/policies/:policy_id", "delete_access_policy", "Policies", "Delete access policy",
+        args={"object_type_id": PathParam("object_type_id"), "id": PathParam("policy_id")},
+    ),
+    RestRoute(
+        "POST", "/v1/policies/simulate", "simulate_policy", "Governance", "Simulate RLS policy",
+        args={"policy": Body("policy"), "auth_context": Body("auth_context"), "sample_data": Body("sample_data")},
+    ),
     # Governance (scope `auth`)
     RestRoute("GET", "/v1/governance", "governance", "Governance", "Get governance settings"),
     RestRoute("PATCH", "/v1/governance", "update_governance", "Governance", "Update governance settings", args={"input": Body()}),

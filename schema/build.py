@@ -45,6 +45,8 @@ from schema.object_types.mutations import ObjectTypeMutations
 from schema.object_types.queries import ObjectTypeQueries
 from schema.objects.mutations import ObjectMutations
 from schema.objects.queries import ObjectQueries
+from schema.policies.mutations import PolicyMutations
+from schema.policies.queries import PolicyQueries
 from schema.properties.mutations import PropertyMutations
 from schema.properties.queries import PropertyQueries
 from schema.tenants.queries import TenantQueries
@@ -75,6 +77,7 @@ QUERY_ROOTS: tuple[type, ...] = (
     GovernanceQueries,
     CommentQueries,
     AuditQueries,
+    PolicyQueries,
 )
 MUTATION_ROOTS: tuple[type, ...] = (
     ApiKeyMutations,
@@ -96,6 +99,7 @@ MUTATION_ROOTS: tuple[type, ...] = (
     RoleMutations,
     GovernanceMutations,
     CommentMutations,
+    PolicyMutations,
 )
 SUBSCRIPTION_ROOTS: tuple[type, ...] = (EventSubscriptions,)
 

@@ -1,0 +1,105 @@
+"""Row-level policies: enforced in SQL for lists and totals, on single reads (404), on writes
+(403 POLICY_VIOLATION), for keys as documented; the simulator decides as the request path does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.rest_compat.test_auth_routes import sign_up
+from tests.support import Api, TenantHandle, data, error_code, make_objects, make_tenant, make_type
+
+OWNER = {"owner": {"eq": "$auth.user_id"}}
+
+
+async def policy(api: Api, tenant: TenantHandle, type_id: str, **body: Any) -> dict[str, Any]:
+    return data(await api.rest("POST", f"/v1/object-types/{type_id}/policies", tenant.token, json=body), 201)
+
+
+async def notes_type(tenant: TenantHandle) -> str:
+    return await make_type(tenant, "note", [{"name": "owner", "data_type": "string"}, {"name": "text", "data_type": "string"}])
+
+
+async def test_ten_visible_rows_out_of_ten_thousand_come_back_with_the_right_total(api: Api, tenant: TenantHandle) -> None:
+    type_id = await notes_type(tenant)
+    ana = await sign_up(api, tenant, "ana@example.com")
+    mine = [{"owner": ana["user"]["id"], "text": f"mine {i}"} for i in range(10)]
+    theirs = [{"owner": f"usr_other{i % 7}", "text": f"theirs {i}"} for i in range(9_990)]
+    await make_objects(tenant, type_id, theirs[:5000] + mine + theirs[5000:])
+    await policy(api, tenant, type_id, name="own notes", action="select", condition_json=OWNER)
+
+    listed = data(await api.rest("GET", f"/v1/objects/{type_id}/list?limit=100", ana["access_token"]))
+    assert listed["total"] == 10 and sorted(o["properties"]["text"] for o in listed["results"]) == sorted(m["text"] for m in mine)
+    filtered = data(await api.rest("GET", f"/v1/objects/{type_id}/list", ana["access_token"], params={"limit": 100, "filter": '{"text":{"starts_with":"theirs"}}'}))
+    assert filtered["total"] == 0
+    everything = data(await api.rest("GET", f"/v1/objects/{type_id}/list?limit=1", tenant.token))
+    assert everything["total"] == 10_000  # a * key is the tenant's administrator: it bypasses policies
+
+
+async def test_reads_writes_and_deletes_follow_their_policies(api: Api, tenant: TenantHandle) -> None:
+    type_id = await notes_type(tenant)
+    ana, bo = await sign_up(api, tenant, "ana@example.com"), await sign_up(api, tenant, "bo@example.com")
+    for action in ("select", "insert", "update", "delete"):
+        await policy(api, tenant, type_id, name=f"own {action}", action=action, condition_json=OWNER)
+    ana_note = data(await api.rest("POST", f"/v1/objects/{type_id}", ana["access_token"], json={"properties": {"owner": ana["user"]["id"], "text": "a"}}), 201)
+
+    forged = await api.rest("POST", f"/v1/objects/{type_id}", bo["access_token"], json={"properties": {"owner": ana["user"]["id"], "text": "x"}})
+    assert forged.status_code == 403 and error_code(forged) == "POLICY_VIOLATION"
+    path = f"/v1/objects/{type_id}/{ana_note['id']}"
+    assert (await api.rest("GET", path, bo["access_token"])).status_code == 404
+    assert (await api.rest("PATCH", path, bo["access_token"], json={"properties": {"text": "hijack"}})).status_code == 404
+    assert (await api.rest("DELETE", path, bo["access_token"])).status_code == 404
+    give_away = await api.rest("PATCH", path, ana["access_token"], json={"properties": {"owner": bo["user"]["id"]}})
+    assert give_away.status_code == 403 and error_code(give_away) == "POLICY_VIOLATION"
+    assert data(await api.rest("GET", path, ana["access_token"]))["properties"]["owner"] == ana["user"]["id"]  # rolled back
+    data(await api.rest("PATCH", path, ana["access_token"], json={"properties": {"text": "edited"}}))
+    assert (await api.rest("DELETE", path, ana["access_token"])).status_code == 200
+
+
+async def test_role_policies_and_keys_without_the_star_scope(api: Api, tenant: TenantHandle) -> None:
+    type_id = await notes_type(tenant)
+    await make_objects(tenant, type_id, [{"owner": "usr_x", "text": "t"}] * 3)
+    data(await api.rest("POST", "/v1/roles", tenant.token, json={"name": "manager"}), 201)
+    await policy(api, tenant, type_id, name="owners", action="select", condition_json=OWNER)
+    await policy(api, tenant, type_id, name="managers see all", action="select", role="manager", condition_json={})
+    cy = await sign_up(api, tenant, "cy@example.com")
+    assert data(await api.rest("GET", f"/v1/objects/{type_id}/list", cy["access_token"]))["total"] == 0
+    manager = data(await api.rest("GET", "/v1/roles", tenant.token))[0]
+    data(await api.rest("POST", "/v1/roles/assign", tenant.token, json={"user_id": cy["user"]["id"], "role_id": manager["id"]}))
+    assert data(await api.rest("GET", f"/v1/objects/{type_id}/list", cy["access_token"]))["total"] == 3
+
+    reader = data(await api.rest("POST", "/v1/keys", tenant.token, json={"label": "reader", "scopes": ["read"]}), 201)
+    assert data(await api.rest("GET", f"/v1/objects/{type_id}/list", reader["token"]))["total"] == 0  # no user: $auth.user_id grants nothing
+
+
+async def test_the_simulator_decides_as_real_requests_do(api: Api, tenant: TenantHandle) -> None:
+    type_id = await notes_type(tenant)
+    ana = await sign_up(api, tenant, "ana@example.com")
+    rows = [{"owner": ana["user"]["id"], "text": "mine"}, {"owner": "usr_other", "text": "theirs"}, {"owner": ana["user"]["id"], "text": "draft"}]
+    condition = {"and": [OWNER, {"text": {"ne": "draft"}}]}
+    simulated = data(await api.rest("POST", "/v1/policies/simulate", tenant.token, json={
+        "policy": {"object_type_id": type_id, "action": "select", "condition_json": condition},
+        "auth_context": {"user_id": ana["user"]["id"], "role": "authenticated"},
+        "sample_data": [{"properties": r} for r in rows],
+    }))
+    await make_objects(tenant, type_id, rows)
+    await policy(api, tenant, type_id, name="own published", action="select", condition_json=condition)
+    seen = {o["properties"]["text"] for o in data(await api.rest("GET", f"/v1/objects/{type_id}/list", ana["access_token"]))["results"]}
+    assert [d["allowed"] for d in simulated["results"]] == [r["text"] in seen for r in rows] == [True, False, False]
+
+
+async def test_policy_validation_and_scopes(api: Api, tenant: TenantHandle) -> None:
+    type_id = await notes_type(tenant)
+    bad = await api.rest("POST", f"/v1/object-types/{type_id}/policies", tenant.token, json={
+        "name": "x", "action": "peek", "condition_json": {"nope": {"eq": 1}},
+    })
+    assert bad.status_code == 400 and {d["field"] for d in bad.json()["error"]["details"]} >= {"action"}
+    bad_condition = await api.rest("POST", f"/v1/object-types/{type_id}/policies", tenant.token, json={"name": "x", "action": "select", "condition_json": {"nope": {"eq": 1}}})
+    assert bad_condition.status_code == 400
+    made = await policy(api, tenant, type_id, name="p", action="select", condition_json=OWNER)
+    assert [p["id"] for p in data(await api.rest("GET", f"/v1/object-types/{type_id}/policies", tenant.token))] == [made["id"]]
+    changed = data(await api.rest("PATCH", f"/v1/object-types/{type_id}/policies/{made['id']}", tenant.token, json={"enabled": False}))
+    assert changed["enabled"] is False
+    assert data(await api.rest("DELETE", f"/v1/object-types/{type_id}/policies/{made['id']}", tenant.token))["deleted"] is True
+    reader = await make_tenant(scopes=["read"])
+    refused = await api.rest("POST", f"/v1/object-types/{type_id}/policies", reader.token, json={"name": "p", "action": "select"})
+    assert refused.status_code in (403, 404)
