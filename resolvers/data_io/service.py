@@ -34,6 +34,7 @@ from resolvers.objects.filters import compile_filter
 from resolvers.objects.schemas import TypeSchema
 from resolvers.objects.service import insert_rows, load_schema, new_row
 from resolvers.objects.validation import Checked, check_properties
+from resolvers.policies import engine as policies
 from resolvers.principal import Principal
 from resolvers.properties.indexes import live_rows
 from resolvers.runtime import Runtime
@@ -174,6 +175,8 @@ async def start_export(principal: Principal | None, type_ref: str, fmt: str = "j
     if fmt not in FORMATS:
         raise ValidationError.single("format", f"must be one of: {', '.join(FORMATS)}")
     schema = await load_schema(caller.tenant_id, type_ref, caller.schema_version)
+    if any(p.action == "select" for p in schema.policies):  # the export holds what the caller may see, fixed now
+        where = policies.combine(where, policies.row_filter(schema, "select", await policies.context_of(caller, schema)))
     total = await objects.count(schema, caller.tenant_id, where=where)
     if total > EXPORT_MAX_RECORDS:
         raise ValidationError.single("object_type_id", f"{total} objects match; an export holds at most {EXPORT_MAX_RECORDS} (narrow it with a filter)")

@@ -13,7 +13,9 @@ from resolvers.errors import ValidationError
 from resolvers.events.hub import Listener
 from resolvers.events.realtime import Realtime
 from resolvers.events.schemas import OBJECT_EVENTS, EventRecord
+from models.policies import AccessPolicy
 from resolvers.objects.filter_match import compile_predicate
+from resolvers.policies import engine as policies
 from resolvers.objects.service import load_schema
 from resolvers.principal import Principal
 
@@ -41,8 +43,9 @@ async def subscribe_events(
 ) -> Subscription:
     """Any event type of the caller's tenant: `types` are exact names or `prefix.*` (`*`: all)."""
     caller = require_scope(principal, "read")
-    accepts = type_matcher(types, field="types")
-    return await _open(caller, realtime, accepts, after)
+    matches_type = type_matcher(types, field="types")
+    visible = await policy_gate(caller)
+    return await _open(caller, realtime, lambda event: matches_type(event) and visible(event), after)
 
 
 async def subscribe_objects(
@@ -67,15 +70,37 @@ async def subscribe_objects(
     elif where not in (None, {}, []):
         raise ValidationError.single("where", "needs objectTypeId: a filter names the properties of one type")
 
+    visible = await policy_gate(caller)
+
     def accepts(event: EventRecord) -> bool:
         return (
             event.type in wanted
             and (type_id is None or event.object_type_id == type_id)
             and isinstance(event.data, dict)
             and matches(event.data)
+            and visible(event)
         )
 
     return await _open(caller, realtime, accepts, after)
+
+
+async def policy_gate(caller: Principal) -> Callable[[EventRecord], bool]:
+    """Object events pass only for rows the subscriber may select (row-level policies as they
+    stand when the subscription opens; a policy changed later applies to new subscriptions)."""
+    type_ids = await AccessPolicy.filter(tenant_id=caller.tenant_id, action="select", enabled=True).distinct().values_list("object_type_id", flat=True)
+    if not type_ids:
+        return lambda _event: True
+    predicates: dict[str, Callable[[dict[str, Any]], bool] | None] = {}
+    for type_id in type_ids:
+        schema = await load_schema(caller.tenant_id, str(type_id), caller.schema_version)
+        where = policies.row_filter(schema, "select", await policies.context_of(caller, schema))
+        predicates[schema.id] = None if where is None else compile_predicate(where, schema)
+
+    def gate(event: EventRecord) -> bool:
+        predicate = predicates.get(event.object_type_id or "") if event.type.startswith("object.") else None
+        return predicate is None or (isinstance(event.data, dict) and predicate(event.data))
+
+    return gate
 
 
 async def subscribe_files(principal: Principal | None, realtime: Realtime, *, folder: str | None = None, after: Any = None) -> Subscription:

@@ -3,10 +3,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+from resolvers.auth import service as user_auth
+from resolvers.events.listen import subscribe_objects
 from tests.rest_compat.test_auth_routes import sign_up
-from tests.support import Api, TenantHandle, data, error_code, make_objects, make_tenant, make_type
+from tests.support import (
+    Api,
+    TenantHandle,
+    data,
+    error_code,
+    make_objects,
+    make_tenant,
+    make_type,
+)
 
 OWNER = {"owner": {"eq": "$auth.user_id"}}
 
@@ -103,3 +114,24 @@ async def test_policy_validation_and_scopes(api: Api, tenant: TenantHandle) -> N
     reader = await make_tenant(scopes=["read"])
     refused = await api.rest("POST", f"/v1/object-types/{type_id}/policies", reader.token, json={"name": "p", "action": "select"})
     assert refused.status_code in (403, 404)
+
+
+async def test_subscribers_and_exports_only_get_rows_they_may_see(api: Api, tenant: TenantHandle, app: Any) -> None:
+    runtime = app.state.runtime
+    type_id = await notes_type(tenant)
+    ana = await sign_up(api, tenant, "ana@example.com")
+    await policy(api, tenant, type_id, name="own", action="select", condition_json=OWNER)
+    principal = await user_auth.authenticate(ana["access_token"], runtime=runtime)
+    subscription = await subscribe_objects(principal, runtime.realtime, object_type=type_id)
+    try:
+        await make_objects(tenant, type_id, [{"owner": "usr_other", "text": "theirs"}, {"owner": ana["user"]["id"], "text": "mine"}])
+        await runtime.realtime.relay.run_once()
+        stream = subscription.events()
+        first = await asyncio.wait_for(stream.__anext__(), timeout=10)
+        assert first.data["properties"]["text"] == "mine"
+        assert runtime.realtime.hub.listener_count() >= 1
+    finally:
+        subscription.close()
+
+    started = data(await api.rest("POST", "/v1/data/export", ana["access_token"], json={"object_type_id": type_id, "format": "json"}))
+    assert started["record_count"] == 1  # the export holds the one row she may see, not both
