@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from models.policies import AccessPolicy
+from resolvers.audit import service as audit
 from resolvers.authz import require_scope
 from resolvers.errors import FieldError, NotFound, ValidationError
 from resolvers.ids import new_id
@@ -43,6 +44,7 @@ async def create_policy(principal: Principal | None, type_ref: str, data: dict[s
     _apply(policy, schema, data, creating=True)
     await policy.save(force_create=True)
     await schema_changed(caller.tenant_id)
+    await audit.record(caller, "policy.created", "policy", policy.id, after=_audited(policy))
     return policy
 
 
@@ -50,9 +52,11 @@ async def update_policy(principal: Principal | None, type_ref: str, policy_id: s
     caller = require_scope(principal, "schema")
     schema = await load_schema(caller.tenant_id, type_ref)
     policy = await _policy(caller.tenant_id, schema, policy_id)
+    before = _audited(policy)
     _apply(policy, schema, patch, creating=False)
     await policy.save()
     await schema_changed(caller.tenant_id)
+    await audit.record(caller, "policy.updated", "policy", policy.id, before=before, after=_audited(policy))
     return policy
 
 
@@ -62,6 +66,7 @@ async def delete_policy(principal: Principal | None, type_ref: str, policy_id: s
     policy = await _policy(caller.tenant_id, schema, policy_id)
     await policy.delete()
     await schema_changed(caller.tenant_id)
+    await audit.record(caller, "policy.deleted", "policy", policy.id, before=_audited(policy))
     return policy.id
 
 
@@ -83,6 +88,11 @@ async def simulate(principal: Principal | None, policy: Any, auth_context: Any, 
         "results": decisions,
         "allowed": sum(d["allowed"] for d in decisions),
     }
+
+
+def _audited(policy: AccessPolicy) -> dict[str, Any]:
+    return {"object_type_id": policy.object_type_id, "name": policy.name, "action": policy.action, "role": policy.role,
+            "condition_json": policy.condition_json, "enabled": policy.enabled}
 
 
 def _apply(policy: AccessPolicy, schema: TypeSchema, data: dict[str, Any], *, creating: bool) -> None:

@@ -111,6 +111,8 @@ async def test_policy_validation_and_scopes(api: Api, tenant: TenantHandle) -> N
     changed = data(await api.rest("PATCH", f"/v1/object-types/{type_id}/policies/{made['id']}", tenant.token, json={"enabled": False}))
     assert changed["enabled"] is False
     assert data(await api.rest("DELETE", f"/v1/object-types/{type_id}/policies/{made['id']}", tenant.token))["deleted"] is True
+    audited = data(await api.rest("GET", "/v1/audit-logs?resource_type=policy", tenant.token))["entries"]
+    assert [e["action"] for e in audited] == ["policy.deleted", "policy.updated", "policy.created"]
     reader = await make_tenant(scopes=["read"])
     refused = await api.rest("POST", f"/v1/object-types/{type_id}/policies", reader.token, json={"name": "p", "action": "select"})
     assert refused.status_code in (403, 404)
