@@ -31,6 +31,7 @@ from resolvers.ids import new_id
 from resolvers.object_types import repository as object_types
 from resolvers.objects import events, quota, repository, schema_cache
 from resolvers.policies import engine as policies
+from resolvers.roles import permissions
 from resolvers.objects.schemas import (
     BATCH_MAX_ITEMS,
     LIST_DEFAULT_LIMIT,
@@ -97,7 +98,7 @@ async def _visible_ids(caller: Principal, schema: TypeSchema, records: list[Obje
     if not any(p.action == "select" for p in schema.policies):
         return {r.id for r in records}
     context = await policies.context_of(caller, schema)
-    return {r.id for r in records if policies.allows(schema, "select", context, policies.api_row(r))}
+    return {r.id for r in records if policies.allows(schema, "select", context, policies.api_row(present(schema, r)))}
 
 
 async def _require_rows(caller: Principal, schema: TypeSchema, action: str, records: list[ObjectRecord], *, refused: bool = False) -> None:
@@ -107,7 +108,7 @@ async def _require_rows(caller: Principal, schema: TypeSchema, action: str, reco
         return
     context = await policies.context_of(caller, schema)
     for record in records:
-        if not policies.allows(schema, action, context, policies.api_row(record)):
+        if not policies.allows(schema, action, context, policies.api_row(present(schema, record))):
             if refused:
                 raise PolicyViolation(f"The {action} policies of {schema.object_type.name} do not allow this row")
             raise NotFound(f"Object {record.id} not found")
@@ -237,6 +238,29 @@ async def objects_by_ids(tenant_id: str, object_ids: list[str]) -> list[ObjectRe
     types = {t: {p.name: p.data_type for p in props if p.object_type_id == t} for t in type_ids}
     presented = {i: replace(r, properties=_typed(types[r.object_type_id], r.properties)) for i, r in found.items()}
     return [presented.get(i) for i in object_ids]
+
+
+async def readable_by_ids(principal: Principal | None, object_ids: list[str]) -> list[ObjectRecord | None]:
+    """`objects_by_ids` for a caller (nested fields: references, association ends): an object of a
+    type the caller may not read, or a row its policies hide, comes back as None, like a missing one."""
+    caller = require_scope(principal, "read")
+    records = await objects_by_ids(caller.tenant_id, object_ids)
+    granted = await permissions.granted(caller)
+    readable: dict[str, TypeSchema | None] = {}
+    for type_id in {r.object_type_id for r in records if r is not None}:
+        schema = await load_schema(caller.tenant_id, type_id, caller.schema_version)
+        readable[type_id] = schema if permissions.allows(granted, f"objects:{schema.object_type.name}:read") else None
+    contexts = {t: await policies.context_of(caller, s) for t, s in readable.items() if s is not None and any(p.action == "select" for p in s.policies)}
+
+    def visible(record: ObjectRecord | None) -> bool:
+        if record is None or readable.get(record.object_type_id) is None:
+            return False
+        schema = readable[record.object_type_id]
+        assert schema is not None
+        context = contexts.get(record.object_type_id)
+        return context is None or policies.allows(schema, "select", context, policies.api_row(record))
+
+    return [r if visible(r) else None for r in records]
 
 
 def _typed(data_types: dict[str, str], values: dict[str, Any]) -> dict[str, Any]:

@@ -9,17 +9,17 @@ from strawberry.types import Info
 
 from resolvers.associations.service import associations_of
 from resolvers.authz import require_scope
-from resolvers.objects.service import objects_by_ids
+from resolvers.objects.service import readable_by_ids
 
 
 def object_loader(info: Info) -> DataLoader[str, Any]:
-    """Live objects of any type of the caller's tenant, by id, as `ObjectNode`s."""
+    """Live objects of any type of the caller's tenant that the caller may read, by id, as `ObjectNode`s."""
     from schema.objects.types import ObjectNode
 
-    tenant_id = require_scope(info.context.principal, "read").tenant_id
+    principal = info.context.principal
 
     async def load(ids: list[str]) -> list[Any]:
-        return [ObjectNode.from_record(r) if r else None for r in await objects_by_ids(tenant_id, list(ids))]
+        return [ObjectNode.from_record(r) if r else None for r in await readable_by_ids(principal, list(ids))]
 
     return info.context.loaders.get("objects_by_id", lambda: DataLoader(load))
 

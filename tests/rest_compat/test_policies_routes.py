@@ -137,3 +137,19 @@ async def test_subscribers_and_exports_only_get_rows_they_may_see(api: Api, tena
 
     started = data(await api.rest("POST", "/v1/data/export", ana["access_token"], json={"object_type_id": type_id, "format": "json"}))
     assert started["record_count"] == 1  # the export holds the one row she may see, not both
+
+
+async def test_nested_graphql_fields_hide_what_policies_and_roles_hide(api: Api, tenant: TenantHandle) -> None:
+    type_id = await notes_type(tenant)
+    ana = await sign_up(api, tenant, "ana@example.com")
+    hidden, shown = await make_objects(tenant, type_id, [{"owner": "usr_other", "text": "secret"}, {"owner": ana["user"]["id"], "text": "mine"}])
+    for target in (hidden, shown):
+        data(await api.rest("PUT", f"/v1/objects/{type_id}/{shown}/associations/link/{type_id}/{target}", tenant.token, json={}))
+    await policy(api, tenant, type_id, name="own", action="select", condition_json=OWNER)
+    result = await api.gql(
+        'query($t: ID!, $id: ID!) { object(objectTypeId: $t, id: $id) { associations(direction: "outgoing") { toObject { id } } } }',
+        ana["access_token"], t=type_id, id=shown,
+    )
+    assert "errors" not in result, result
+    ends = [a["toObject"] for a in result["data"]["object"]["associations"]]
+    assert {e["id"] for e in ends if e} == {shown} and None in ends  # the hidden end reads as missing
