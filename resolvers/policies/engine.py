@@ -104,7 +104,7 @@ def api_row(record: ObjectRecord) -> dict[str, Any]:
 
 
 class _Ungranted:
-    pass
+    """Marks a condition naming an $auth value the principal lacks: the policy grants nothing."""
 
 
 _UNGRANTED: Any = _Ungranted()

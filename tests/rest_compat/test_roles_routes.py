@@ -38,7 +38,9 @@ async def test_a_users_roles_decide_what_they_may_do_with_objects(api: Api, tena
 async def test_without_an_authenticated_role_users_keep_full_object_access(api: Api, tenant: TenantHandle) -> None:
     contact = await make_type(tenant, "contact", [{"name": "name", "data_type": "string"}])
     user = await sign_up(api, tenant, "cy@example.com")
-    data(await api.rest("POST", f"/v1/objects/{contact}", user["access_token"], json={"properties": {"name": "x"}}), 201)
+    created = data(await api.rest("POST", f"/v1/objects/{contact}", user["access_token"], json={"properties": {"name": "x"}}), 201)
+    assert created["created_by"] == user["user"]["id"]
+    assert data(await api.rest("GET", f"/v1/objects/{contact}/list", user["access_token"]))["total"] == 1
 
 
 async def test_role_validation_cycles_and_conflicts(api: Api, tenant: TenantHandle) -> None:
