@@ -5,6 +5,7 @@ number of processes may run it."""
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import logging
@@ -19,7 +20,7 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-class PollingWorker:
+class PollingWorker(abc.ABC):
     label = "worker"
 
     def __init__(self, *, worker_id: str | None = None, poll_seconds: float = 1.0) -> None:
@@ -27,9 +28,9 @@ class PollingWorker:
         self.poll_seconds = poll_seconds
         self.wake = asyncio.Event()
 
+    @abc.abstractmethod
     async def run_once(self) -> bool:
         """One pass; False when there was nothing to do."""
-        raise NotImplementedError
 
     async def between_passes(self) -> None:
         """Periodic chores after the work is done (housekeeping)."""

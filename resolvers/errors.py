@@ -7,7 +7,7 @@ Services raise these; `rest_compat.envelope` turns them into `{success: false, e
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,16 @@ class ValidationError(DomainError):
     @classmethod
     def single(cls, field: str, message: str) -> "ValidationError":
         return cls([FieldError(field, message)], message=f"{field}: {message}")
+
+
+def collect_errors(errors: list[FieldError], check: Callable[[], Any], default: Any = None) -> Any:
+    """Run one field's check; its validation errors join `errors` (so a form reports every bad
+    field at once) and `default` stands in for the value."""
+    try:
+        return check()
+    except ValidationError as exc:
+        errors.extend(exc.errors)
+        return default
 
 
 class InvalidJson(DomainError):

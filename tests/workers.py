@@ -4,6 +4,9 @@ automations, deliver, run automation and job runs."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from resolvers.automations.worker import AutomationWorker
@@ -23,3 +26,18 @@ class Pump:
         await self.worker.run_once()
         await self.automations.run_once()
         await self.jobs.run_once()
+
+
+async def eventually(
+    check: Callable[[], Awaitable[Any]], drive: Callable[[], Awaitable[Any]] | None = None, *, timeout: float = 15.0, interval: float = 0.05
+) -> Any:
+    """The first truthy answer of `check`, running `drive` (such as a Pump) between looks."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if drive is not None:
+            await drive()
+        if answer := await check():
+            return answer
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition did not become true in time")
+        await asyncio.sleep(interval)

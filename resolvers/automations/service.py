@@ -17,7 +17,13 @@ from resolvers import db
 from resolvers.actions.engine import check_actions, check_condition
 from resolvers.authz import require_scope
 from resolvers.automations import repository
-from resolvers.errors import FieldError, NotFound, QuotaExceeded, ValidationError
+from resolvers.errors import (
+    FieldError,
+    NotFound,
+    QuotaExceeded,
+    ValidationError,
+    collect_errors,
+)
 from resolvers.ids import new_id
 from resolvers.paging import bounded_int
 from resolvers.principal import Principal
@@ -108,9 +114,9 @@ def _apply(automation: Automation, data: dict[str, Any], *, creating: bool) -> N
         else:
             automation.trigger_event = trigger_event
     if "conditions" in data:
-        automation.conditions = _collect(errors, lambda: checked_conditions(data["conditions"]))
+        automation.conditions = collect_errors(errors, default=[], check=lambda: checked_conditions(data["conditions"]))
     if "actions" in data:
-        automation.actions = _collect(errors, lambda: check_actions(data["actions"]))
+        automation.actions = collect_errors(errors, default=[], check=lambda: check_actions(data["actions"]))
     if "enabled" in data:
         if not isinstance(data["enabled"], bool):
             errors.append(FieldError("enabled", "must be true or false"))
@@ -162,13 +168,6 @@ def _literal(value: Any, field: str) -> str:
         return "[" + ", ".join(_literal(v, field) for v in value) + "]"
     raise ValidationError.single(f"{field}.value", "must be text, a number, true/false, null or a list of them")
 
-
-def _collect(errors: list[FieldError], check: Any) -> Any:
-    try:
-        return check()
-    except ValidationError as exc:
-        errors.extend(exc.errors)
-        return []
 
 
 async def _automation(tenant_id: str, automation_id: str) -> Automation:

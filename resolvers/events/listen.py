@@ -8,16 +8,17 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from models.policies import AccessPolicy
 from resolvers.authz import require_scope
 from resolvers.errors import ValidationError
 from resolvers.events.hub import Listener
 from resolvers.events.realtime import Realtime
 from resolvers.events.schemas import OBJECT_EVENTS, EventRecord
-from models.policies import AccessPolicy
 from resolvers.objects.filter_match import compile_predicate
-from resolvers.policies import engine as policies
 from resolvers.objects.service import load_schema
+from resolvers.policies import engine as policies
 from resolvers.principal import Principal
+from resolvers.scoping import scoped
 
 MAX_TYPE_PATTERNS = 20
 TYPE_PATTERN = re.compile(r"^(\*|[A-Za-z][A-Za-z0-9_.:-]{0,99}(\.\*)?)$")
@@ -87,7 +88,7 @@ async def subscribe_objects(
 async def policy_gate(caller: Principal) -> Callable[[EventRecord], bool]:
     """Object events pass only for rows the subscriber may select (row-level policies as they
     stand when the subscription opens; a policy changed later applies to new subscriptions)."""
-    type_ids = await AccessPolicy.filter(tenant_id=caller.tenant_id, action="select", enabled=True).distinct().values_list("object_type_id", flat=True)
+    type_ids = await scoped(AccessPolicy, caller.tenant_id).filter(action="select", enabled=True).distinct().values_list("object_type_id", flat=True)
     if not type_ids:
         return lambda _event: True
     predicates: dict[str, Callable[[dict[str, Any]], bool] | None] = {}

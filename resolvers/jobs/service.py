@@ -10,10 +10,22 @@ from typing import Any
 from models.jobs import JobRun, ScheduledJob
 from resolvers.actions.engine import check_actions
 from resolvers.authz import require_scope
-from resolvers.errors import AlreadyExists, FieldError, NotFound, QuotaExceeded, ValidationError
+from resolvers.errors import (
+    AlreadyExists,
+    FieldError,
+    NotFound,
+    QuotaExceeded,
+    ValidationError,
+    collect_errors,
+)
 from resolvers.ids import new_id
 from resolvers.jobs import repository, runner
-from resolvers.jobs.schemas import MAX_JOBS_PER_TENANT, checked_cron, checked_timezone, next_occurrence
+from resolvers.jobs.schemas import (
+    MAX_JOBS_PER_TENANT,
+    checked_cron,
+    checked_timezone,
+    next_occurrence,
+)
 from resolvers.paging import bounded_int
 from resolvers.principal import Principal
 from resolvers.runtime import Runtime
@@ -83,15 +95,15 @@ async def _apply(job: ScheduledJob, data: dict[str, Any], *, creating: bool) -> 
     if "description" in data:
         job.description = _description(data["description"], errors)
     if "timezone" in data:
-        job.timezone = _collect(errors, lambda: checked_timezone(data["timezone"]))
+        job.timezone = collect_errors(errors, check=lambda: checked_timezone(data["timezone"]))
     if "cron_expression" in data:
-        job.cron_expression = None if data["cron_expression"] in (None, "") else _collect(errors, lambda: checked_cron(data["cron_expression"]))
+        job.cron_expression = None if data["cron_expression"] in (None, "") else collect_errors(errors, check=lambda: checked_cron(data["cron_expression"]))
     if "run_at" in data:
-        job.run_at = None if data["run_at"] in (None, "") else _collect(errors, lambda: _datetime(data["run_at"]))
+        job.run_at = None if data["run_at"] in (None, "") else collect_errors(errors, check=lambda: _datetime(data["run_at"]))
     if "action_type" in data or "action_config" in data or creating:
         action_type = data.get("action_type", job.action_type if not creating else None)
         config = data.get("action_config", job.action_config if not creating else {})
-        action = _collect(errors, lambda: check_actions([{"type": action_type, "config": config}], field="action"))
+        action = collect_errors(errors, check=lambda: check_actions([{"type": action_type, "config": config}], field="action"))
         if action:
             job.action_type, job.action_config = action[0]["type"], action[0]["config"]
     if "enabled" in data:
@@ -113,13 +125,6 @@ def _first_run(job: ScheduledJob) -> datetime | None:
         return next_occurrence(job.cron_expression, job.timezone, datetime.now(timezone.utc))
     return job.run_at
 
-
-def _collect(errors: list[FieldError], check: Any) -> Any:
-    try:
-        return check()
-    except ValidationError as exc:
-        errors.extend(exc.errors)
-        return None
 
 
 def _datetime(value: Any) -> datetime:

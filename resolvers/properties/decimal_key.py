@@ -8,6 +8,7 @@ comparison. PostgreSQL's jsonb numerics are exact already and never use it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 SQL_FUNCTION = "basalt_decimal"
@@ -56,42 +57,28 @@ def _exact(json_text: str | bytes | None) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-class _DecimalAggregate:
-    """sqlite3's aggregate protocol (step, finalize); answers the exact result as text."""
+def _aggregate(reduce: Callable[[list[Decimal]], Decimal]) -> type:
+    """A class for sqlite3's aggregate protocol (step, finalize) answering `reduce` of the exact
+    values as text (NULL over no values)."""
 
-    def __init__(self) -> None:
-        self.values: list[Decimal] = []
+    class DecimalAggregate:
+        def __init__(self) -> None:
+            self.values: list[Decimal] = []
 
-    def step(self, json_text: str | bytes | None) -> None:
-        value = _exact(json_text)
-        if value is not None:
-            self.values.append(value)
+        def step(self, json_text: str | bytes | None) -> None:
+            value = _exact(json_text)
+            if value is not None:
+                self.values.append(value)
 
-    def result(self) -> Decimal:
-        raise NotImplementedError
+        def finalize(self) -> str | None:
+            return str(reduce(self.values)) if self.values else None
 
-    def finalize(self) -> str | None:
-        return str(self.result()) if self.values else None
-
-
-class DecimalSum(_DecimalAggregate):
-    def result(self) -> Decimal:
-        return sum(self.values, Decimal(0))
+    return DecimalAggregate
 
 
-class DecimalAvg(_DecimalAggregate):
-    def result(self) -> Decimal:
-        return sum(self.values, Decimal(0)) / len(self.values)
-
-
-class DecimalMin(_DecimalAggregate):
-    def result(self) -> Decimal:
-        return min(self.values)
-
-
-class DecimalMax(_DecimalAggregate):
-    def result(self) -> Decimal:
-        return max(self.values)
-
-
-AGGREGATE_CLASSES = {"basalt_dsum": DecimalSum, "basalt_davg": DecimalAvg, "basalt_dmin": DecimalMin, "basalt_dmax": DecimalMax}
+AGGREGATE_CLASSES = {
+    "basalt_dsum": _aggregate(lambda values: sum(values, Decimal(0))),
+    "basalt_davg": _aggregate(lambda values: sum(values, Decimal(0)) / len(values)),
+    "basalt_dmin": _aggregate(min),
+    "basalt_dmax": _aggregate(max),
+}

@@ -12,6 +12,7 @@ roles_version, which authentication reads on every request, so a change applies 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from collections import OrderedDict
 from typing import Iterable
 
@@ -29,7 +30,7 @@ SCOPE_PERMISSIONS: dict[str, frozenset[str]] = {
     "files": frozenset({"files:*"}),
 }
 CACHE_SIZE = 20_000
-_cache: OrderedDict[tuple[str, int, str], frozenset[str]] = OrderedDict()
+_cache: OrderedDict[tuple[str, int, str], "UserAccess"] = OrderedDict()
 
 
 def allows(granted: Iterable[str], wanted: str) -> bool:
@@ -44,10 +45,30 @@ def allows(granted: Iterable[str], wanted: str) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class UserAccess:
+    """A user's roles (names, with ancestors and `authenticated`) and the permissions they grant."""
+
+    role_names: frozenset[str]
+    permissions: frozenset[str]
+
+
 async def granted(principal: Principal) -> frozenset[str]:
     """What the principal may do, as permission patterns."""
     if principal.kind != "user" or principal.user_id is None:
         return frozenset().union(*(SCOPE_PERMISSIONS.get(s, frozenset()) for s in principal.scopes))
+    return (await _access(principal)).permissions
+
+
+async def role_names(principal: Principal) -> frozenset[str]:
+    """The names of the user's roles, their ancestors and `authenticated` (for policies' `role`)."""
+    if principal.user_id is None:
+        return frozenset()
+    return (await _access(principal)).role_names
+
+
+async def _access(principal: Principal) -> UserAccess:
+    assert principal.user_id is not None
     key = (principal.tenant_id, principal.roles_version or 0, principal.user_id)
     found = _cache.get(key)
     if found is None:
@@ -58,34 +79,15 @@ async def granted(principal: Principal) -> frozenset[str]:
     return found
 
 
-_names: OrderedDict[tuple[str, int, str], frozenset[str]] = OrderedDict()
-
-
-async def role_names(principal: Principal) -> frozenset[str]:
-    """The names of the user's roles, their ancestors and `authenticated` (for policies' `role`)."""
-    if principal.user_id is None:
-        return frozenset()
-    key = (principal.tenant_id, principal.roles_version or 0, principal.user_id)
-    found = _names.get(key)
-    if found is None:
-        roles = {r.id: r for r in await repository.roles_of_tenant(principal.tenant_id)}
-        held = await repository.role_ids_of_user(principal.tenant_id, principal.user_id)
-        found = frozenset({BASELINE_ROLE, *(r.name for role_id in held for r in lineage(roles, role_id))})
-        _names[key] = found
-        if len(_names) > CACHE_SIZE:
-            _names.popitem(last=False)
-    return found
-
-
-async def _resolve(tenant_id: str, user_id: str) -> frozenset[str]:
+async def _resolve(tenant_id: str, user_id: str) -> UserAccess:
     roles = {r.id: r for r in await repository.roles_of_tenant(tenant_id)}
     held = set(await repository.role_ids_of_user(tenant_id, user_id))
     held |= {r.id for r in roles.values() if r.name == BASELINE_ROLE}
+    chain = [role for role_id in held for role in lineage(roles, role_id)]
     permissions: set[str] = set() if any(r.name == BASELINE_ROLE for r in roles.values()) else set(BASELINE)
-    for role_id in held:
-        for role in lineage(roles, role_id):
-            permissions.update(role.permissions or [])
-    return frozenset(permissions)
+    for role in chain:
+        permissions.update(role.permissions or [])
+    return UserAccess(role_names=frozenset({BASELINE_ROLE, *(r.name for r in chain)}), permissions=frozenset(permissions))
 
 
 def lineage(roles: dict[str, Role], role_id: str) -> list[Role]:

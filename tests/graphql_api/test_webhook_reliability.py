@@ -19,7 +19,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from resolvers.webhooks.schemas import Outgoing
 from tests.conftest import REPO, stop_server
 from tests.support import Api, TenantHandle, data
 from tests.webhook_receiver import Receiver
+from tests.workers import eventually
 
 RUNNING = "basalt worker: running"
 
@@ -74,14 +74,6 @@ def outgoing(tenant: TenantHandle, endpoint_id: str, count: int) -> list[Outgoin
         for n in range(count)
     ]
 
-
-async def eventually(check: Callable[[], Awaitable[Any]], *, timeout: float) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (answer := await check()):
-        if time.monotonic() > deadline:
-            raise AssertionError("the condition did not become true in time")
-        await asyncio.sleep(0.1)
-    return answer
 
 
 async def all_delivered(ids: list[str], *, timeout: float) -> dict[str, WebhookMessage]:

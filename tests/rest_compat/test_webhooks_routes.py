@@ -18,8 +18,7 @@ import contextlib
 import dataclasses
 import json
 import threading
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -35,7 +34,7 @@ from resolvers.webhooks.schemas import Outgoing
 from resolvers.webhooks.sending import Courier
 from tests.support import Api, TenantHandle, data, error_code, make_type
 from tests.webhook_receiver import Received, Receiver
-from tests.workers import Pump
+from tests.workers import Pump, eventually
 
 BLOCKED_HOSTS = (
     "127.0.0.1",
@@ -93,17 +92,6 @@ def invalid_fields(response: httpx.Response) -> list[str]:
 def types_of(requests: list[Received]) -> list[str]:
     return [json.loads(r.body)["type"] for r in requests]
 
-
-async def eventually(check: Callable[[], Awaitable[Any]], drive: Pump, *, timeout: float = 15.0) -> Any:
-    """The first truthy answer of `check`, driving the in-process worker between looks."""
-    deadline = time.monotonic() + timeout
-    while True:
-        await drive()
-        if answer := await check():
-            return answer
-        if time.monotonic() > deadline:
-            raise AssertionError("the condition did not become true in time")
-        await asyncio.sleep(0.05)
 
 
 @contextlib.asynccontextmanager

@@ -22,7 +22,7 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -47,7 +47,7 @@ from resolvers.webhooks.sending import Courier
 from resolvers.webhooks.worker import WebhookWorker
 from tests.support import Api, TenantHandle, data, make_objects, make_type
 from tests.webhook_receiver import Receiver
-from tests.workers import Pump
+from tests.workers import Pump, eventually
 
 JITTER = 0.1  # each delay is drawn within ±10% of the schedule's
 
@@ -108,17 +108,6 @@ async def first_pass(worker: WebhookWorker, messages: list[Outgoing]) -> None:
         await queue_first(messages)
         await worker.deliver()
 
-
-async def eventually(check: Callable[[], Awaitable[Any]], drive: Pump, *, timeout: float = 15.0) -> Any:
-    """The first truthy answer of `check`, driving the in-process relay and worker between looks."""
-    deadline = time.monotonic() + timeout
-    while True:
-        await drive()
-        if answer := await check():
-            return answer
-        if time.monotonic() > deadline:
-            raise AssertionError("the condition did not become true in time")
-        await asyncio.sleep(0.05)
 
 
 async def settled(ids: list[str], drive: Pump) -> dict[str, WebhookMessage]:
