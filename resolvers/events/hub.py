@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -27,6 +27,7 @@ from resolvers.events import repository
 from resolvers.events.schemas import EventRecord
 from resolvers.events.tasks import stop
 from resolvers.principal import Principal
+from resolvers.tenants import repository as tenants
 
 log = logging.getLogger("basalt.events")
 BACKFILL_PAGE = 500
@@ -45,15 +46,23 @@ class ListenerClosed(DomainError):
 
 
 _CLOSE = object()
+Refresh = Callable[[Principal], Awaitable[None]]
 
 
 class Listener:
-    """One subscription: a tenant, a predicate, and a bounded queue of events in seq order."""
+    """One subscription: a tenant, a predicate, and a bounded queue of events in seq order.
 
-    def __init__(self, principal: Principal, accepts: Callable[[EventRecord], bool], *, after: int | None, queue_limit: int) -> None:
+    `refresh`, when given, is awaited with the principal at the tenant's new versions after its
+    types, policies or roles changed, so a predicate built from them can be rebuilt."""
+
+    def __init__(
+        self, principal: Principal, accepts: Callable[[EventRecord], bool], *, after: int | None, queue_limit: int,
+        refresh: Refresh | None = None,
+    ) -> None:
         self.principal = principal
         self.tenant_id = principal.tenant_id
         self.accepts = accepts
+        self.refresh = refresh
         self.after = after
         self.queue_limit = queue_limit
         self.start = 0  # the tenant's position when registered; live events are above it
@@ -156,8 +165,10 @@ class Hub:
 
     # --- listeners --------------------------------------------------------------------------
 
-    async def listen(self, principal: Principal, accepts: Callable[[EventRecord], bool], *, after: int | None = None) -> Listener:
-        listener = Listener(principal, accepts, after=after, queue_limit=self.queue_limit)
+    async def listen(
+        self, principal: Principal, accepts: Callable[[EventRecord], bool], *, after: int | None = None, refresh: Refresh | None = None,
+    ) -> Listener:
+        listener = Listener(principal, accepts, after=after, queue_limit=self.queue_limit, refresh=refresh)
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._inbox.put_nowait(_Register(listener, done))
         await done
@@ -228,15 +239,38 @@ class Hub:
                 self.leave(listener)
 
     async def _check(self) -> None:
-        """Catch up with the log, and close listeners whose credentials ended."""
+        """Catch up with the log, refresh listeners whose tenant's policies or roles changed, and
+        close listeners whose credentials ended."""
         if not self._streams:
             return
+        await self._refresh_changed()
         lasts = await repository.last_seqs(list(self._streams))
         for tenant_id, last in lasts.items():
             stream = self._streams.get(tenant_id)
             if stream is not None and last > stream.last_seq:
                 await self._fill(tenant_id, stream, up_to=last)
         await self._close_ended_credentials()
+
+    async def _refresh_changed(self) -> None:
+        """A listener whose principal was read at older tenant versions is brought up to date."""
+        current = await tenants.versions(list(self._streams))
+        for tenant_id, versions in current.items():
+            stream = self._streams.get(tenant_id)
+            for listener in list(stream.listeners if stream else ()):
+                principal = listener.principal
+                if (principal.schema_version, principal.roles_version or 0) != versions:
+                    await self._refresh(listener, versions)
+
+    async def _refresh(self, listener: Listener, versions: tuple[int, int]) -> None:
+        listener.principal = replace(listener.principal, schema_version=versions[0], roles_version=versions[1])
+        if listener.refresh is None:
+            return
+        try:
+            await listener.refresh(listener.principal)
+        except Exception:
+            log.exception("could not refresh a listener after its tenant changed")
+            listener.close("the subscription's type or access rules changed; subscribe again", "SUBSCRIPTION_CHANGED")
+            self.leave(listener)
 
     async def _close_ended_credentials(self) -> None:
         listeners = [l for s in self._streams.values() for l in s.listeners]

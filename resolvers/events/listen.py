@@ -11,7 +11,7 @@ from typing import Any
 from models.policies import AccessPolicy
 from resolvers.authz import require_scope
 from resolvers.errors import ValidationError
-from resolvers.events.hub import Listener
+from resolvers.events.hub import Listener, Refresh
 from resolvers.events.realtime import Realtime
 from resolvers.events.schemas import OBJECT_EVENTS, EventRecord
 from resolvers.objects.filter_match import compile_predicate
@@ -46,7 +46,7 @@ async def subscribe_events(
     caller = require_scope(principal, "read")
     matches_type = type_matcher(types, field="types")
     visible = await policy_gate(caller)
-    return await _open(caller, realtime, lambda event: matches_type(event) and visible(event), after)
+    return await _open(caller, realtime, lambda event: matches_type(event) and visible(event), after, refresh=visible.rebuild)
 
 
 async def subscribe_objects(
@@ -85,22 +85,31 @@ async def subscribe_objects(
     return await _open(caller, realtime, accepts, after)
 
 
-async def policy_gate(caller: Principal) -> Callable[[EventRecord], bool]:
-    """Object events pass only for rows the subscriber may select (row-level policies as they
-    stand when the subscription opens; a policy changed later applies to new subscriptions)."""
-    type_ids = await scoped(AccessPolicy, caller.tenant_id).filter(action="select", enabled=True).distinct().values_list("object_type_id", flat=True)
-    if not type_ids:
-        return lambda _event: True
-    predicates: dict[str, Callable[[dict[str, Any]], bool] | None] = {}
-    for type_id in type_ids:
-        schema = await load_schema(caller.tenant_id, str(type_id), caller.schema_version)
-        where = policies.row_filter(schema, "select", await policies.context_of(caller, schema))
-        predicates[schema.id] = None if where is None else compile_predicate(where, schema)
+class PolicyGate:
+    """Object events pass only for rows the subscriber may select. Built from the row-level
+    policies when the subscription opens, and rebuilt by the hub when the tenant's policies,
+    types or roles change, so an open subscription follows them within a check interval."""
 
-    def gate(event: EventRecord) -> bool:
-        predicate = predicates.get(event.object_type_id or "") if event.type.startswith("object.") else None
+    def __init__(self) -> None:
+        self._predicates: dict[str, Callable[[dict[str, Any]], bool] | None] = {}
+
+    async def rebuild(self, caller: Principal) -> None:
+        type_ids = await scoped(AccessPolicy, caller.tenant_id).filter(action="select", enabled=True).distinct().values_list("object_type_id", flat=True)
+        predicates: dict[str, Callable[[dict[str, Any]], bool] | None] = {}
+        for type_id in type_ids:
+            schema = await load_schema(caller.tenant_id, str(type_id), caller.schema_version)
+            where = policies.row_filter(schema, "select", await policies.context_of(caller, schema))
+            predicates[schema.id] = None if where is None else compile_predicate(where, schema)
+        self._predicates = predicates
+
+    def __call__(self, event: EventRecord) -> bool:
+        predicate = self._predicates.get(event.object_type_id or "") if event.type.startswith("object.") else None
         return predicate is None or (isinstance(event.data, dict) and predicate(event.data))
 
+
+async def policy_gate(caller: Principal) -> PolicyGate:
+    gate = PolicyGate()
+    await gate.rebuild(caller)
     return gate
 
 
@@ -118,8 +127,10 @@ async def subscribe_files(principal: Principal | None, realtime: Realtime, *, fo
     return await _open(caller, realtime, accepts, after)
 
 
-async def _open(caller: Principal, realtime: Realtime, accepts: Callable[[EventRecord], bool], after: Any) -> Subscription:
-    listener = await realtime.listen(caller, accepts, after=parse_after(after))
+async def _open(
+    caller: Principal, realtime: Realtime, accepts: Callable[[EventRecord], bool], after: Any, *, refresh: Refresh | None = None,
+) -> Subscription:
+    listener = await realtime.listen(caller, accepts, after=parse_after(after), refresh=refresh)
     return Subscription(listener, realtime)
 
 

@@ -12,7 +12,7 @@ import contextvars
 from collections.abc import Callable
 
 from resolvers.events.broadcast import Broadcast, open_broadcast
-from resolvers.events.hub import Hub, Listener
+from resolvers.events.hub import Hub, Listener, Refresh
 from resolvers.events.presence import Presence, open_presence
 from resolvers.events.relay import Relay
 from resolvers.events.schemas import RETENTION_DAYS_DEFAULT, EventRecord
@@ -64,9 +64,11 @@ class Realtime:
         await self.broadcast.close()
         self._started = False
 
-    async def listen(self, principal: Principal, accepts: Callable[[EventRecord], bool], *, after: int | None = None) -> Listener:
+    async def listen(
+        self, principal: Principal, accepts: Callable[[EventRecord], bool], *, after: int | None = None, refresh: Refresh | None = None,
+    ) -> Listener:
         await self.start()
-        return await self.hub.listen(principal, accepts, after=after)
+        return await self.hub.listen(principal, accepts, after=after, refresh=refresh)
 
     def leave(self, listener: Listener) -> None:
         self.hub.leave(listener)

@@ -97,9 +97,13 @@ async def page(
     with_total: bool = True,
     offset: int = 0,
 ) -> Page:
-    """One page in SQL: filter, keyset after the cursor, order, limit; plus the total match count."""
-    total = await count(schema, tenant_id, where=where, deleted=deleted) if with_total else -1
+    """One page in SQL: filter, keyset after the cursor, order, limit; plus the total match count,
+    counted by a subquery of the same statement (a second query only when the page is empty)."""
     sql = db.Sql(db.dialect())
+    total_column = ""
+    if with_total:  # built first: its placeholders come first in the statement
+        counted = f"{_scope(sql, tenant_id, schema.id, deleted=deleted)} AND {compile_filter(where, schema, sql)}"
+        total_column = f", (SELECT count(*) FROM objects WHERE {counted}) AS total_count"
     conditions = f"{_scope(sql, tenant_id, schema.id, deleted=deleted)} AND {compile_filter(where, schema, sql)}"
     expr = value_expr(sql.dialect, sort.key, sort.data_type) if sort.is_property else sort.key
     keyset = ""
@@ -109,11 +113,14 @@ async def page(
     direction = sort.order.upper()
     nulls = "NULLS LAST" if sort.order == "asc" else "NULLS FIRST"
     query = (
-        f"SELECT {COLUMNS} FROM objects WHERE {conditions}{keyset} "
+        f"SELECT {COLUMNS}{total_column} FROM objects WHERE {conditions}{keyset} "
         f"ORDER BY {expr} {direction} {nulls}, id {direction} LIMIT {int(limit) + 1}"
         + (f" OFFSET {int(offset)}" if offset and not after else "")
     )
     rows = await db.fetch(query, sql.params)
+    total = -1
+    if with_total:
+        total = int(rows[0]["total_count"]) if rows else await count(schema, tenant_id, where=where, deleted=deleted)
     records = [to_record(r) for r in rows[:limit]]
 
     def cursor_at(index: int) -> str:

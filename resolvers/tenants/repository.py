@@ -22,3 +22,12 @@ async def bump_schema_version(tenant_id: str) -> None:
 
 async def count() -> int:
     return await Tenant.all().count()
+
+
+async def versions(tenant_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """(schema_version, roles_version) per tenant: what a change to types, policies or roles
+    bumps, so long-lived readers (open subscriptions) can tell that their view is stale."""
+    if not tenant_ids:
+        return {}
+    rows = await Tenant.filter(id__in=tenant_ids).values_list("id", "schema_version", "roles_version")
+    return {tenant_id: (int(schema or 0), int(roles or 0)) for tenant_id, schema, roles in rows}

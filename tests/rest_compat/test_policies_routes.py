@@ -9,6 +9,7 @@ from typing import Any
 from resolvers.auth import service as user_auth
 from resolvers.events.listen import subscribe_objects
 from tests.rest_compat.test_auth_routes import sign_up
+from tests.schema.test_object_loaders import counted_queries
 from tests.support import (
     Api,
     TenantHandle,
@@ -38,7 +39,10 @@ async def test_ten_visible_rows_out_of_ten_thousand_come_back_with_the_right_tot
     await make_objects(tenant, type_id, theirs[:5000] + mine + theirs[5000:])
     await policy(api, tenant, type_id, name="own notes", action="select", condition_json=OWNER)
 
-    listed = data(await api.rest("GET", f"/v1/objects/{type_id}/list?limit=100", ana["access_token"]))
+    with counted_queries() as queries:
+        listed = data(await api.rest("GET", f"/v1/objects/{type_id}/list?limit=100", ana["access_token"]))
+    on_objects = [q for q in queries.statements if "FROM objects" in q]
+    assert len(on_objects) == 1, queries.statements  # rows and total in one statement: the policy is SQL, not a Python loop
     assert listed["total"] == 10 and sorted(o["properties"]["text"] for o in listed["results"]) == sorted(m["text"] for m in mine)
     filtered = data(await api.rest("GET", f"/v1/objects/{type_id}/list", ana["access_token"], params={"limit": 100, "filter": '{"text":{"starts_with":"theirs"}}'}))
     assert filtered["total"] == 0
