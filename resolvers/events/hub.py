@@ -161,6 +161,10 @@ class Hub:
             callback()
 
     def on_reconnect(self) -> None:
+        self.check_soon()
+
+    def check_soon(self) -> None:
+        """Queue a check now: events queued after it are handed out under its outcome."""
         self._inbox.put_nowait(_CHECK)
 
     # --- listeners --------------------------------------------------------------------------

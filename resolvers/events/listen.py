@@ -82,7 +82,7 @@ async def subscribe_objects(
             and visible(event)
         )
 
-    return await _open(caller, realtime, accepts, after)
+    return await _open(caller, realtime, accepts, after, refresh=visible.rebuild)
 
 
 class PolicyGate:

@@ -143,6 +143,33 @@ async def test_subscribers_and_exports_only_get_rows_they_may_see(api: Api, tena
     assert started["record_count"] == 1  # the export holds the one row she may see, not both
 
 
+async def test_an_open_subscription_follows_policy_changes(api: Api, tenant: TenantHandle, app: Any) -> None:
+    runtime = app.state.runtime
+    hub = runtime.realtime.hub
+    type_id = await notes_type(tenant)
+    ana = await sign_up(api, tenant, "ana@example.com")
+    principal = await user_auth.authenticate(ana["access_token"], runtime=runtime)
+    subscription = await subscribe_objects(principal, runtime.realtime, object_type=type_id)
+    stream = subscription.events()
+
+    async def next_text(*rows: dict[str, Any]) -> str:
+        hub.check_soon()  # the periodic check, now: the events below are handed out after it
+        await make_objects(tenant, type_id, list(rows))
+        await runtime.realtime.relay.run_once()
+        event = await asyncio.wait_for(stream.__anext__(), timeout=10)
+        return event.data["properties"]["text"]
+
+    try:
+        assert await next_text({"owner": "usr_other", "text": "open to all"}) == "open to all"
+        made = await policy(api, tenant, type_id, name="own", action="select", condition_json=OWNER)
+        tightened = await next_text({"owner": "usr_other", "text": "theirs"}, {"owner": ana["user"]["id"], "text": "mine"})
+        assert tightened == "mine"  # the policy added after subscribing hides the other row
+        data(await api.rest("PATCH", f"/v1/object-types/{type_id}/policies/{made['id']}", tenant.token, json={"enabled": False}))
+        assert await next_text({"owner": "usr_other", "text": "open again"}) == "open again"
+    finally:
+        subscription.close()
+
+
 async def test_nested_graphql_fields_hide_what_policies_and_roles_hide(api: Api, tenant: TenantHandle) -> None:
     type_id = await notes_type(tenant)
     ana = await sign_up(api, tenant, "ana@example.com")
