@@ -2,6 +2,10 @@
 
 PUT creates or replaces (same from, type and to), so clients can retry it safely. `meta` is a
 small JSON object (10 KB at most, 413 beyond).
+
+Links follow the objects' access rules: writing one needs `objects:<from type>:write` and sight of
+both ends (their select policies; a hidden end is 404), listing needs sight of the object, and a
+list leaves out, in SQL, links whose far end the caller may not read.
 """
 
 from __future__ import annotations
@@ -27,10 +31,10 @@ from resolvers.associations.schemas import (
 from resolvers.authz import require_scope
 from resolvers.errors import NotFound, PayloadTooLarge, ValidationError
 from resolvers.ids import new_id
-from resolvers.object_types.service import resolve as resolve_type
 from resolvers.objects import cursor as cursors
-from resolvers.objects import repository as objects
 from resolvers.objects.schemas import Sort
+from resolvers.objects.service import require_reachable
+from resolvers.objects.visibility import readable
 from resolvers.principal import Principal
 from resolvers.properties.datatypes import InvalidValue, parse_datetime
 
@@ -49,8 +53,8 @@ async def put_association(
     caller = require_scope(principal, "write")
     _check_type_name(association_type)
     meta = _checked_meta(meta)
-    source = await _live_object(caller.tenant_id, from_type, from_id)
-    target = await _live_object(caller.tenant_id, to_type, to_id)
+    source = await require_reachable(caller, from_type, from_id, action="write")
+    target = await require_reachable(caller, to_type, to_id)
     existing = await repository.find(caller.tenant_id, from_id, association_type, to_id)
     if existing is None:
         try:
@@ -78,10 +82,10 @@ async def delete_association(
     principal: Principal | None, from_type: str, from_id: str, association_type: str, to_type: str, to_id: str
 ) -> str:
     caller = require_scope(principal, "write")
-    source_type = await resolve_type(caller.tenant_id, from_type)
-    target_type = await resolve_type(caller.tenant_id, to_type)
+    source_type = await require_reachable(caller, from_type, from_id, action="write", trashed_too=True)
+    target_type = await require_reachable(caller, to_type, to_id, trashed_too=True)
     found = await repository.find(caller.tenant_id, from_id, association_type, to_id)
-    if found is None or found.from_type != source_type.id or found.to_type != target_type.id:
+    if found is None or found.from_type != source_type or found.to_type != target_type:
         raise NotFound("Association not found")
     await found.delete()
     return found.id
@@ -101,17 +105,16 @@ async def list_associations(
     _check_direction(direction)
     if not 1 <= limit <= LIST_MAX_LIMIT:
         raise ValidationError.single("limit", f"must be between 1 and {LIST_MAX_LIMIT}")
-    object_type = await resolve_type(caller.tenant_id, type_ref)
-    if await objects.get(caller.tenant_id, object_type.id, object_id, deleted=None) is None:
-        raise NotFound(f"Object {object_id} not found")
-    query = repository.touching(caller.tenant_id, object_id, direction, association_type)
-    total = await query.count()
+    await require_reachable(caller, type_ref, object_id, trashed_too=True)
     position = None
     if after:
         value, last_id = cursors.decode(after, PAGE_SORT)
         position = (_cursor_time(value), last_id)
-    rows = await repository.page(query, limit=limit, after=position)
-    records = [repository.to_record(r) for r in rows[:limit]]
+    rows, total = await repository.page(
+        caller.tenant_id, object_id, direction=direction, association_type=association_type,
+        readable=await readable(caller), limit=limit, after=position,
+    )
+    records = rows[:limit]
     next_cursor = None
     if len(rows) > limit:
         last = records[-1]
@@ -120,22 +123,16 @@ async def list_associations(
 
 
 async def associations_of(
-    tenant_id: str, object_ids: list[str], *, direction: str, association_type: str | None, first: int
+    principal: Principal | None, object_ids: list[str], *, direction: str, association_type: str | None, first: int
 ) -> list[list[AssociationRecord]]:
-    """Dataloader batch: each object's first associations, in one query for all of them."""
+    """Dataloader batch: each object's first associations whose far end the caller may read, in
+    one query for all of them (the objects themselves were read through the caller's rights)."""
+    caller = require_scope(principal, "read")
     _check_direction(direction)
     if not 1 <= first <= NESTED_MAX:
         raise ValidationError.single("first", f"must be between 1 and {NESTED_MAX}")
-    grouped = await repository.first_per_object(tenant_id, object_ids, direction, association_type, first)
+    grouped = await repository.first_per_object(caller.tenant_id, object_ids, direction, association_type, first, await readable(caller))
     return [grouped[i] for i in object_ids]
-
-
-async def _live_object(tenant_id: str, type_ref: str, object_id: str) -> str:
-    """The object's type id, once both the type and the live object are found in the tenant."""
-    object_type = await resolve_type(tenant_id, type_ref)
-    if await objects.get(tenant_id, object_type.id, object_id) is None:
-        raise NotFound(f"Object {object_id} of type {type_ref} not found")
-    return object_type.id
 
 
 def _checked_meta(meta: Any) -> dict[str, Any]:

@@ -78,6 +78,11 @@ async def existing_ids(tenant_id: str, object_ids: set[str]) -> set[str]:
     return set(rows)
 
 
+def ids_matching(sql: db.Sql, tenant_id: str, schema: TypeSchema, where: Any) -> str:
+    """A subquery: the ids of the type's live objects matching `where` (for IN clauses)."""
+    return f"SELECT id FROM objects WHERE {_scope(sql, tenant_id, schema.id, deleted=False)} AND {compile_filter(where, schema, sql)}"
+
+
 async def count(schema: TypeSchema, tenant_id: str, *, where: Any, deleted: bool = False) -> int:
     sql = db.Sql(db.dialect())
     conditions = f"{_scope(sql, tenant_id, schema.id, deleted=deleted)} AND {compile_filter(where, schema, sql)}"

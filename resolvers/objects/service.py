@@ -87,7 +87,7 @@ async def _schema_for(caller: Principal, type_ref: str, action: str) -> TypeSche
     return schema
 
 
-async def _restriction(caller: Principal, schema: TypeSchema, action: str) -> Any:
+async def restriction(caller: Principal, schema: TypeSchema, action: str) -> Any:
     """The row-level policies' filter for `action` (None: unrestricted); no work without policies."""
     if not any(p.action == action for p in schema.policies):
         return None
@@ -130,6 +130,17 @@ async def get_object(principal: Principal | None, type_ref: str, object_id: str)
     return present(schema, record)
 
 
+async def require_reachable(caller: Principal, type_ref: str, object_id: str, *, action: str = "read", trashed_too: bool = False) -> str:
+    """The object's type id, when the caller may `action` objects of its type and the select
+    policies let it see the row (for links to it: associations); 404 when missing or hidden."""
+    schema = await _schema_for(caller, type_ref, action)
+    record = await repository.get(caller.tenant_id, schema.id, object_id, deleted=None if trashed_too else False)
+    if record is None:
+        raise NotFound(f"Object {object_id} of type {type_ref} not found")
+    await _require_rows(caller, schema, "select", [record])
+    return schema.id
+
+
 async def read_many(principal: Principal | None, type_ref: str, object_ids: list[str]) -> list[ObjectRecord]:
     """Live objects among the ids, in the order asked; ids that match nothing are left out."""
     caller = require_scope(principal, "read")
@@ -161,7 +172,7 @@ async def list_objects(
         where = [*_as_list(view.filters), *_as_list(where)]
         sort = sort or (view.sort or {}).get("field")
         order = order or (view.sort or {}).get("order")
-    where = policies.combine(where, await _restriction(caller, schema, "select"))
+    where = policies.combine(where, await restriction(caller, schema, "select"))
     page = await repository.page(
         schema, caller.tenant_id, where=where, sort=_sort(schema, sort, order), limit=_limit(limit), after=after, offset=offset
     )
@@ -187,7 +198,7 @@ async def aggregate_objects(
             raise ValidationError.single(label, f"{name} is not a property of {schema.object_type.name}")
     if field is not None and function != "count" and not DATA_TYPES[schema.properties[field].data_type].numeric:
         raise ValidationError.single("field", f"{field} is not numeric")
-    where = policies.combine(where, await _restriction(caller, schema, "select"))
+    where = policies.combine(where, await restriction(caller, schema, "select"))
     rows = await repository.aggregate(schema, caller.tenant_id, function=function, field=field, where=where, group_by=group_by, max_groups=max_groups)
     if group_by is None:
         return _number(rows[0][1])
@@ -209,7 +220,7 @@ async def list_trash(principal: Principal | None, type_ref: str, *, limit: int =
     caller = require_scope(principal, "read")
     schema = await _schema_for(caller, type_ref, "read")
     sort = Sort("deleted_at", "desc", is_property=False)
-    where = await _restriction(caller, schema, "select")
+    where = await restriction(caller, schema, "select")
     page = await repository.page(schema, caller.tenant_id, where=where, sort=sort, limit=_limit(limit), after=after, deleted=True)
     return replace(page, items=[present(schema, r) for r in page.items])
 

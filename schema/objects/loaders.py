@@ -8,7 +8,6 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from resolvers.associations.service import associations_of
-from resolvers.authz import require_scope
 from resolvers.objects.service import readable_by_ids
 
 
@@ -28,10 +27,10 @@ def associations_loader(info: Info, direction: str, association_type: str | None
     """Each object's first associations; one loader (one query) per distinct argument set."""
     from schema.associations.types import AssociationNode
 
-    tenant_id = require_scope(info.context.principal, "read").tenant_id
+    principal = info.context.principal
 
     async def load(ids: list[str]) -> list[Any]:
-        grouped = await associations_of(tenant_id, list(ids), direction=direction, association_type=association_type, first=first)
+        grouped = await associations_of(principal, list(ids), direction=direction, association_type=association_type, first=first)
         return [[AssociationNode.from_record(r) for r in group] for group in grouped]
 
     key = f"associations:{direction}:{association_type}:{first}"

@@ -170,17 +170,28 @@ async def test_an_open_subscription_follows_policy_changes(api: Api, tenant: Ten
         subscription.close()
 
 
-async def test_nested_graphql_fields_hide_what_policies_and_roles_hide(api: Api, tenant: TenantHandle) -> None:
+async def test_links_to_hidden_rows_are_left_out_and_cannot_be_made(api: Api, tenant: TenantHandle) -> None:
     type_id = await notes_type(tenant)
     ana = await sign_up(api, tenant, "ana@example.com")
     hidden, shown = await make_objects(tenant, type_id, [{"owner": "usr_other", "text": "secret"}, {"owner": ana["user"]["id"], "text": "mine"}])
     for target in (hidden, shown):
         data(await api.rest("PUT", f"/v1/objects/{type_id}/{shown}/associations/link/{type_id}/{target}", tenant.token, json={}))
     await policy(api, tenant, type_id, name="own", action="select", condition_json=OWNER)
+    token = ana["access_token"]
+
     result = await api.gql(
-        'query($t: ID!, $id: ID!) { object(objectTypeId: $t, id: $id) { associations(direction: "outgoing") { toObject { id } } } }',
-        ana["access_token"], t=type_id, id=shown,
+        'query($t: ID!, $id: ID!) { object(objectTypeId: $t, id: $id) { associations(direction: "outgoing") { toId toObject { id } } } }',
+        token, t=type_id, id=shown,
     )
     assert "errors" not in result, result
-    ends = [a["toObject"] for a in result["data"]["object"]["associations"]]
-    assert {e["id"] for e in ends if e} == {shown} and None in ends  # the hidden end reads as missing
+    assert result["data"]["object"]["associations"] == [{"toId": shown, "toObject": {"id": shown}}]  # no trace of the hidden row
+
+    listed = data(await api.rest("GET", f"/v1/objects/{type_id}/{shown}/associations?direction=both", token))
+    assert listed["total"] == 1 and [a["to_id"] for a in listed["results"]] == [shown]
+    admin_view = data(await api.rest("GET", f"/v1/objects/{type_id}/{shown}/associations?direction=both", tenant.token))
+    assert admin_view["total"] == 2  # a * key sees the link to the hidden row too
+    assert (await api.rest("GET", f"/v1/objects/{type_id}/{hidden}/associations", token)).status_code == 404
+    made = await api.rest("PUT", f"/v1/objects/{type_id}/{shown}/associations/again/{type_id}/{hidden}", token, json={})
+    assert made.status_code == 404  # linking to a row she may not see looks like linking to nothing
+    removed = await api.rest("DELETE", f"/v1/objects/{type_id}/{shown}/associations/link/{type_id}/{hidden}", token)
+    assert removed.status_code == 404
