@@ -29,6 +29,7 @@ from graphql_api.middleware import BodyLimitMiddleware, HeldConnectionMiddleware
 from graphql_api.routing import IndexedRouter
 from graphql_api.settings import Settings, load_settings
 from resolvers.audit import service as audit
+from resolvers.custom_endpoints import service as custom_endpoints
 from resolvers.auth import emails as auth_emails
 from resolvers.automations.worker import AutomationWorker
 from resolvers.billing.schemas import StripeSettings
@@ -51,6 +52,7 @@ from resolvers.webhooks.worker import WebhookWorker
 from resolvers.storage.service import open_storage
 from rest_compat.executor import rest_routes
 from rest_compat.routes import IMPORT_PATH
+from rest_compat.custom_endpoints import custom_endpoint_routes
 from rest_compat.realtime_socket import realtime_routes
 from rest_compat.streams import stream_routes
 from rest_compat.openapi import build_openapi
@@ -69,6 +71,7 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
         region=settings.region,
         lookup_rate_limit=settings.lookup_rate_limit,
         login_rate_limit=settings.login_rate_limit,
+        custom_endpoints_max=settings.custom_endpoints_max,
         sms=_sms(settings),
         mail=_mail(settings),
         webhooks=Courier(WebhookSettings(
@@ -148,7 +151,7 @@ def _start_workers(runtime: Runtime) -> list[asyncio.Task[None]]:
     """Background workers of this process; each claims its jobs in the database, so any number
     of processes can run them."""
     exports = ExportWorker(runtime)
-    mails = MailWorker(runtime.mail, mail_composers(runtime), housekeeping=[auth_emails.prune_links, audit.prune])
+    mails = MailWorker(runtime.mail, mail_composers(runtime), housekeeping=[auth_emails.prune_links, audit.prune, custom_endpoints.prune_executions])
     webhooks = WebhookWorker(runtime)
     jobs = JobWorker(runtime)
     automations = AutomationWorker(runtime)
@@ -187,6 +190,7 @@ def _routes(schema: BasaltSchema, settings: Settings) -> list[BaseRoute]:
         *stream_routes(schema, keep_alive_seconds=settings.sse_keep_alive_ms / 1000),
         *realtime_routes(schema),
         *rest_routes(schema),
+        *custom_endpoint_routes(schema),
     ]
 
 

@@ -59,6 +59,7 @@ class Settings:
     s3: S3Settings | None = None
     lookup_rate_limit: int = 20
     login_rate_limit: int = 30
+    custom_endpoints_max: int = 20  # per tenant
     sms_url: str = "console"  # or a Twilio-shaped messages URL
     sms_account: str = ""
     sms_token: str = ""
@@ -125,6 +126,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         s3=_s3(env, storage_url),
         lookup_rate_limit=_int(env, "BASALT_LOOKUP_RATE_LIMIT", 20, minimum=1),
         login_rate_limit=_int(env, "BASALT_LOGIN_RATE_LIMIT", 30, minimum=1),
+        custom_endpoints_max=_int(env, "BASALT_CUSTOM_ENDPOINTS_MAX", 20, minimum=1, maximum=10_000),
         sms_url=_sms_url(env.get("BASALT_SMS_URL", "console")),
         sms_account=env.get("BASALT_SMS_ACCOUNT", ""),
         sms_token=env.get("BASALT_SMS_TOKEN", ""),

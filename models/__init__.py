@@ -24,4 +24,5 @@ MODEL_MODULES = [
     "models.comments",
     "models.audit",
     "models.policies",
+    "models.custom_endpoints",
 ]

@@ -24,6 +24,7 @@ class Runtime:
     region: str
     lookup_rate_limit: int = 20
     login_rate_limit: int = 30  # login and anonymous sign-in attempts per minute per IP and tenant
+    custom_endpoints_max: int = 20  # per tenant
     sms: SmsSender = field(default_factory=ConsoleSms)
     mail: MailTransport = field(default_factory=lambda: ConsoleMail("Basalt <no-reply@localhost>"))
     webhooks: Courier = field(default_factory=Courier)  # settings and the guarded HTTP client

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from graphql_api.context import Context
 from resolvers.data_io.service import export_file
@@ -18,3 +18,8 @@ async def export_download(status: dict[str, Any], context: Context) -> Response:
     exported = await export_file(context.principal, status["export_id"], context.runtime)
     headers = {"Content-Disposition": f'attachment; filename="{exported.filename}"', "X-Request-Id": context.request_id}
     return Response(exported.data, media_type=exported.content_type, headers=headers)
+
+
+async def plain_json(document: Any, context: Context) -> Response:
+    """A document that is its own format (OpenAPI), not wrapped in the envelope."""
+    return JSONResponse(document, headers={"X-Request-Id": context.request_id})

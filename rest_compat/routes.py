@@ -6,7 +6,7 @@ Documents, variable types, validation and OpenAPI are all derived from this tabl
 
 from __future__ import annotations
 
-from rest_compat.downloads import export_download
+from rest_compat.downloads import export_download, plain_json
 from rest_compat.mapping import Body, Header, HeaderOrQuery, PathParam, QueryParam, RawBody, RestRoute
 
 SECURE_DELETE = {"force": QueryParam("force"), "confirm_token": QueryParam("confirm_token")}
@@ -340,6 +340,26 @@ ROUTES: tuple[RestRoute, ...] = (
     RestRoute(
         "POST", "/v1/automations/:automation_id/trigger", "trigger_automation", "Automations", "Trigger automation",
         args={"id": PathParam("automation_id"), "data": Body("data")},
+    ),
+    # Custom Endpoints (manage: scope `schema`; read: `read`); they answer at /v1/x/<path> (rest_compat/custom_endpoints.py)
+    RestRoute("GET", "/v1/custom-endpoints", "custom_endpoints", "Custom Endpoints", "List custom endpoints"),
+    RestRoute("POST", "/v1/custom-endpoints", "create_custom_endpoint", "Custom Endpoints", "Create custom endpoint", args={"input": Body()}, status=201),
+    RestRoute(
+        "GET", "/v1/custom-endpoints/openapi.json", "custom_endpoints_openapi", "Custom Endpoints",
+        "OpenAPI document of the tenant's custom endpoints", respond=plain_json,
+    ),
+    RestRoute("GET", "/v1/custom-endpoints/:endpoint_id", "custom_endpoint", "Custom Endpoints", "Get custom endpoint", args={"id": PathParam("endpoint_id")}),
+    RestRoute(
+        "PATCH", "/v1/custom-endpoints/:endpoint_id", "update_custom_endpoint", "Custom Endpoints", "Update custom endpoint",
+        args={"id": PathParam("endpoint_id"), "input": Body()},
+    ),
+    RestRoute(
+        "DELETE", "/v1/custom-endpoints/:endpoint_id", "delete_custom_endpoint", "Custom Endpoints", "Delete custom endpoint",
+        args={"id": PathParam("endpoint_id")},
+    ),
+    RestRoute(
+        "GET", "/v1/custom-endpoints/:endpoint_id/executions", "custom_endpoint_executions", "Custom Endpoints", "List custom endpoint executions",
+        args={"id": PathParam("endpoint_id"), "limit": QueryParam("limit"), "cursor": QueryParam("cursor")},
     ),
     # Scheduled Jobs (manage: scope `schema`; read: `read`; execute: `write`)
     RestRoute(

@@ -33,6 +33,8 @@ from schema.audit.queries import AuditQueries
 from schema.automations.mutations import AutomationMutations
 from schema.automations.queries import AutomationQueries
 from schema.billing.mutations import BillingMutations
+from schema.custom_endpoints.mutations import CustomEndpointMutations
+from schema.custom_endpoints.queries import CustomEndpointQueries
 from schema.email.mutations import EmailMutations
 from schema.governance.mutations import GovernanceMutations
 from schema.governance.queries import GovernanceQueries
@@ -78,6 +80,7 @@ QUERY_ROOTS: tuple[type, ...] = (
     CommentQueries,
     AuditQueries,
     PolicyQueries,
+    CustomEndpointQueries,
 )
 MUTATION_ROOTS: tuple[type, ...] = (
     ApiKeyMutations,
@@ -100,6 +103,7 @@ MUTATION_ROOTS: tuple[type, ...] = (
     GovernanceMutations,
     CommentMutations,
     PolicyMutations,
+    CustomEndpointMutations,
 )
 SUBSCRIPTION_ROOTS: tuple[type, ...] = (EventSubscriptions,)
 

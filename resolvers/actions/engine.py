@@ -12,6 +12,7 @@ triggering runs stops at depth 5.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from typing import Any
 
@@ -84,6 +85,35 @@ def _check_action(item: Any, path: str, errors: list[FieldError]) -> dict[str, A
     return {"type": kind, "config": config}
 
 
+ACTION_REFERENCE = re.compile(r"\{\{\s*actions\[(\d{1,4})\]")
+
+
+def check_references(value: Any, available: int, field: str, errors: list[FieldError]) -> None:
+    """Every `{{actions[N]...}}` in `value` names one of the first `available` actions (those
+    that have run by then); anything else is an error at `field`."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            check_references(item, available, f"{field}.{key}", errors)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            check_references(item, available, f"{field}[{i}]", errors)
+    elif isinstance(value, str):
+        for match in ACTION_REFERENCE.finditer(value):
+            index = int(match.group(1))
+            if index >= available:
+                ran = "no action has run" if available == 0 else f"only actions[0] to actions[{available - 1}] have run"
+                errors.append(FieldError(field, f"names actions[{index}], but {ran} at this point"))
+
+
+def check_pipeline(actions: list[dict[str, Any]], field: str = "actions") -> None:
+    """Each action names only results of actions before it."""
+    errors: list[FieldError] = []
+    for i, action in enumerate(actions):
+        check_references(action.get("config") or {}, i, f"{field}[{i}].config", errors)
+    if errors:
+        raise ValidationError(errors)
+
+
 FUNCTIONS = ("has_role", "owns_record", "is_authenticated")
 
 
@@ -113,7 +143,7 @@ async def run_actions(run: Run, actions: list[dict[str, Any]], runtime: Runtime,
         failed = len(run.results)
         run.results.append({"type": actions[failed]["type"] if failed < len(actions) else None, "status": "failed",
                             "error": f"the run took longer than {timeout:g} s", "duration_ms": 0})
-        raise ActionFailed(failed, f"the run took longer than {timeout:g} s") from None
+        raise ActionFailed(failed, f"the run took longer than {timeout:g} s", status=504, code="ACTION_TIMEOUT") from None
     finally:
         CHAIN_DEPTH.reset(depth)
     return run.results[-1].get("result") if run.results else None
@@ -134,10 +164,12 @@ async def _run_one(run: Run, index: int, action: dict[str, Any], runtime: Runtim
         raise
     except DomainError as exc:
         _record(run, kind, started, error=f"{exc.code}: {exc.message}")
-        raise ActionFailed(index, exc.message) from None
+        raise ActionFailed(index, exc.message, status=exc.status, code=exc.code) from None
     except Exception as exc:
         _record(run, kind, started, error=str(exc)[:500] or type(exc).__name__)
-        raise ActionFailed(index, str(exc)[:500]) from None
+        upstream = kind == "send_webhook"  # the other side failed: 502, not our 500
+        public = "the upstream request failed" if upstream else f"the {kind} action failed"
+        raise ActionFailed(index, str(exc)[:500], status=502 if upstream else 500, public=public) from None
     _record(run, kind, started, result=result)
 
 
@@ -150,9 +182,10 @@ def _record(run: Run, kind: str, started: float, *, result: Any = None, error: s
     run.results.append(entry)
 
 
-def condition_holds(condition: str | None, run: Run) -> bool:
+def condition_holds(condition: str | None, run: Run, *, functions: dict[str, expressions.Function] | None = None) -> bool:
     """Evaluate a saved condition against the run's context: bare names are fields of `record`
-    (the event's object properties, or the event data), dotted ones walk the context."""
+    (the event's object properties, or the event data), dotted ones walk the context.
+    `functions` replace the default meaning of @-functions (custom endpoints have no record)."""
     if not condition:
         return True
     context = run.template_context()
@@ -166,9 +199,9 @@ def condition_holds(condition: str | None, run: Run) -> bool:
         return None if found is not None and not isinstance(found, (str, int, float, bool, list, dict)) else found
 
     auth = context.get("auth") or {}
-    functions = {
-        "has_role": lambda role=None: role is not None and auth.get("role") == role,
+    defaults: dict[str, expressions.Function] = {
+        "has_role": lambda role=None: role is not None and (auth.get("role") == role or role in (auth.get("roles") or ())),
         "owns_record": lambda: bool(auth.get("user_id")) and isinstance(record, dict) and record.get("created_by") == auth.get("user_id"),
         "is_authenticated": lambda: bool(auth.get("user_id")),
     }
-    return bool(expressions.evaluate(expressions.parse(condition), names, lambda text: render(text, context), functions))
+    return bool(expressions.evaluate(expressions.parse(condition), names, lambda text: render(text, context), {**defaults, **(functions or {})}))

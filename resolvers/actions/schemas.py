@@ -38,9 +38,13 @@ class Run:
 
 
 class ActionFailed(Exception):
-    """An action could not do its work; the run stops and records it."""
+    """An action could not do its work; the run stops and records it. `message` is the detail
+    (kept in run records), `public` what an HTTP caller may be told, `status` and `code` how."""
 
-    def __init__(self, index: int, message: str) -> None:
+    def __init__(self, index: int, message: str, *, status: int = 500, code: str = "ACTION_FAILED", public: str | None = None) -> None:
         super().__init__(f"actions[{index}]: {message}")
         self.index = index
         self.message = message
+        self.status = status
+        self.code = code
+        self.public = public or message

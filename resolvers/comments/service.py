@@ -4,14 +4,10 @@ an event on the event log (comment.created, comment.updated, comment.deleted).""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import datetime, timezone
 from typing import Any
 
-from tortoise.expressions import Q
 
-from models import jsoncodec
 from models.comments import Comment
 from resolvers.authz import require_principal
 from resolvers.errors import Forbidden, NotFound, ValidationError
@@ -19,7 +15,7 @@ from resolvers.events import service as events
 from resolvers.events.schemas import NewEvent
 from resolvers.ids import new_id
 from resolvers.objects import service as objects
-from resolvers.paging import bounded_int
+from resolvers.paging import bounded_int, newest_first
 from resolvers.principal import Principal
 from resolvers.scoping import scoped
 
@@ -33,12 +29,7 @@ async def list_comments(principal: Principal | None, type_ref: str, object_id: s
     size = bounded_int(limit, "limit", default=20, low=1, high=MAX_PAGE)
     query = scoped(Comment, caller.tenant_id).filter(object_id=target.id)
     total = await query.count()
-    if cursor:
-        created, last_id = _decode(cursor)
-        query = query.filter(_before(created, last_id))
-    rows = await query.order_by("-created_at", "-id").limit(size + 1)
-    page = rows[:size]
-    next_cursor = _encode(page[-1]) if len(rows) > size and page else None
+    page, next_cursor = await newest_first(query, limit=size, cursor=cursor)
     return {"results": page, "next_cursor": next_cursor, "total": total}
 
 
@@ -107,24 +98,6 @@ def comment_data(comment: Comment) -> dict[str, Any]:
         "id": comment.id, "object_type_id": comment.object_type_id, "object_id": comment.object_id, "author_id": comment.author_id,
         "body": comment.body, "created_at": _iso(comment.created_at), "updated_at": _iso(comment.updated_at), "edited_at": _iso(comment.edited_at),
     }
-
-
-def _before(created: datetime, last_id: str) -> Q:
-    """Rows after (created, id) in newest-first order."""
-    return Q(created_at__lt=created) | (Q(created_at=created) & Q(id__lt=last_id))
-
-
-def _encode(comment: Comment) -> str:
-    payload = jsoncodec.dumps({"c": comment.created_at.isoformat(), "id": comment.id})
-    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str) -> tuple[datetime, str]:
-    try:
-        payload = jsoncodec.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return datetime.fromisoformat(payload["c"]), str(payload["id"])
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        raise ValidationError.single("cursor", "is not a cursor this API issued") from None
 
 
 def _iso(value: datetime | None) -> str | None:
