@@ -26,6 +26,13 @@ IMPLEMENTED_GROUPS = {
 }
 PAGES = {("GET", "/"), ("GET", "/docs"), ("GET", "/docs/openapi.json")}
 STREAMING = {("GET", "/events/stream"), ("GET", "/v1/realtime")}  # served outside the table (streams.py, realtime_socket.py)
+# Not in the contract's route list: the custom endpoint routes its issue names (../spec/002 describes them).
+CUSTOM_ENDPOINTS = {
+    ("GET", "/v1/custom-endpoints", "bearer"), ("POST", "/v1/custom-endpoints", "bearer"),
+    ("GET", "/v1/custom-endpoints/openapi.json", "bearer"), ("GET", "/v1/custom-endpoints/:endpoint_id", "bearer"),
+    ("PATCH", "/v1/custom-endpoints/:endpoint_id", "bearer"), ("DELETE", "/v1/custom-endpoints/:endpoint_id", "bearer"),
+    ("GET", "/v1/custom-endpoints/:endpoint_id/executions", "bearer"),
+}
 
 
 # Groups being built (issue 5): every route served must be documented, not yet every documented one served.
@@ -43,7 +50,7 @@ def documented(groups: set[str] = IMPLEMENTED_GROUPS) -> set[tuple[str, str, str
 def test_table_matches_the_documented_routes_of_implemented_groups() -> None:
     table = {(r.method, r.path, r.auth) for r in ROUTES}
     expected = {row for row in documented() if row[:2] not in PAGES | STREAMING | LATER}
-    assert table == expected
+    assert table == expected | CUSTOM_ENDPOINTS
     assert STREAMING <= {row[:2] for row in documented()}
 
 

@@ -4,9 +4,10 @@ entries that GraphQL mutations leave in it.
 Covers newest-first order with limit/offset (and their bounds), filters by action and
 resourceType, a createRole and an updateGovernance each recorded with actor, resource,
 before/after, IP and the request id GraphQL answered with, a refused logIn recorded although its
-mutation rolled back, the per-tenant hash chain (`resolvers.audit.service.verify`) intact and then
-naming an altered row as the first broken link, tenant isolation, and INSUFFICIENT_SCOPE for a key
-without scope `auth`.
+mutation rolled back, no entry (and no gap in the chain) left by a change undone with its failed
+mutation, the per-tenant hash chain (`resolvers.audit.service.verify`) intact and then naming an
+altered row as the first broken link, tenant isolation, and INSUFFICIENT_SCOPE for a key without
+scope `auth`.
 """
 
 from __future__ import annotations
@@ -134,6 +135,18 @@ async def test_a_refused_login_is_recorded_although_its_mutation_fails(api: Api,
     assert wrong["requestId"] == refused["extensions"]["request_id"] and wrong["ip"] == "127.0.0.1"
     assert nobody["resourceId"] is None and nobody["after"] == {"email": "nobody-" + address, "reason": "wrong email or password"}
     assert "wrong-password" not in str(page)  # the password is never kept
+
+
+async def test_a_change_rolled_back_with_its_failed_mutation_leaves_no_entry_and_no_gap(api: Api, tenant: TenantHandle) -> None:
+    both = "mutation($role: CreateRoleInput!, $g: JSON!) { createRole(input: $role) { id } updateGovernance(input: $g) }"
+    failed = await api.gql(both, tenant.token, role={"name": "ghost"}, g={"audit_retention_days": 0})
+    assert gql_code(failed) == "VALIDATION_ERROR" and failed["data"] is None  # one transaction: the role is undone too
+    assert await audit_logs(api, tenant) == {"total": 0, "entries": []}
+
+    kept = await create_role(api, tenant, "ghost")
+    (entry,) = (await audit_logs(api, tenant))["entries"]
+    assert (entry["seq"], entry["resourceId"], entry["prevHash"]) == (1, kept["id"], "0" * 64)
+    assert (await verify(tenant.tenant_id)).broken_at is None
 
 
 async def test_the_hash_chain_verifies_and_an_altered_row_is_reported_as_the_first_broken_link(api: Api, tenant: TenantHandle) -> None:
