@@ -10,7 +10,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from graphql_api.context import principal_of
 from resolvers.auth import service as user_auth
+from resolvers.custom_endpoints import service as custom_endpoints
 from resolvers.auth.emails import CONFIRM_PAGE
 
 STYLE = """
@@ -92,8 +94,14 @@ async def confirm_page(request: Request) -> Response:
 
 
 async def openapi_json(request: Request) -> Response:
-    """The raw OpenAPI document (not enveloped), as tools expect it."""
-    return JSONResponse(request.app.state.openapi)
+    """The raw OpenAPI document (not enveloped), as tools expect it. With a token, the tenant's
+    view: its enabled custom endpoints are in it too."""
+    document = request.app.state.openapi
+    principal = principal_of(request)
+    if principal is None:
+        return JSONResponse(document)
+    own = await custom_endpoints.openapi_paths(principal.tenant_id)
+    return JSONResponse({**document, "paths": {**document["paths"], **own}}, headers={"Cache-Control": "private, no-store"})
 
 
 async def docs(request: Request) -> Response:

@@ -18,7 +18,7 @@ from resolvers import db
 from resolvers.auth import config as auth_config
 from resolvers.auth import emails, passwords, repository
 from resolvers.auth import service as auth
-from resolvers.auth.portal import principal_for as portal_principal_for
+from resolvers.auth.portal import open_tenant
 from resolvers.auth.schemas import MfaRequired, TokenPair
 from resolvers.authz import require_principal
 from resolvers.errors import AlreadyExists, DomainError, ValidationError
@@ -168,7 +168,7 @@ async def _find(tenant_id: str | None, token: Any, purposes: tuple[str, ...]) ->
     if link is None or link.purpose not in purposes or link.used_at is not None or link.expires_at <= _now():
         raise InvalidLink()
     if tenant_id is None:
-        await portal_principal_for(link.tenant_id)  # the tenant must exist and be active
+        await open_tenant(link.tenant_id)  # the tenant must exist and be active (the token proves the mailbox)
     elif tenant_id != link.tenant_id:
         raise InvalidLink()  # another tenant's link looks like a wrong one
     return link

@@ -9,7 +9,8 @@ from typing import Any
 from models.auth import User
 from models.tenants import Tenant
 from resolvers.auth.service import normalize_email
-from resolvers.errors import NotFound, TenantSuspended, ValidationError
+from resolvers.errors import IpNotAllowed, NotFound, TenantSuspended, ValidationError
+from resolvers.governance.schemas import Governance
 from resolvers.principal import Principal
 from resolvers.rate_limit.service import Limit
 from resolvers.runtime import Runtime
@@ -17,7 +18,17 @@ from resolvers.runtime import Runtime
 MAX_TENANTS_LISTED = 20
 
 
-async def principal_for(tenant_id: Any) -> Principal:
+async def principal_for(tenant_id: Any, *, client_ip: str | None) -> Principal:
+    """The portal principal of an active tenant, for a client its IP allowlist admits (the
+    allowlist covers the hosted login page as it covers keys and user tokens)."""
+    tenant = await open_tenant(tenant_id)
+    if not Governance.of(tenant.governance).allows_ip(client_ip):
+        raise IpNotAllowed()
+    return Principal(tenant_id=tenant.id, kind="portal", scopes=frozenset())
+
+
+async def open_tenant(tenant_id: Any) -> Tenant:
+    """The named tenant, if it exists and is not suspended."""
     if not isinstance(tenant_id, str) or not tenant_id:
         raise ValidationError.single("tenant_id", "is required: the tenant whose users sign in here")
     tenant = await Tenant.get_or_none(id=tenant_id)
@@ -25,7 +36,7 @@ async def principal_for(tenant_id: Any) -> Principal:
         raise NotFound(f"Tenant {tenant_id} not found")
     if tenant.status == "suspended":
         raise TenantSuspended()
-    return Principal(tenant_id=tenant.id, kind="portal", scopes=frozenset())
+    return tenant
 
 
 async def identify(email: Any, *, client_ip: str | None, runtime: Runtime) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from models.custom_endpoints import CustomEndpoint, EndpointExecution
 from models.tenants import Tenant
 from resolvers.actions import expressions
 from resolvers.actions.engine import condition_holds, run_actions
-from resolvers.actions.schemas import ActionFailed, Run
+from resolvers.actions.schemas import TIMEOUT_SECONDS, ActionFailed, Run
 from resolvers.actions.templates import render
 from resolvers.custom_endpoints import repository
 from resolvers.custom_endpoints.schemas import (
@@ -31,7 +31,8 @@ from resolvers.custom_endpoints.schemas import (
     parse_path,
     split_request_path,
 )
-from resolvers.errors import DomainError, MethodNotAllowed, RouteNotFound, Unauthorized
+from resolvers.errors import DomainError, IpNotAllowed, MethodNotAllowed, RouteNotFound, Unauthorized
+from resolvers.governance.schemas import Governance
 from resolvers.ids import new_id
 from resolvers.objects import repository as objects
 from resolvers.objects.service import load_schema
@@ -63,6 +64,7 @@ class Invocation:
     body: Any
     tenant_id: str | None = None  # named by an anonymous caller (X-Tenant-Id or ?tenant_id=)
     request_id: str = ""
+    client_ip: str | None = None
 
 
 @dataclass
@@ -95,9 +97,11 @@ async def _tenant_of(principal: Principal | None, invocation: Invocation) -> str
         return principal.tenant_id
     if not invocation.tenant_id:
         raise Unauthorized("Authentication required: send Authorization: Bearer <token>, or name the tenant (X-Tenant-Id) to call a public endpoint")
-    tenant = await Tenant.get_or_none(id=invocation.tenant_id).only("id", "status")
+    tenant = await Tenant.get_or_none(id=invocation.tenant_id).only("id", "status", "governance")
     if tenant is None or tenant.status != "active":
         raise RouteNotFound("No custom endpoint matches this path")
+    if not Governance.of(tenant.governance).allows_ip(invocation.client_ip):
+        raise IpNotAllowed()  # the tenant's allowlist covers its public endpoints too
     return tenant.id
 
 
@@ -130,7 +134,7 @@ async def _answer(
     if not condition_holds(endpoint.condition, run, functions=await _ownership(endpoint, run, params)):
         raise ConditionFailed()
     try:
-        result = await run_actions(run, endpoint.actions or [], runtime)
+        result = await run_actions(run, endpoint.actions or [], runtime, timeout=TIMEOUT_SECONDS)
     except ActionFailed as failed:
         action_type = (endpoint.actions or [])[failed.index]["type"] if failed.index < len(endpoint.actions or []) else None
         raise ActionError(failed, action_type) from None

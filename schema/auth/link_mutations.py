@@ -52,7 +52,7 @@ class AuthLinkMutations:
     async def portal_forgot_password(
         self, info: Info, tenant_id: str, email: str, redirect_to: Optional[str] = None, turnstile_token: Optional[str] = None
     ) -> AuthMessage:
-        caller = await portal.principal_for(tenant_id)
+        caller = await portal.principal_for(tenant_id, client_ip=info.context.client_ip)
         message = await links.forgot_password(caller, email=email, redirect_to=redirect_to, runtime=info.context.runtime, client=client_of(info))
         return AuthMessage(message=message)
 
@@ -63,7 +63,7 @@ class AuthLinkMutations:
 
     @strawberry.mutation(description="Hosted login page: mail a sign-in link (no bearer).")
     async def portal_magic_link(self, info: Info, tenant_id: str, email: str, redirect_to: Optional[str] = None) -> AuthMessage:
-        caller = await portal.principal_for(tenant_id)
+        caller = await portal.principal_for(tenant_id, client_ip=info.context.client_ip)
         message = await links.send_magic_link(caller, email=email, redirect_to=redirect_to, runtime=info.context.runtime, client=client_of(info))
         return AuthMessage(message=message)
 

@@ -126,7 +126,7 @@ class AuthMutations:
         user_metadata: Optional[JSON] = None,
         turnstile_token: Optional[str] = None,
     ) -> AuthTokens:
-        caller = await portal.principal_for(tenant_id)
+        caller = await portal.principal_for(tenant_id, client_ip=info.context.client_ip)
         pair = await service.sign_up(
             caller, email=email, password=password, phone=phone, user_metadata=user_metadata, runtime=info.context.runtime, client=client_of(info)
         )
@@ -134,7 +134,7 @@ class AuthMutations:
 
     @strawberry.mutation(description="Hosted login page: log in to the named tenant (no bearer); may answer an MFA ticket.")
     async def portal_log_in(self, info: Info, tenant_id: str, email: str, password: str, turnstile_token: Optional[str] = None) -> LoginResult:
-        caller = await portal.principal_for(tenant_id)
+        caller = await portal.principal_for(tenant_id, client_ip=info.context.client_ip)
         result = await service.log_in(caller, email=email, password=password, runtime=info.context.runtime, client=client_of(info))
         return LoginResult.of(result)
 
@@ -149,10 +149,10 @@ class AuthMutations:
 
     @strawberry.mutation(description="Hosted login page: text a sign-in code (no bearer).")
     async def portal_send_otp(self, info: Info, tenant_id: str, phone: str) -> AuthMessage:
-        caller = await portal.principal_for(tenant_id)
+        caller = await portal.principal_for(tenant_id, client_ip=info.context.client_ip)
         return AuthMessage(message=await otp.send(caller, phone=phone, runtime=info.context.runtime, client=client_of(info)))
 
     @strawberry.mutation(description="Hosted login page: sign in with a texted code (no bearer).")
     async def portal_verify_otp(self, info: Info, tenant_id: str, phone: str, code: str) -> LoginResult:
-        caller = await portal.principal_for(tenant_id)
+        caller = await portal.principal_for(tenant_id, client_ip=info.context.client_ip)
         return LoginResult.of(await otp.verify(caller, phone=phone, code=code, runtime=info.context.runtime, client=client_of(info)))

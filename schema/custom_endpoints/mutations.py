@@ -44,6 +44,7 @@ class CustomEndpointMutations:
         self, info: Info, method: str, path: str, query: Optional[JSON] = None, body: Optional[JSON] = None, tenant_id: Optional[str] = None,
     ) -> CustomEndpointResponse:
         invocation = Invocation(
-            method=method.upper(), path=path, query=dict(query or {}), body=body, tenant_id=tenant_id, request_id=info.context.request_id,
+            method=method.upper(), path=path, query=dict(query or {}), body=body, tenant_id=tenant_id,
+            request_id=info.context.request_id, client_ip=info.context.client_ip,
         )
         return CustomEndpointResponse.of(await invoke(info.context.principal, invocation, info.context.runtime))

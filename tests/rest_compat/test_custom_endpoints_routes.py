@@ -185,3 +185,7 @@ async def test_the_tenants_openapi_document_lists_its_enabled_endpoints(api: Api
     operation = document["paths"]["/v1/x/customers/{customer_id}/summary"]["get"]
     assert operation["summary"] == "Customer Order Summary" and operation["parameters"][0]["name"] == "customer_id"
     assert "/v1/x/off" not in document["paths"]
+    tenant_view = (await api.rest("GET", "/docs/openapi.json", tenant.token)).json()
+    assert "/v1/x/customers/{customer_id}/summary" in tenant_view["paths"] and "/v1/custom-endpoints" in tenant_view["paths"]
+    public_view = (await api.rest("GET", "/docs/openapi.json")).json()
+    assert not any(path.startswith("/v1/x/") for path in public_view["paths"])

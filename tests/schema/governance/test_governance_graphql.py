@@ -7,8 +7,8 @@ field; the password floor applied to the very next signUp; an IP allowlist that 
 caller's 127.0.0.1 stopping the tenant's key and users at once (IP_NOT_ALLOWED, other tenants
 unaffected), and the only way back the implementation offers: a request from an allowed address
 (there is no lockout guard and no CLI command; the README warns about it); INSUFFICIENT_SCOPE
-for a key without scope `auth`; and (xfail, a bug) the hosted portal's sign-in and sign-up, which
-ignore the allowlist.
+for a key without scope `auth`; and the hosted portal's sign-in and sign-up, which the allowlist
+covers too.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import uuid
 from typing import Any
 
 import httpx
-import pytest
 from starlette.applications import Starlette
 
 from models.auth import User
@@ -137,12 +136,6 @@ async def test_governance_needs_a_key_with_the_auth_scope(api: Api) -> None:
     assert answer(await api.gql(GOVERNANCE, admin.token), "governance") == DEFAULTS  # the scope alone is enough
 
 
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: resolvers/auth/portal.py principal_for (used by schema/auth/mutations.py portalSignUp/portalLogIn) never "
-    "checks the tenant's governance ip_allowlist, so the hosted portal signs users up and in from any address",
-)
 async def test_the_hosted_portal_refuses_sign_ins_and_sign_ups_from_outside_the_allowlist(api: Api, tenant: TenantHandle) -> None:
     address = new_address()
     answer(await api.gql(SIGN_UP, tenant.token, e=address, p="correct horse battery"), "signUp")
