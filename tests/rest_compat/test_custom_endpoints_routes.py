@@ -189,3 +189,11 @@ async def test_the_tenants_openapi_document_lists_its_enabled_endpoints(api: Api
     assert "/v1/x/customers/{customer_id}/summary" in tenant_view["paths"] and "/v1/custom-endpoints" in tenant_view["paths"]
     public_view = (await api.rest("GET", "/docs/openapi.json")).json()
     assert not any(path.startswith("/v1/x/") for path in public_view["paths"])
+
+
+async def test_the_tenants_ip_allowlist_covers_its_public_endpoints(api: Api, tenant: TenantHandle) -> None:
+    await endpoint(api, tenant, name="ping", path="/ping", method="GET", auth_required=False, actions=[{"type": "transform", "config": {"output": "pong"}}])
+    assert data(await api.rest("GET", "/v1/x/ping", headers={"X-Tenant-Id": tenant.tenant_id})) == "pong"
+    data(await api.rest("PATCH", "/v1/governance", tenant.token, json={"ip_allowlist": ["10.0.0.0/8"]}))  # tests call from 127.0.0.1
+    refused = await api.rest("GET", "/v1/x/ping", headers={"X-Tenant-Id": tenant.tenant_id})
+    assert refused.status_code == 403 and error_code(refused) == "IP_NOT_ALLOWED"
