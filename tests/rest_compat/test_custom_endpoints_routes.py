@@ -197,3 +197,10 @@ async def test_the_tenants_ip_allowlist_covers_its_public_endpoints(api: Api, te
     data(await api.rest("PATCH", "/v1/governance", tenant.token, json={"ip_allowlist": ["10.0.0.0/8"]}))  # tests call from 127.0.0.1
     refused = await api.rest("GET", "/v1/x/ping", headers={"X-Tenant-Id": tenant.tenant_id})
     assert refused.status_code == 403 and error_code(refused) == "IP_NOT_ALLOWED"
+
+
+async def test_the_callers_key_rate_limit_applies(api: Api, tenant: TenantHandle) -> None:
+    await endpoint(api, tenant, name="ping", path="/ping", method="GET", actions=[{"type": "transform", "config": {"output": "pong"}}])
+    limited = data(await api.rest("POST", "/v1/keys", tenant.token, json={"label": "slow", "scopes": ["read"], "rate_limit": 2}), status=201)
+    answers = [await api.rest("GET", "/v1/x/ping", limited["token"]) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429] and answers[2].headers["retry-after"]

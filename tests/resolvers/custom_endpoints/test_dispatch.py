@@ -389,6 +389,7 @@ async def test_zz_probe(api: Api, tenant: TenantHandle, live_server: str) -> Non
             print("PROBE 204 live", r.status_code, r.headers, r.content)
         except Exception as exc:
             print("PROBE 204 live exc", repr(exc))
+    async with httpx.AsyncClient(base_url=live_server, timeout=15) as http:
         r = await http.get("/v1/x/hdr?a=1&a=2", headers=bearer(tenant.token))
         print("PROBE hdr", r.status_code, r.headers.get("x-a"), r.text)
     r = await api.rest("DELETE", "/v1/x/nocontent", tenant.token)
