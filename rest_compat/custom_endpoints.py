@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -26,6 +27,7 @@ from rest_compat.mapping import Body, PathParam, RestRoute
 from rest_compat.operations import compile_route
 
 PREFIXES = ("/v1/x", "/api/v1/x")
+NO_BODY = (204, 304)  # answers that carry no body, whatever the template says
 INVOKE = RestRoute(
     "POST", "/v1/x/:path", "invoke_custom_endpoint", "Custom Endpoints", "Invoke a custom endpoint",
     args={"method": Body("method"), "path": PathParam("path"), "query": Body("query"), "body": Body("body"), "tenant_id": Body("tenant_id")},
@@ -39,7 +41,7 @@ def custom_endpoint_routes(schema: Schema) -> list[BaseRoute]:
         context = build_context(request)
         variables = {
             "method": request.method,
-            "path": request.path_params.get("path", ""),
+            "path": _raw_path(request),
             "query": _query(request),
             "body": await _body(request),
             "tenant_id": request.headers.get("x-tenant-id") or request.query_params.get("tenant_id"),
@@ -51,9 +53,22 @@ def custom_endpoint_routes(schema: Schema) -> list[BaseRoute]:
         reply = result.data[INVOKE.field]
         if not reply["templated"]:
             return success(reply["body"], request_id=context.request_id, status=reply["status"])
-        return JSONResponse(reply["body"], status_code=reply["status"], headers={**reply["headers"], "X-Request-Id": context.request_id})
+        headers = {**reply["headers"], "X-Request-Id": context.request_id}
+        if reply["status"] in NO_BODY:
+            return Response(status_code=reply["status"], headers=headers)
+        return JSONResponse(reply["body"], status_code=reply["status"], headers=headers)
 
     return [Route(prefix + "/{path:path}", dispatch, methods=list(METHODS)) for prefix in PREFIXES]
+
+
+def _raw_path(request: Request) -> str:
+    """The path below the prefix as sent, still percent-encoded, so `a%2Fb` stays one segment."""
+    raw = request.scope.get("raw_path")
+    text = raw.decode("latin-1") if isinstance(raw, bytes) else request.url.path
+    for prefix in sorted(PREFIXES, key=len, reverse=True):
+        if text.startswith(prefix + "/"):
+            return text[len(prefix) + 1 :]
+    return quote(request.path_params.get("path", ""))
 
 
 def _query(request: Request) -> dict[str, Any]:

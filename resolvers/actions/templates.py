@@ -47,11 +47,21 @@ def render_text(text: str, context: dict[str, Any]) -> Any:
         found = lookup(match.group(1), context)
         if found is _LITERAL:
             return match.group(0)
-        if found is None:
-            return ""
-        return found if isinstance(found, str) else jsoncodec.dumps(found) if isinstance(found, (dict, list)) else _text(found)
+        return as_text(found)
 
     return TEMPLATE.sub(interpolate, text)
+
+
+def as_text(value: Any) -> str:
+    """A value as a template puts it inside text: objects and lists as JSON, booleans as
+    true/false, null as nothing."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list)):
+        return jsoncodec.dumps(value)
+    return _text(value)
 
 
 def lookup(path: str, context: dict[str, Any]) -> Any:

@@ -21,7 +21,7 @@ from models.tenants import Tenant
 from resolvers.actions import expressions
 from resolvers.actions.engine import condition_holds, run_actions
 from resolvers.actions.schemas import TIMEOUT_SECONDS, ActionFailed, Run
-from resolvers.actions.templates import render
+from resolvers.actions.templates import as_text, render
 from resolvers.custom_endpoints import repository
 from resolvers.custom_endpoints.schemas import (
     FORBIDDEN_HEADERS,
@@ -31,7 +31,7 @@ from resolvers.custom_endpoints.schemas import (
     parse_path,
     split_request_path,
 )
-from resolvers.errors import DomainError, IpNotAllowed, MethodNotAllowed, RouteNotFound, Unauthorized
+from resolvers.errors import DomainError, IpNotAllowed, MethodNotAllowed, RouteNotFound, Unauthorized, ValidationError
 from resolvers.governance.schemas import Governance
 from resolvers.ids import new_id
 from resolvers.objects import repository as objects
@@ -59,8 +59,8 @@ class ResponseTemplateError(DomainError):
 @dataclass(frozen=True)
 class Invocation:
     method: str
-    path: str  # below /v1/x
-    query: dict[str, Any]
+    path: str  # below /v1/x, as sent: segments percent-encoded (an encoded / stays inside its segment)
+    query: Any  # an object of text values (a repeated parameter: a list)
     body: Any
     tenant_id: str | None = None  # named by an anonymous caller (X-Tenant-Id or ?tenant_id=)
     request_id: str = ""
@@ -76,6 +76,8 @@ class Reply:
 
 
 async def invoke(principal: Principal | None, invocation: Invocation, runtime: Runtime) -> Reply:
+    if not isinstance(invocation.query, dict):
+        raise ValidationError.single("query", "must be an object of query parameters")
     tenant_id = await _tenant_of(principal, invocation)
     endpoint, params = await _match(tenant_id, invocation)
     started = time.perf_counter()
@@ -119,7 +121,7 @@ async def _match(tenant_id: str, invocation: Invocation) -> tuple[CustomEndpoint
         return answering[0][1], answering[0][2]
     if candidates:
         raise MethodNotAllowed(sorted({c[1].method for c in candidates}))
-    raise RouteNotFound(f"No custom endpoint matches {invocation.method} /v1/x/{invocation.path.strip('/')}")
+    raise RouteNotFound(f"No custom endpoint matches {invocation.method} /v1/x/{invocation.path.lstrip('/')}")
 
 
 async def _answer(
@@ -129,7 +131,7 @@ async def _answer(
         raise Unauthorized("This endpoint requires authentication: send Authorization: Bearer <token>")
     acting = principal or Principal.system(endpoint.tenant_id, acting_for=endpoint.id)
     now = datetime.now(timezone.utc).isoformat()
-    request = {"method": invocation.method, "path": invocation.path, "params": params, "query": invocation.query, "body": invocation.body}
+    request = {"method": invocation.method, "path": invocation.path, "params": params, "query": dict(invocation.query), "body": invocation.body}
     run = Run(principal=acting, data={"request": request, "auth": await _auth(principal, endpoint), "now": now}, depth=1)
     if not condition_holds(endpoint.condition, run, functions=await _ownership(endpoint, run, params)):
         raise ConditionFailed()
@@ -197,7 +199,7 @@ async def _creator(tenant_id: str, collection: str, object_id: str) -> str | Non
 
 
 def _header_value(name: str, value: Any, template: dict[str, Any]) -> str:
-    text = value if isinstance(value, str) else "" if value is None else str(value)
+    text = as_text(value)
     if any(c in text for c in "\r\n\0") or len(text) > HEADER_VALUE_MAX:
         raise ResponseTemplateError(f"The response header {name} renders to a value that is not one line of at most {HEADER_VALUE_MAX} characters")
     if name.lower() in FORBIDDEN_HEADERS or (name.lower() == "set-cookie" and not template.get("allow_set_cookie")):

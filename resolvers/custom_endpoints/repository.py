@@ -33,5 +33,9 @@ async def executions_page(tenant_id: str, endpoint_id: str, *, limit: int, curso
     return await newest_first(query, limit=limit, cursor=cursor)
 
 
+async def has_executions(tenant_id: str, endpoint_id: str) -> bool:
+    return await scoped(EndpointExecution, tenant_id).filter(endpoint_id=endpoint_id).exists()
+
+
 async def prune_executions(tenant_id: str, before: datetime) -> None:
     await scoped(EndpointExecution, tenant_id).filter(created_at__lt=before).delete()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from resolvers.errors import DomainError, FieldError
 
@@ -60,6 +61,8 @@ class RoutePath:
         params: dict[str, str] = {}
         for segment, part in zip(self.segments, parts):
             if segment.param is not None:
+                if not part:
+                    return None  # an empty segment (//) is no value
                 params[segment.param] = part
             elif segment.text != part:
                 return None
@@ -101,7 +104,10 @@ def parse_path(value: Any, errors: list[FieldError], field_name: str = "path") -
 
 
 def split_request_path(path: str) -> list[str]:
-    return [part for part in path.strip("/").split("/")] if path.strip("/") else []
+    """A request path's segments, each percent-decoded on its own (so `a%2Fb` is one segment
+    "a/b"); a trailing slash is ignored, empty segments inside are kept."""
+    text = path.lstrip("/").removesuffix("/")
+    return [unquote(part) for part in text.split("/")] if text else []
 
 
 @dataclass

@@ -101,10 +101,13 @@ async def delete_endpoint(principal: Principal | None, endpoint_id: str) -> str:
 async def list_executions(
     principal: Principal | None, endpoint_id: str, *, limit: Any = None, cursor: str | None = None
 ) -> tuple[list[EndpointExecution], str | None]:
+    """Newest first; a deleted endpoint's executions stay readable until pruned."""
     caller = require_scope(principal, "read")
-    await _endpoint(caller.tenant_id, endpoint_id)
     size = bounded_int(limit, "limit", default=20, low=1, high=EXECUTIONS_MAX_PAGE)
-    return await repository.executions_page(caller.tenant_id, endpoint_id, limit=size, cursor=cursor)
+    page = await repository.executions_page(caller.tenant_id, endpoint_id, limit=size, cursor=cursor)
+    if not page[0] and await repository.endpoint(caller.tenant_id, endpoint_id) is None and not await repository.has_executions(caller.tenant_id, endpoint_id):
+        raise NotFound(f"Custom endpoint {endpoint_id} not found")
+    return page
 
 
 async def prune_executions(now: datetime) -> None:

@@ -38,13 +38,13 @@ class CustomEndpointMutations:
 
     @strawberry.mutation(**own_transactions(
         "Call a custom endpoint as an HTTP request would (`GET /v1/x/<path>`): match, condition, actions, response. "
-        "`tenantId` names the tenant for an anonymous call to a public endpoint."
+        "`path` is percent-encoded like a URL path; `tenantId` names the tenant for an anonymous call to a public endpoint."
     ))
     async def invoke_custom_endpoint(
         self, info: Info, method: str, path: str, query: Optional[JSON] = None, body: Optional[JSON] = None, tenant_id: Optional[str] = None,
     ) -> CustomEndpointResponse:
         invocation = Invocation(
-            method=method.upper(), path=path, query=dict(query or {}), body=body, tenant_id=tenant_id,
+            method=method.upper(), path=path, query={} if query is None else query, body=body, tenant_id=tenant_id,
             request_id=info.context.request_id, client_ip=info.context.client_ip,
         )
         return CustomEndpointResponse.of(await invoke(info.context.principal, invocation, info.context.runtime))

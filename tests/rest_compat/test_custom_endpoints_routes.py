@@ -80,6 +80,8 @@ async def test_literal_segments_win_and_unknown_paths_or_methods_are_refused(api
     assert missing.status_code == 404 and error_code(missing) == "ROUTE_NOT_FOUND"
     wrong_method = await api.rest("DELETE", "/v1/x/customers/42", tenant.token)
     assert wrong_method.status_code == 405 and wrong_method.headers["allow"] == "GET"
+    await endpoint(api, tenant, name="ends", path="/c/:a/end", method="GET")
+    assert (await api.rest("GET", "/v1/x/c//end", tenant.token)).status_code == 404  # an empty segment is no value
 
 
 async def test_conditions_gate_with_roles_and_ownership(api: Api, tenant: TenantHandle) -> None:
