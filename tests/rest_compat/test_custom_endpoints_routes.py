@@ -3,8 +3,11 @@ params, conditions, response templates, public endpoints, limits, uniqueness, ex
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
+
+from resolvers.custom_endpoints.service import prune_executions
 
 from tests.rest_compat.test_auth_routes import sign_up
 from tests.support import Api, TenantHandle, data, error_code, make_objects, make_tenant, make_type
@@ -206,3 +209,14 @@ async def test_the_callers_key_rate_limit_applies(api: Api, tenant: TenantHandle
     limited = data(await api.rest("POST", "/v1/keys", tenant.token, json={"label": "slow", "scopes": ["read"], "rate_limit": 2}), status=201)
     answers = [await api.rest("GET", "/v1/x/ping", limited["token"]) for _ in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 429] and answers[2].headers["retry-after"]
+
+
+async def test_executions_are_kept_as_long_as_the_tenants_audit_retention(api: Api, tenant: TenantHandle) -> None:
+    made = await endpoint(api, tenant, name="ping", path="/ping", method="GET", actions=[{"type": "transform", "config": {"output": "pong"}}])
+    await api.rest("GET", "/v1/x/ping", tenant.token)
+    data(await api.rest("PATCH", "/v1/governance", tenant.token, json={"audit_retention_days": 30}))
+    history = f"/v1/custom-endpoints/{made['id']}/executions"
+    await prune_executions(datetime.now(timezone.utc) + timedelta(days=29))
+    assert len(data(await api.rest("GET", history, tenant.token))["executions"]) == 1
+    await prune_executions(datetime.now(timezone.utc) + timedelta(days=31))
+    assert data(await api.rest("GET", history, tenant.token))["executions"] == []
