@@ -8,16 +8,15 @@ housekeeping)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from models.audit import AuditEntry, AuditHead
-from models.tenants import Tenant
 from resolvers import db
 from resolvers.audit.schemas import GENESIS, REQUEST, entry_hash, hashed_fields, stamp
 from resolvers.authz import require_scope
 from resolvers.errors import ValidationError
-from resolvers.governance.schemas import Governance
+from resolvers.governance import repository as governance
 from resolvers.ids import new_id
 from resolvers.paging import bounded_int
 from resolvers.principal import Principal
@@ -118,6 +117,5 @@ async def verify(tenant_id: str) -> Verification:
 
 async def prune(now: datetime) -> None:
     """Drop entries older than each tenant's retention (governance audit_retention_days)."""
-    for tenant_id, stored in await Tenant.all().values_list("id", "governance"):
-        days = Governance.of(stored).audit_retention_days
-        await AuditEntry.filter(tenant_id=tenant_id, created_at__lt=now - timedelta(days=days)).delete()
+    for tenant_id, cutoff in await governance.retention_cutoffs(now):
+        await scoped(AuditEntry, tenant_id).filter(created_at__lt=cutoff).delete()

@@ -24,7 +24,6 @@ from resolvers.actions.schemas import TIMEOUT_SECONDS, ActionFailed, Run
 from resolvers.actions.templates import as_text, render
 from resolvers.custom_endpoints import repository
 from resolvers.custom_endpoints.schemas import (
-    FORBIDDEN_HEADERS,
     HEADER_VALUE_MAX,
     ConditionFailed,
     Outcome,
@@ -146,7 +145,7 @@ async def _answer(
     if not template:
         return Reply(status=200, body=result, enveloped=True)
     context = run.template_context()
-    headers = {str(k): _header_value(k, render(v, context), template) for k, v in (template.get("headers") or {}).items()}
+    headers = {str(k): _header_value(k, render(v, context)) for k, v in (template.get("headers") or {}).items()}
     return Reply(status=int(template.get("status") or 200), body=render(template.get("body"), context), headers=headers)
 
 
@@ -198,12 +197,11 @@ async def _creator(tenant_id: str, collection: str, object_id: str) -> str | Non
     return found.created_by if found else None
 
 
-def _header_value(name: str, value: Any, template: dict[str, Any]) -> str:
+def _header_value(name: str, value: Any) -> str:
+    """The rendered value (header names were checked when the template was saved)."""
     text = as_text(value)
     if any(c in text for c in "\r\n\0") or len(text) > HEADER_VALUE_MAX:
         raise ResponseTemplateError(f"The response header {name} renders to a value that is not one line of at most {HEADER_VALUE_MAX} characters")
-    if name.lower() in FORBIDDEN_HEADERS or (name.lower() == "set-cookie" and not template.get("allow_set_cookie")):
-        raise ResponseTemplateError(f"The response header {name} cannot be set by a template")
     return text
 
 

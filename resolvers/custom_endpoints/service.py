@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
 from models.custom_endpoints import CustomEndpoint, EndpointExecution
-from models.tenants import Tenant
 from resolvers.actions import expressions
 from resolvers.actions.engine import check_actions, check_condition, check_pipeline, check_references
 from resolvers.audit import service as audit
@@ -40,7 +39,7 @@ from resolvers.custom_endpoints.schemas import (
     parse_path,
 )
 from resolvers.errors import AlreadyExists, FieldError, NotFound, QuotaExceeded, ValidationError, collect_errors
-from resolvers.governance.schemas import Governance
+from resolvers.governance import repository as governance
 from resolvers.ids import new_id
 from resolvers.paging import bounded_int
 from resolvers.principal import Principal
@@ -112,8 +111,8 @@ async def list_executions(
 
 async def prune_executions(now: datetime) -> None:
     """Housekeeping: executions are kept as long as the tenant keeps its audit log (governance)."""
-    for tenant_id, stored in await Tenant.all().values_list("id", "governance"):
-        await repository.prune_executions(tenant_id, now - timedelta(days=Governance.of(stored).audit_retention_days))
+    for tenant_id, cutoff in await governance.retention_cutoffs(now):
+        await repository.prune_executions(tenant_id, cutoff)
 
 
 def overlaps(endpoint: CustomEndpoint, others: list[CustomEndpoint]) -> list[str]:
