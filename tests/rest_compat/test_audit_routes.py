@@ -7,9 +7,10 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 
 from models.audit import AuditEntry
-from resolvers.audit.service import verify
+from resolvers.audit.service import prune, verify
 from tests.conftest import REPO
 from tests.rest_compat.test_auth_routes import sign_up
 from tests.support import Api, TenantHandle, data, error_code, make_tenant
@@ -69,3 +70,11 @@ def run_cli(env: dict[str, str], tenant_id: str) -> subprocess.CompletedProcess[
         [sys.executable, "-m", "graphql_api.cli", "audit", "verify", "--tenant", tenant_id, "--json"],
         env={**os.environ, **env}, cwd=REPO, capture_output=True, text=True, timeout=60,
     )
+
+
+async def test_entries_older_than_the_tenants_retention_are_pruned(api: Api, tenant: TenantHandle) -> None:
+    data(await api.rest("PATCH", "/v1/governance", tenant.token, json={"audit_retention_days": 10}))
+    await prune(datetime.now(timezone.utc) + timedelta(days=9))
+    assert data(await api.rest("GET", "/v1/audit-logs", tenant.token))["total"] == 1
+    await prune(datetime.now(timezone.utc) + timedelta(days=11))
+    assert data(await api.rest("GET", "/v1/audit-logs", tenant.token))["total"] == 0
