@@ -25,7 +25,7 @@ from graphql_api.errors import (
     unexpected_error_handler,
 )
 from graphql_api.graphql_view import BasaltGraphQL
-from graphql_api.middleware import BodyLimitMiddleware, HeldConnectionMiddleware, RequestIdMiddleware
+from graphql_api.middleware import BodyLimitMiddleware, CurrentRuntimeMiddleware, HeldConnectionMiddleware, RequestIdMiddleware
 from graphql_api.routing import IndexedRouter
 from graphql_api.settings import Settings, load_settings
 from resolvers.audit import service as audit
@@ -37,6 +37,8 @@ from resolvers.data_io.worker import ExportWorker
 from resolvers.email import service as email
 from resolvers.errors import DomainError
 from resolvers.events.realtime import Realtime
+from resolvers.hooks import emitter as hooks
+from resolvers.hooks.emitter import Emitter
 from resolvers.jobs.worker import JobWorker
 from resolvers.mail.schemas import Composers
 from resolvers.mail.transport import ConsoleMail, MailTransport, SmtpMail
@@ -44,6 +46,7 @@ from resolvers.mail.worker import MailWorker
 from resolvers.rate_limit.repository import CounterStore, MemoryCounterStore, RedisCounterStore
 from resolvers.rate_limit.service import RateLimiter
 from resolvers.runtime import Runtime
+from resolvers.sandbox.pool import SandboxPool
 from resolvers.sms.service import ConsoleSms, HttpSms, SmsSender
 from resolvers.storage.schemas import Storage
 from resolvers.webhooks.schemas import WebhookSettings
@@ -87,6 +90,12 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
             check_seconds=settings.realtime_check_ms / 1000,
             run_relay=settings.run_workers,
         ),
+        extensions=Emitter(
+            pool=SandboxPool(settings.sandbox_workers),
+            max_failures=settings.hook_max_failures,
+            env=settings.extension_env,
+            allowed_domains=settings.extension_allowed_domains,
+        ),
     )
 
     @asynccontextmanager
@@ -94,6 +103,7 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
         if manage_orm:
             await init_orm(settings)
         runtime.storage = await _open_storage(settings)
+        hooks.use(runtime)  # background workers' writes fire hooks too (their tasks copy this context)
         workers = _start_workers(runtime) if settings.run_workers else []
         await runtime.realtime.start()
         _freeze_startup_objects()
@@ -108,6 +118,7 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
             await runtime.rate_limiter.close()
             await runtime.sms.close()
             await runtime.webhooks.close()
+            await runtime.extensions.close()
             if manage_orm:
                 await close_orm()
 
@@ -116,6 +127,7 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
         routes=routes,
         middleware=[
             Middleware(RequestIdMiddleware),
+            Middleware(CurrentRuntimeMiddleware, runtime=runtime),
             Middleware(HeldConnectionMiddleware),
             Middleware(
                 BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes, per_path={IMPORT_PATH: settings.max_import_bytes}

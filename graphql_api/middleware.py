@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: request ids, and body limits enforced while the body streams in."""
+"""Pure ASGI middleware: request ids, the current runtime, and body limits enforced while the body streams in."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from graphql_api.errors import render_error
 from resolvers.audit import schemas as audit
 from resolvers.db import held_connection
 from resolvers.errors import PayloadTooLarge
+from resolvers.hooks import emitter as hooks
+from resolvers.runtime import Runtime
 
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")
 
@@ -46,6 +48,19 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             audit.REQUEST.reset(facts)
+
+
+class CurrentRuntimeMiddleware:
+    """Makes the app's runtime current for the request, so services that fire hooks find the
+    sandbox and the hook registry (see resolvers/hooks/emitter.py)."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app = app
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        hooks.use(self.runtime)
+        await self.app(scope, receive, send)
 
 
 class HeldConnectionMiddleware:

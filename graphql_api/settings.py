@@ -78,6 +78,11 @@ class Settings:
     webhook_timeout_seconds: float = 15.0
     stripe_webhook_secret: str | None = None
     stripe_price_plans: dict[str, str] = field(default_factory=dict)
+    extensions_dir: Path = Path("extensions")  # file-based extensions, loaded at start
+    sandbox_workers: int = 2  # processes running tenant JavaScript (hooks, functions)
+    hook_max_failures: int = 5  # consecutive failures before a runtime hook goes to `error`
+    extension_env: dict[str, str] = field(default_factory=dict)  # what context.services.env shows
+    extension_allowed_domains: tuple[str, ...] = ()  # what context.services.fetch may reach
 
     @property
     def is_production(self) -> bool:
@@ -145,7 +150,25 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         stripe_webhook_secret=env.get("BASALT_STRIPE_WEBHOOK_SECRET") or None,
         stripe_price_plans=_price_plans(env.get("BASALT_STRIPE_PRICE_PLANS", "")),
         public_url=_public_url(env.get("BASALT_PUBLIC_URL") or f"http://{env.get('HOST', '127.0.0.1')}:{env.get('PORT', '8000')}"),
+        extensions_dir=Path(env.get("BASALT_EXTENSIONS_DIR", "extensions")),
+        sandbox_workers=_int(env, "BASALT_SANDBOX_WORKERS", 2, minimum=1, maximum=64),
+        hook_max_failures=_int(env, "BASALT_HOOK_MAX_FAILURES", 5, minimum=1, maximum=1000),
+        extension_env=_whitelisted(env, env.get("BASALT_EXTENSION_ENV", "")),
+        extension_allowed_domains=_domains(env.get("EXTENSION_ALLOWED_DOMAINS", env.get("BASALT_EXTENSION_ALLOWED_DOMAINS", ""))),
     )
+
+
+def _whitelisted(env: Mapping[str, str], names: str) -> dict[str, str]:
+    """The variables named in BASALT_EXTENSION_ENV (comma-separated), as hook code sees them."""
+    return {name: env[name] for name in filter(None, (n.strip() for n in names.split(","))) if name in env}
+
+
+def _domains(raw: str) -> tuple[str, ...]:
+    domains = tuple(d.strip().lower().lstrip(".") for d in raw.split(",") if d.strip())
+    for domain in domains:
+        if "/" in domain or ":" in domain or " " in domain:
+            raise ConfigError(f"EXTENSION_ALLOWED_DOMAINS holds host names separated by commas, got {domain!r}")
+    return domains
 
 
 def _price_plans(raw: str) -> dict[str, str]:

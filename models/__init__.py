@@ -25,4 +25,7 @@ MODEL_MODULES = [
     "models.audit",
     "models.policies",
     "models.custom_endpoints",
+    "models.hooks",
+    "models.functions",
+    "models.plugins",
 ]

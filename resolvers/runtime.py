@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from resolvers.auth.keys import KeyRing
 from resolvers.billing.schemas import StripeSettings
 from resolvers.events.realtime import Realtime
+from resolvers.hooks.emitter import Emitter
 from resolvers.mail.transport import ConsoleMail, MailTransport
 from resolvers.rate_limit.service import RateLimiter
 from resolvers.sms.service import ConsoleSms, SmsSender
@@ -32,6 +33,7 @@ class Runtime:
     public_url: str = "http://127.0.0.1:8000"  # links in mails point here unless the tenant set a site_url
     storage: Storage | None = None  # opened by the app's lifespan
     realtime: Realtime = field(default_factory=Realtime)  # the event relay, hub and broadcast
+    extensions: Emitter = field(default_factory=Emitter)  # the sandbox, file-based hooks, runtime hook cache
     started_at: float = field(default_factory=time.monotonic)
     last_used_written: dict[str, float] = field(default_factory=dict)  # key id -> when last_used_at was written
     wake_events: list[asyncio.Event] = field(default_factory=list)  # background workers of this process

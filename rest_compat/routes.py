@@ -341,6 +341,25 @@ ROUTES: tuple[RestRoute, ...] = (
         "POST", "/v1/automations/:automation_id/trigger", "trigger_automation", "Automations", "Trigger automation",
         args={"id": PathParam("automation_id"), "data": Body("data")},
     ),
+    # Extensions: runtime hooks (manage and test: scope `schema`; read: `read`)
+    RestRoute(
+        "GET", "/v1/extensions", "runtime_hooks", "Extensions", "List runtime extensions",
+        args={"status": QueryParam("status"), "event": QueryParam("event"), "type": QueryParam("type"), "limit": QueryParam("limit"), "offset": QueryParam("offset")},
+    ),
+    RestRoute("POST", "/v1/extensions", "create_runtime_hook", "Extensions", "Create runtime extension", args={"input": Body()}, status=201),
+    RestRoute("POST", "/v1/extensions/test", "test_hook_code", "Extensions", "Test extension code before saving it", args={"input": Body()}),
+    RestRoute("GET", "/v1/extensions/:extension_id", "runtime_hook", "Extensions", "Get runtime extension", args={"id": PathParam("extension_id")}),
+    RestRoute(
+        "PATCH", "/v1/extensions/:extension_id", "update_runtime_hook", "Extensions", "Update runtime extension",
+        args={"id": PathParam("extension_id"), "input": Body()},
+    ),
+    RestRoute("DELETE", "/v1/extensions/:extension_id", "delete_runtime_hook", "Extensions", "Delete runtime extension", args={"id": PathParam("extension_id")}),
+    RestRoute(
+        "POST", "/v1/extensions/:extension_id/test", "test_runtime_hook", "Extensions", "Test runtime extension",
+        args={"id": PathParam("extension_id"), "test_payload": Body("test_payload")},
+    ),
+    RestRoute("POST", "/v1/extensions/:extension_id/activate", "activate_runtime_hook", "Extensions", "Activate runtime extension", args={"id": PathParam("extension_id")}),
+    RestRoute("POST", "/v1/extensions/:extension_id/deactivate", "deactivate_runtime_hook", "Extensions", "Deactivate runtime extension", args={"id": PathParam("extension_id")}),
     # Custom Endpoints (manage: scope `schema`; read: `read`); they answer at /v1/x/<path> (rest_compat/custom_endpoints.py)
     RestRoute("GET", "/v1/custom-endpoints", "custom_endpoints", "Custom Endpoints", "List custom endpoints"),
     RestRoute("POST", "/v1/custom-endpoints", "create_custom_endpoint", "Custom Endpoints", "Create custom endpoint", args={"input": Body()}, status=201),

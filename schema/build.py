@@ -35,6 +35,8 @@ from schema.automations.queries import AutomationQueries
 from schema.billing.mutations import BillingMutations
 from schema.custom_endpoints.mutations import CustomEndpointMutations
 from schema.custom_endpoints.queries import CustomEndpointQueries
+from schema.hooks.mutations import RuntimeHookMutations
+from schema.hooks.queries import RuntimeHookQueries
 from schema.email.mutations import EmailMutations
 from schema.governance.mutations import GovernanceMutations
 from schema.governance.queries import GovernanceQueries
@@ -81,6 +83,7 @@ QUERY_ROOTS: tuple[type, ...] = (
     AuditQueries,
     PolicyQueries,
     CustomEndpointQueries,
+    RuntimeHookQueries,
 )
 MUTATION_ROOTS: tuple[type, ...] = (
     ApiKeyMutations,
@@ -104,6 +107,7 @@ MUTATION_ROOTS: tuple[type, ...] = (
     CommentMutations,
     PolicyMutations,
     CustomEndpointMutations,
+    RuntimeHookMutations,
 )
 SUBSCRIPTION_ROOTS: tuple[type, ...] = (EventSubscriptions,)
 

@@ -19,6 +19,8 @@ from models.policies import AccessPolicy
 from resolvers import db
 from resolvers.audit import service as audit
 from resolvers.authz import require_permission, require_scope
+from resolvers.hooks import emitter as hooks
+from resolvers.hooks.schemas import HookEvent, HookFailed
 from resolvers.errors import (
     DuplicateValue,
     FieldError,
@@ -127,7 +129,7 @@ async def get_object(principal: Principal | None, type_ref: str, object_id: str)
     schema = await _schema_for(caller, type_ref, "read")
     record = await _live(schema, caller.tenant_id, object_id)
     await _require_rows(caller, schema, "select", [record])
-    return present(schema, record)
+    return (await _filter_read(caller, schema, [present(schema, record)]))[0]
 
 
 async def require_reachable(caller: Principal, type_ref: str, object_id: str, *, action: str = "read", trashed_too: bool = False) -> str:
@@ -148,7 +150,7 @@ async def read_many(principal: Principal | None, type_ref: str, object_ids: list
     schema = await _schema_for(caller, type_ref, "read")
     found = {r.id: r for r in await repository.by_ids(caller.tenant_id, schema.id, list(dict.fromkeys(object_ids)))}
     visible = await _visible_ids(caller, schema, list(found.values()))
-    return [present(schema, found[i]) for i in dict.fromkeys(object_ids) if i in found and i in visible]
+    return await _filter_read(caller, schema, [present(schema, found[i]) for i in dict.fromkeys(object_ids) if i in found and i in visible])
 
 
 async def list_objects(
@@ -172,11 +174,15 @@ async def list_objects(
         where = [*_as_list(view.filters), *_as_list(where)]
         sort = sort or (view.sort or {}).get("field")
         order = order or (view.sort or {}).get("order")
-    where = policies.combine(where, await restriction(caller, schema, "select"))
+    query = await hooks.filter_items(caller, "query", schema.object_type.name, {"filter": where, "sort": sort, "order": order, "limit": limit})
+    if not isinstance(query, dict):
+        query = {}
+    where = policies.combine(query.get("filter"), await restriction(caller, schema, "select"))
     page = await repository.page(
-        schema, caller.tenant_id, where=where, sort=_sort(schema, sort, order), limit=_limit(limit), after=after, offset=offset
+        schema, caller.tenant_id, where=where, sort=_sort(schema, query.get("sort"), query.get("order")), limit=_limit(query.get("limit", limit)),
+        after=after, offset=offset,
     )
-    return replace(page, items=[present(schema, r) for r in page.items])
+    return replace(page, items=await _filter_read(caller, schema, [present(schema, r) for r in page.items]))
 
 
 AGGREGATES = ("count", "sum", "avg", "min", "max")
@@ -284,6 +290,7 @@ def _typed(data_types: dict[str, str], values: dict[str, Any]) -> dict[str, Any]
 async def create_object(principal: Principal | None, type_ref: str, values: Any) -> ObjectRecord:
     caller = require_scope(principal, "write")
     schema = await _schema_for(caller, type_ref, "write")
+    values = await hooks.filter_items(caller, "create", schema.object_type.name, values)
     checked = check_properties(schema, values, path="properties", partial=False)
     await _raise_if_invalid([checked], caller.tenant_id)
     row = new_row(schema, caller, checked.values)
@@ -297,7 +304,8 @@ async def create_many(principal: Principal | None, type_ref: str, items: list[An
     caller = require_scope(principal, "write")
     _check_batch_size("objects", items)
     schema = await _schema_for(caller, type_ref, "write")
-    checks = [check_properties(schema, _item_properties(item), path=f"objects[{i}].properties", partial=False) for i, item in enumerate(items)]
+    values = [await hooks.filter_items(caller, "create", schema.object_type.name, _item_properties(item)) for item in items]
+    checks = [check_properties(schema, v, path=f"objects[{i}].properties", partial=False) for i, v in enumerate(values)]
     duplicates = repeated_unique_values(schema, [(f"objects[{i}].properties", c.values) for i, c in enumerate(checks)])
     await _raise_if_invalid(checks, caller.tenant_id, extra=duplicates)
     rows = [new_row(schema, caller, c.values) for c in checks]
@@ -313,6 +321,7 @@ async def update_object(
     schema = await _schema_for(caller, type_ref, "write")
     current = await _live(schema, caller.tenant_id, object_id)
     await _require_rows(caller, schema, "update", [current])
+    values = await hooks.filter_items(caller, "update", schema.object_type.name, values, keys=[object_id])
     updated = await _apply_patches(schema, caller, [(current, ObjectPatch(object_id, values, expected_version), "properties")])
     await _require_rows(caller, schema, "update", updated, refused=True)  # the new row must pass too (the transaction rolls back)
     return present(schema, updated[0])
@@ -330,6 +339,9 @@ async def update_many(principal: Principal | None, type_ref: str, patches: list[
     if missing:
         raise ValidationError(missing)
     await _require_rows(caller, schema, "update", list(found.values()))
+    patches = [
+        replace(p, properties=await hooks.filter_items(caller, "update", schema.object_type.name, p.properties, keys=[p.object_id])) for p in patches
+    ]
     work = [(found[p.object_id], p, f"updates[{i}].properties") for i, p in enumerate(patches)]
     updated = await _apply_patches(schema, caller, work)
     await _require_rows(caller, schema, "update", updated, refused=True)
@@ -348,6 +360,7 @@ async def delete_object(
     """Soft delete to the trash; `force` deletes for good (secure deletion when associations exist)."""
     caller = require_scope(principal, "write")
     schema = await _schema_for(caller, type_ref, "delete")
+    await hooks.filter_items(caller, "delete", schema.object_type.name, [object_id], keys=[object_id], permanent=force)
     if not force:
         current = await _live(schema, caller.tenant_id, object_id)
         await _require_rows(caller, schema, "delete", [current])
@@ -394,6 +407,20 @@ async def restore_object(principal: Principal | None, type_ref: str, object_id: 
 # --- shared steps --------------------------------------------------------------------------
 
 
+async def _filter_read(caller: Principal, schema: TypeSchema, records: list[ObjectRecord]) -> list[ObjectRecord]:
+    """items.read filters see the records as flat items (`{id, ...properties}`) and may change
+    what the caller gets back (mask a field, add a computed one); the id stays."""
+    if not records:
+        return records
+    items = [{**r.properties, "id": r.id} for r in records]
+    filtered = await hooks.filter_items(caller, "read", schema.object_type.name, items, keys=[r.id for r in records])
+    if filtered is items:
+        return records
+    if not isinstance(filtered, list) or len(filtered) != len(records) or not all(isinstance(i, dict) for i in filtered):
+        raise HookFailed("An items.read hook must return the list of items it was given, one object per item")
+    return [r.with_properties({k: v for k, v in i.items() if k != "id"}) for r, i in zip(records, filtered)]
+
+
 async def _live(schema: TypeSchema, tenant_id: str, object_id: str) -> ObjectRecord:
     found = await repository.get(tenant_id, schema.id, object_id)
     if found is None:
@@ -420,6 +447,8 @@ async def _apply_patches(schema: TypeSchema, caller: Principal, work: list[tuple
 async def _write_version(schema: TypeSchema, caller: Principal, current: ObjectRecord, values: dict[str, Any]) -> ObjectRecord:
     actor = caller.actor
     now = _now()
+    kept = {"object_id": current.id, "version": current.version, "properties": api_properties(schema, current.properties)}
+    await hooks.filter_event(caller, HookEvent(("versions.create",), {"event": "versions.create", "collection": schema.object_type.name, "keys": [current.id]}), kept)
     try:
         await repository.keep_version(current, new_id("ver"))
         written = await repository.update_if_version(caller.tenant_id, current.id, current.version, values, actor, now)

@@ -1,0 +1,131 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from models.jsoncodec import dumps, loads
+from tortoise import fields
+from tortoise.indexes import Index
+
+class Migration(migrations.Migration):
+    dependencies = [('basalt', '0021_custom_endpoints')]
+
+    initial = False
+
+    operations = [
+        ops.CreateModel(
+            name='CustomFunction',
+            fields=[
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+                ('tenant_id', fields.CharField(db_index=True, max_length=40)),
+                ('id', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=40)),
+                ('name', fields.CharField(max_length=200)),
+                ('description', fields.CharField(null=True, max_length=1000)),
+                ('trigger_type', fields.CharField(max_length=10)),
+                ('event', fields.CharField(null=True, max_length=160)),
+                ('cron_expression', fields.CharField(null=True, max_length=120)),
+                ('timezone', fields.CharField(null=True, max_length=64)),
+                ('job_id', fields.CharField(null=True, max_length=40)),
+                ('code', fields.TextField(unique=False)),
+                ('runtime', fields.CharField(default='javascript', max_length=20)),
+                ('enabled', fields.BooleanField(default=True)),
+                ('timeout_ms', fields.IntField(default=5000)),
+                ('memory_limit_mb', fields.IntField(default=64)),
+                ('created_by', fields.CharField(null=True, max_length=40)),
+            ],
+            options={'table': 'custom_functions', 'app': 'basalt', 'unique_together': (('tenant_id', 'name'),), 'pk_attr': 'id'},
+            bases=['TenantOwnedModel'],
+        ),
+        ops.CreateModel(
+            name='ExtensionCursor',
+            fields=[
+                ('tenant_id', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=40)),
+                ('last_seq', fields.BigIntField(default=0)),
+            ],
+            options={'table': 'extension_cursors', 'app': 'basalt', 'pk_attr': 'tenant_id', 'table_description': "How far the extension worker has read each tenant's event log."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='ExtensionRun',
+            fields=[
+                ('id', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=40)),
+                ('tenant_id', fields.CharField(max_length=40)),
+                ('target', fields.CharField(max_length=10)),
+                ('target_id', fields.CharField(max_length=40)),
+                ('event_seq', fields.BigIntField(null=True)),
+                ('event_type', fields.CharField(max_length=160)),
+                ('meta', fields.JSONField(null=True, encoder=dumps, decoder=loads)),
+                ('depth', fields.IntField(default=1)),
+                ('status', fields.CharField(default='pending', max_length=16)),
+                ('attempts', fields.IntField(default=0)),
+                ('claimed_by', fields.CharField(null=True, max_length=60)),
+                ('lease_until', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('error', fields.TextField(null=True, unique=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('finished_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'extension_runs', 'app': 'basalt', 'indexes': [Index(fields=['status', 'created_at']), Index(fields=['tenant_id', 'target_id', 'created_at'])], 'pk_attr': 'id', 'table_description': 'One after-commit execution to do: an action hook or an event-triggered function, for one'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='FunctionLog',
+            fields=[
+                ('id', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=40)),
+                ('tenant_id', fields.CharField(max_length=40)),
+                ('function_id', fields.CharField(max_length=40)),
+                ('trigger', fields.CharField(max_length=10)),
+                ('status', fields.CharField(max_length=10)),
+                ('input', fields.JSONField(null=True, encoder=dumps, decoder=loads)),
+                ('result', fields.JSONField(null=True, encoder=dumps, decoder=loads)),
+                ('error', fields.TextField(null=True, unique=False)),
+                ('console', fields.JSONField(default=list, encoder=dumps, decoder=loads)),
+                ('duration_ms', fields.FloatField(default=0)),
+                ('actor', fields.CharField(null=True, max_length=40)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'function_logs', 'app': 'basalt', 'indexes': [Index(fields=['tenant_id', 'function_id', 'created_at']), Index(fields=['created_at'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Plugin',
+            fields=[
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+                ('tenant_id', fields.CharField(db_index=True, max_length=40)),
+                ('id', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=40)),
+                ('name', fields.CharField(max_length=100)),
+                ('version', fields.CharField(null=True, max_length=40)),
+                ('manifest_json', fields.JSONField(default=dict, encoder=dumps, decoder=loads)),
+                ('config_json', fields.JSONField(default=dict, encoder=dumps, decoder=loads)),
+                ('enabled', fields.BooleanField(default=True)),
+                ('created_by', fields.CharField(null=True, max_length=40)),
+            ],
+            options={'table': 'plugins', 'app': 'basalt', 'unique_together': (('tenant_id', 'name'),), 'pk_attr': 'id'},
+            bases=['TenantOwnedModel'],
+        ),
+        ops.CreateModel(
+            name='RuntimeHook',
+            fields=[
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+                ('tenant_id', fields.CharField(db_index=True, max_length=40)),
+                ('id', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=40)),
+                ('name', fields.CharField(max_length=200)),
+                ('description', fields.CharField(null=True, max_length=1000)),
+                ('event', fields.CharField(max_length=160)),
+                ('type', fields.CharField(max_length=8)),
+                ('code', fields.TextField(unique=False)),
+                ('status', fields.CharField(default='inactive', max_length=10)),
+                ('sort', fields.IntField(default=0)),
+                ('timeout_ms', fields.IntField(default=5000)),
+                ('memory_limit_mb', fields.IntField(default=64)),
+                ('last_error', fields.TextField(null=True, unique=False)),
+                ('last_error_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('execution_count', fields.BigIntField(default=0)),
+                ('failure_streak', fields.IntField(default=0)),
+                ('last_executed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('avg_execution_time_ms', fields.FloatField(default=0)),
+                ('created_by', fields.CharField(null=True, max_length=40)),
+            ],
+            options={'table': 'runtime_hooks', 'app': 'basalt', 'indexes': [Index(fields=['tenant_id', 'status', 'event'])], 'pk_attr': 'id'},
+            bases=['TenantOwnedModel'],
+        ),
+    ]

@@ -1,0 +1,100 @@
+"""Runtime hook rows: tenant-scoped reads, and the statistics each run adds (written outside the
+request's transaction, so a rejected write still counts its hook's run)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from tortoise.expressions import F, Q
+
+from models.hooks import ExtensionCursor, ExtensionRun, RuntimeHook
+from resolvers import db
+from resolvers.events.cursors import EventCursor
+from resolvers.sandbox.schemas import Outcome
+from resolvers.scoping import scoped
+
+CURSOR = EventCursor(ExtensionCursor)
+
+
+async def hooks_page(tenant_id: str, *, status: str | None, event: str | None, type_: str | None, limit: int, offset: int) -> tuple[list[RuntimeHook], int]:
+    query = scoped(RuntimeHook, tenant_id)
+    if status:
+        query = query.filter(status=status)
+    if event:
+        query = query.filter(event=event)
+    if type_:
+        query = query.filter(type=type_)
+    return await query.order_by("sort", "created_at", "id").offset(offset).limit(limit), await query.count()
+
+
+async def hook(tenant_id: str, hook_id: str) -> RuntimeHook | None:
+    return await scoped(RuntimeHook, tenant_id).get_or_none(id=hook_id)
+
+
+async def count(tenant_id: str) -> int:
+    return await scoped(RuntimeHook, tenant_id).count()
+
+
+async def active_hooks(tenant_id: str, *, type_: str | None = None) -> list[RuntimeHook]:
+    query = scoped(RuntimeHook, tenant_id).filter(status="active")
+    if type_:
+        query = query.filter(type=type_)
+    return await query.order_by("sort", "created_at", "id")
+
+
+async def record_run(hook_id: str, outcome: Outcome, *, counts_as_failure: bool, error: str | None, max_failures: int) -> bool:
+    """Add one run to the hook's statistics; True when this run put the hook into `error`."""
+    now = datetime.now(timezone.utc)
+    values: dict[str, Any] = {
+        "execution_count": F("execution_count") + 1,
+        "last_executed_at": now,
+        "failure_streak": F("failure_streak") + 1 if counts_as_failure else 0,
+    }
+    if error is not None:
+        values.update(last_error=error[:4000], last_error_at=now)
+    sql = db.Sql(db.dialect())
+    average = (
+        f"UPDATE runtime_hooks SET avg_execution_time_ms = (avg_execution_time_ms * execution_count + {sql.param(float(outcome.duration_ms))})"
+        f" / (execution_count + 1) WHERE id = {sql.param(hook_id)}"
+    )
+    async with db.transaction():
+        await db.execute(average, sql.params)  # before the count moves: the mean of count + 1 runs
+        await RuntimeHook.filter(id=hook_id).update(**values)
+        if not counts_as_failure:
+            return False
+        return await RuntimeHook.filter(id=hook_id, status="active", failure_streak__gte=max_failures).update(status="error") == 1
+
+
+# --- after-commit runs ------------------------------------------------------------------------
+
+
+async def queue(runs: list[ExtensionRun]) -> None:
+    if runs:
+        await ExtensionRun.bulk_create(runs)
+
+
+async def claim(worker_id: str, now: datetime, limit: int, lease_seconds: int) -> list[ExtensionRun]:
+    candidates = await ExtensionRun.filter(_claimable(now)).order_by("created_at").limit(limit).values_list("id", flat=True)
+    claimed: list[ExtensionRun] = []
+    for run_id in candidates:
+        taken = await ExtensionRun.filter(_claimable(now), id=run_id).update(
+            status="running", claimed_by=worker_id, lease_until=now + timedelta(seconds=lease_seconds), attempts=F("attempts") + 1,
+        )
+        if taken == 1:
+            claimed.append(await ExtensionRun.get(id=run_id))
+    return claimed
+
+
+def _claimable(now: datetime) -> Q:
+    return Q(status="pending") | (Q(status="running") & Q(lease_until__lt=now))
+
+
+async def finish(run: ExtensionRun, worker_id: str, *, status: str, error: str | None = None) -> None:
+    await ExtensionRun.filter(id=run.id, claimed_by=worker_id).update(
+        status=status, error=error, claimed_by=None, lease_until=None, finished_at=datetime.now(timezone.utc)
+    )
+
+
+async def prune_runs(before: datetime) -> int:
+    return await ExtensionRun.filter(status__in=("succeeded", "failed"), finished_at__lt=before).delete()

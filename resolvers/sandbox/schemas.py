@@ -1,0 +1,61 @@
+"""What the sandbox runs and what comes back."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["filter", "action", "function"]
+# ok: the code returned; thrown: it threw (its message is for the caller); timeout, memory,
+# crash: it was stopped at a limit or broke; syntax: it does not compile.
+OutcomeKind = Literal["ok", "thrown", "timeout", "memory", "crash", "syntax"]
+
+DEFAULT_TIMEOUT_MS = 5000
+MAX_TIMEOUT_MS = 30_000
+DEFAULT_MEMORY_MB = 64
+MAX_MEMORY_MB = 256
+MAX_CODE_BYTES = 100 * 1024
+KILL_GRACE_SECONDS = 0.5  # past its deadline, a worker that has not answered is killed
+
+# A host call from the code: (name, args) -> JSON value; raising HostError rejects the JS promise.
+HostCalls = Callable[[str, list[Any]], Awaitable[Any]]
+
+
+class HostError(Exception):
+    """A host call failed in a way the code may see and handle (its message reaches the code)."""
+
+
+@dataclass(frozen=True)
+class Job:
+    kind: Kind
+    code: str
+    tenant_id: str
+    args: dict[str, Any] = field(default_factory=dict)  # payload / meta / context / input
+    env: dict[str, str] = field(default_factory=dict)
+    timeout_ms: int = DEFAULT_TIMEOUT_MS
+    memory_mb: int = DEFAULT_MEMORY_MB
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: OutcomeKind
+    value: Any = None
+    message: str = ""
+    console: list[dict[str, str]] = field(default_factory=list)
+    duration_ms: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.kind == "ok"
+
+    @property
+    def failed(self) -> bool:
+        """Stopped or broken, as opposed to returning or throwing on purpose."""
+        return self.kind not in ("ok", "thrown")
+
+    def error_text(self) -> str:
+        labels = {
+            "thrown": "threw", "timeout": "timed out", "memory": "ran out of memory", "crash": "crashed", "syntax": "does not compile",
+        }
+        return f"{labels.get(self.kind, self.kind)}: {self.message}" if self.message else labels.get(self.kind, self.kind)
