@@ -37,7 +37,10 @@ from resolvers.data_io.worker import ExportWorker
 from resolvers.email import service as email
 from resolvers.errors import DomainError
 from resolvers.events.realtime import Realtime
+from resolvers.functions import service as functions
 from resolvers.hooks import emitter as hooks
+from resolvers.hooks import repository as extension_runs
+from resolvers.hooks.worker import ExtensionWorker
 from resolvers.hooks.emitter import Emitter
 from resolvers.jobs.worker import JobWorker
 from resolvers.mail.schemas import Composers
@@ -163,18 +166,21 @@ def _start_workers(runtime: Runtime) -> list[asyncio.Task[None]]:
     """Background workers of this process; each claims its jobs in the database, so any number
     of processes can run them."""
     exports = ExportWorker(runtime)
-    mails = MailWorker(runtime.mail, mail_composers(runtime), housekeeping=[auth_emails.prune_links, audit.prune, custom_endpoints.prune_executions])
+    housekeeping = [auth_emails.prune_links, audit.prune, custom_endpoints.prune_executions, functions.prune_logs, extension_runs.prune_runs]
+    mails = MailWorker(runtime.mail, mail_composers(runtime), housekeeping=housekeeping)
     webhooks = WebhookWorker(runtime)
     jobs = JobWorker(runtime)
     automations = AutomationWorker(runtime)
-    runtime.wake_events.extend([exports.wake, mails.wake, webhooks.wake, jobs.wake, automations.wake])
-    runtime.realtime.hub.on_sequenced.extend([webhooks.wake.set, automations.wake.set])  # new events, from any process
+    extensions = ExtensionWorker(runtime)
+    runtime.wake_events.extend([exports.wake, mails.wake, webhooks.wake, jobs.wake, automations.wake, extensions.wake])
+    runtime.realtime.hub.on_sequenced.extend([webhooks.wake.set, automations.wake.set, extensions.wake.set])  # new events, from any process
     return [
         asyncio.create_task(exports.run_forever(), name="export-worker"),
         asyncio.create_task(mails.run_forever(), name="mail-worker"),
         asyncio.create_task(webhooks.run_forever(), name="webhook-worker"),
         asyncio.create_task(jobs.run_forever(), name="job-worker"),
         asyncio.create_task(automations.run_forever(), name="automation-worker"),
+        asyncio.create_task(extensions.run_forever(), name="extension-worker"),
     ]
 
 

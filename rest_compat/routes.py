@@ -341,6 +341,23 @@ ROUTES: tuple[RestRoute, ...] = (
         "POST", "/v1/automations/:automation_id/trigger", "trigger_automation", "Automations", "Trigger automation",
         args={"id": PathParam("automation_id"), "data": Body("data")},
     ),
+    # Plugins: custom functions (manage: scope `schema`; read: `read`; execute: `write`)
+    RestRoute("GET", "/v1/functions", "custom_functions", "Plugins", "List custom functions"),
+    RestRoute("POST", "/v1/functions", "create_custom_function", "Plugins", "Create custom function", args={"input": Body()}, status=201),
+    RestRoute("GET", "/v1/functions/:function_id", "custom_function", "Plugins", "Get function", args={"id": PathParam("function_id")}),
+    RestRoute(
+        "PATCH", "/v1/functions/:function_id", "update_custom_function", "Plugins", "Update function",
+        args={"id": PathParam("function_id"), "input": Body()},
+    ),
+    RestRoute("DELETE", "/v1/functions/:function_id", "delete_custom_function", "Plugins", "Delete function", args={"id": PathParam("function_id")}),
+    RestRoute(
+        "POST", "/v1/functions/:function_id/execute", "execute_custom_function", "Plugins", "Execute function",
+        args={"id": PathParam("function_id"), "input": Body("input")},
+    ),
+    RestRoute(
+        "GET", "/v1/functions/:function_id/logs", "function_logs", "Plugins", "List function logs",
+        args={"id": PathParam("function_id"), "limit": QueryParam("limit"), "offset": QueryParam("offset")},
+    ),
     # Extensions: runtime hooks (manage and test: scope `schema`; read: `read`)
     RestRoute(
         "GET", "/v1/extensions", "runtime_hooks", "Extensions", "List runtime extensions",

@@ -35,6 +35,8 @@ from schema.automations.queries import AutomationQueries
 from schema.billing.mutations import BillingMutations
 from schema.custom_endpoints.mutations import CustomEndpointMutations
 from schema.custom_endpoints.queries import CustomEndpointQueries
+from schema.functions.mutations import CustomFunctionMutations
+from schema.functions.queries import CustomFunctionQueries
 from schema.hooks.mutations import RuntimeHookMutations
 from schema.hooks.queries import RuntimeHookQueries
 from schema.email.mutations import EmailMutations
@@ -84,6 +86,7 @@ QUERY_ROOTS: tuple[type, ...] = (
     PolicyQueries,
     CustomEndpointQueries,
     RuntimeHookQueries,
+    CustomFunctionQueries,
 )
 MUTATION_ROOTS: tuple[type, ...] = (
     ApiKeyMutations,
@@ -108,6 +111,7 @@ MUTATION_ROOTS: tuple[type, ...] = (
     PolicyMutations,
     CustomEndpointMutations,
     RuntimeHookMutations,
+    CustomFunctionMutations,
 )
 SUBSCRIPTION_ROOTS: tuple[type, ...] = (EventSubscriptions,)
 

@@ -1,6 +1,6 @@
 """What a running server's background workers do, one step at a time, for the in-process app
 (which starts none): number committed events (the relay), fan them out to webhooks and
-automations, deliver, run automation and job runs."""
+automations and extensions, deliver, run automation, job and extension runs."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from resolvers.automations.worker import AutomationWorker
+from resolvers.hooks.worker import ExtensionWorker
 from resolvers.jobs.worker import JobWorker
 from resolvers.webhooks.worker import WebhookWorker
 
@@ -20,12 +21,14 @@ class Pump:
         self.worker = WebhookWorker(runtime, worker_id="test-worker")
         self.automations = AutomationWorker(runtime, worker_id="test-worker")
         self.jobs = JobWorker(runtime, worker_id="test-worker")
+        self.extensions = ExtensionWorker(runtime, worker_id="test-worker")
 
     async def __call__(self) -> None:
         await self.runtime.realtime.relay.run_once()
         await self.worker.run_once()
         await self.automations.run_once()
         await self.jobs.run_once()
+        await self.extensions.run_once()
 
 
 async def eventually(

@@ -35,6 +35,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "query_records": ("collection",),
     "aggregate_records": ("collection", "function"),
     "transform": ("output",),
+    "run_function": ("function",),
 }
 RAW_KEYS = ("filter",)
 WRITES = ("create_record", "update_record", "delete_record", "enqueue_job", "send_email")  # bound by the action itself, never rendered as text first

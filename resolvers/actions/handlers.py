@@ -107,10 +107,21 @@ async def transform(run: Run, config: dict[str, Any], raw: dict[str, Any], runti
     return config.get("output")
 
 
+async def run_function(run: Run, config: dict[str, Any], raw: dict[str, Any], runtime: Runtime) -> Any:
+    """Run a custom function (by id or name) with `input`; its result, or the action fails."""
+    from resolvers.functions.service import run_function as call  # functions call services that run actions
+
+    trigger = "schedule" if "job" in run.data else "action"
+    status, error, result = await call(runtime, run.tenant_id, str(config["function"]), input=config.get("input") or {}, trigger=trigger)
+    if status != "succeeded":
+        raise RuntimeError(error or f"the function was {status}")
+    return result
+
+
 HANDLERS: dict[str, Handler] = {
     "send_webhook": send_webhook, "send_email": send_email, "create_record": create_record, "update_record": update_record,
     "delete_record": delete_record, "enqueue_job": enqueue_job, "query_records": query_records,
-    "aggregate_records": aggregate_records, "transform": transform,
+    "aggregate_records": aggregate_records, "transform": transform, "run_function": run_function,
 }
 
 

@@ -9,7 +9,7 @@ from resolvers.principal import Principal
 
 ACTION_TYPES = (
     "send_webhook", "send_email", "create_record", "update_record", "delete_record",
-    "enqueue_job", "query_records", "aggregate_records", "transform",
+    "enqueue_job", "query_records", "aggregate_records", "transform", "run_function",
 )
 MAX_ACTIONS = 20
 MAX_DEPTH = 5  # an action that triggers an automation that triggers ... stops here, with an error

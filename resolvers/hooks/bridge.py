@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from models import jsoncodec
+from resolvers import db
 from resolvers.authz import require_scope
 from resolvers.errors import DomainError, ValidationError
 from resolvers.hooks.emitter import DEPTH
@@ -46,7 +47,8 @@ def host_calls(caller: Principal, runtime: "Runtime", depth: int) -> HostCalls:
             raise HostError(f"unknown service {name}")
         token = DEPTH.set(depth)
         try:
-            return jsoncodec.plain(await method(*args))
+            async with db.transaction():  # a savepoint inside a request: a failed call leaves the rest of it usable
+                return jsoncodec.plain(await method(*args))
         except TypeError as exc:
             raise HostError(f"{name}: wrong arguments ({exc})") from None
         except DomainError as exc:

@@ -15,6 +15,7 @@ from resolvers.sandbox.schemas import Outcome
 from resolvers.scoping import scoped
 
 CURSOR = EventCursor(ExtensionCursor)
+RUNS_KEPT_DAYS = 7
 
 
 async def hooks_page(tenant_id: str, *, status: str | None, event: str | None, type_: str | None, limit: int, offset: int) -> tuple[list[RuntimeHook], int]:
@@ -69,6 +70,17 @@ async def record_run(hook_id: str, outcome: Outcome, *, counts_as_failure: bool,
 # --- after-commit runs ------------------------------------------------------------------------
 
 
+async def ensure_cursors(*, at_newest: bool) -> int:
+    """Give every tenant with events an extension cursor (file-based action handlers serve all
+    tenants): at its newest event when the worker starts (history is not replayed), at its first
+    for tenants that appear later (everything they did is new)."""
+    start = "s.last_seq" if at_newest else "0"
+    return await db.execute(
+        f"INSERT INTO extension_cursors (tenant_id, last_seq) SELECT s.tenant_id, {start} FROM event_sequences s"
+        " WHERE NOT EXISTS (SELECT 1 FROM extension_cursors c WHERE c.tenant_id = s.tenant_id) ON CONFLICT (tenant_id) DO NOTHING"
+    )
+
+
 async def queue(runs: list[ExtensionRun]) -> None:
     if runs:
         await ExtensionRun.bulk_create(runs)
@@ -96,5 +108,7 @@ async def finish(run: ExtensionRun, worker_id: str, *, status: str, error: str |
     )
 
 
-async def prune_runs(before: datetime) -> int:
-    return await ExtensionRun.filter(status__in=("succeeded", "failed"), finished_at__lt=before).delete()
+async def prune_runs(now: datetime) -> None:
+    """Housekeeping: finished runs are bookkeeping (the hook keeps its statistics and last
+    error, functions their logs); a week of them is kept for debugging."""
+    await ExtensionRun.filter(status__in=("succeeded", "failed", "skipped"), finished_at__lt=now - timedelta(days=RUNS_KEPT_DAYS)).delete()

@@ -53,7 +53,7 @@ async def create_hook(principal: Principal | None, data: dict[str, Any], *, runt
     )
     await _apply(hook, data, runtime, creating=True)
     await hook.save(force_create=True)
-    runtime.extensions.forget(caller.tenant_id)
+    await _changed(hook, runtime)
     return hook
 
 
@@ -63,7 +63,7 @@ async def update_hook(principal: Principal | None, hook_id: str, patch: dict[str
     hook = await _hook(caller.tenant_id, hook_id)
     await _apply(hook, patch, runtime, creating=False)
     await hook.save()
-    runtime.extensions.forget(caller.tenant_id)
+    await _changed(hook, runtime)
     return hook
 
 
@@ -84,8 +84,16 @@ async def set_active(principal: Principal | None, hook_id: str, active: bool, *,
     hook.status = "active" if active else "inactive"
     hook.failure_streak = 0
     await hook.save(update_fields=["status", "failure_streak", "updated_at"])
-    runtime.extensions.forget(caller.tenant_id)
+    await _changed(hook, runtime)
     return hook
+
+
+async def _changed(hook: RuntimeHook, runtime: "Runtime") -> None:
+    """This process rereads the tenant's hooks at once (the others within CACHE_SECONDS); an
+    active action hook needs the tenant's place in the event log."""
+    runtime.extensions.forget(hook.tenant_id)
+    if hook.type == "action" and hook.status == "active":
+        await repository.CURSOR.ensure(hook.tenant_id)
 
 
 # --- testing ---------------------------------------------------------------------------------

@@ -29,6 +29,12 @@ async def by_id(tenant_id: str, type_id: str) -> ObjectType | None:
     return await scoped(ObjectType, tenant_id).get_or_none(id=type_id)
 
 
+async def names_by_id(tenant_id: str, type_ids: list[str]) -> dict[str, str]:
+    if not type_ids:
+        return {}
+    return dict(await scoped(ObjectType, tenant_id).filter(id__in=type_ids).values_list("id", "name"))
+
+
 async def by_name(tenant_id: str, name: str) -> ObjectType | None:
     return await scoped(ObjectType, tenant_id).get_or_none(name=name)
 
