@@ -48,6 +48,7 @@ from resolvers.mail.transport import ConsoleMail, MailTransport, SmtpMail
 from resolvers.mail.worker import MailWorker
 from resolvers.rate_limit.repository import CounterStore, MemoryCounterStore, RedisCounterStore
 from resolvers.rate_limit.service import RateLimiter
+from resolvers.plugins.loader import load_catalog
 from resolvers.runtime import Runtime
 from resolvers.sandbox.pool import SandboxPool
 from resolvers.sms.service import ConsoleSms, HttpSms, SmsSender
@@ -59,6 +60,7 @@ from resolvers.storage.service import open_storage
 from rest_compat.executor import rest_routes
 from rest_compat.routes import IMPORT_PATH
 from rest_compat.custom_endpoints import custom_endpoint_routes
+from rest_compat.extension_routes import extension_routes
 from rest_compat.realtime_socket import realtime_routes
 from rest_compat.streams import stream_routes
 from rest_compat.openapi import build_openapi
@@ -70,6 +72,13 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
     """`manage_orm=False` lets tests own the ORM connection for the whole session."""
     settings = settings or load_settings()
     schema = _schema(settings)
+    emitter = Emitter(
+        pool=SandboxPool(settings.sandbox_workers),
+        max_failures=settings.hook_max_failures,
+        env=settings.extension_env,
+        allowed_domains=settings.extension_allowed_domains,
+    )
+    catalog = load_catalog(settings.extensions_dir, emitter.registry)  # a broken extension stops the start, naming its file
     runtime = Runtime(
         secret_key=settings.secret_key,
         rate_limiter=RateLimiter(_counter_store(settings)),
@@ -93,12 +102,8 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
             check_seconds=settings.realtime_check_ms / 1000,
             run_relay=settings.run_workers,
         ),
-        extensions=Emitter(
-            pool=SandboxPool(settings.sandbox_workers),
-            max_failures=settings.hook_max_failures,
-            env=settings.extension_env,
-            allowed_domains=settings.extension_allowed_domains,
-        ),
+        extensions=emitter,
+        catalog=catalog,
     )
 
     @asynccontextmanager
@@ -125,7 +130,7 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
             if manage_orm:
                 await close_orm()
 
-    routes = _routes(schema, settings)
+    routes = [*_routes(schema, settings), *extension_routes(catalog)]
     app = Starlette(
         routes=routes,
         middleware=[

@@ -73,5 +73,9 @@ class BearerAuthBackend(AuthenticationBackend):
 
 
 def on_auth_error(conn: HTTPConnection, exc: Exception) -> Response:
+    from rest_compat.extension_routes import is_extension_path, plain_error  # extension routes answer in their contracts' shape
+
     error = exc.error if isinstance(exc, AuthFailed) else Unauthorized(str(exc))
+    if is_extension_path(conn.url.path):
+        return plain_error(conn, error)
     return render_error(conn, error)

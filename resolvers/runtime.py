@@ -11,6 +11,7 @@ from resolvers.billing.schemas import StripeSettings
 from resolvers.events.realtime import Realtime
 from resolvers.hooks.emitter import Emitter
 from resolvers.mail.transport import ConsoleMail, MailTransport
+from resolvers.plugins.schemas import Catalog
 from resolvers.rate_limit.service import RateLimiter
 from resolvers.sms.service import ConsoleSms, SmsSender
 from resolvers.storage.schemas import Storage
@@ -34,6 +35,7 @@ class Runtime:
     storage: Storage | None = None  # opened by the app's lifespan
     realtime: Realtime = field(default_factory=Realtime)  # the event relay, hub and broadcast
     extensions: Emitter = field(default_factory=Emitter)  # the sandbox, file-based hooks, runtime hook cache
+    catalog: Catalog = field(default_factory=Catalog)  # file-based extensions loaded at start
     started_at: float = field(default_factory=time.monotonic)
     last_used_written: dict[str, float] = field(default_factory=dict)  # key id -> when last_used_at was written
     wake_events: list[asyncio.Event] = field(default_factory=list)  # background workers of this process

@@ -358,6 +358,12 @@ ROUTES: tuple[RestRoute, ...] = (
         "GET", "/v1/functions/:function_id/logs", "function_logs", "Plugins", "List function logs",
         args={"id": PathParam("function_id"), "limit": QueryParam("limit"), "offset": QueryParam("offset")},
     ),
+    # Plugins: installed extensions (manage: scope `schema`; read: `read`)
+    RestRoute("GET", "/v1/plugins", "plugins", "Plugins", "List plugins"),
+    RestRoute("POST", "/v1/plugins", "install_plugin", "Plugins", "Install plugin", args={"input": Body()}, status=201),
+    RestRoute("GET", "/v1/plugins/:plugin_id", "plugin", "Plugins", "Get plugin", args={"id": PathParam("plugin_id")}),
+    RestRoute("PATCH", "/v1/plugins/:plugin_id", "update_plugin", "Plugins", "Update plugin", args={"id": PathParam("plugin_id"), "input": Body()}),
+    RestRoute("DELETE", "/v1/plugins/:plugin_id", "uninstall_plugin", "Plugins", "Uninstall plugin", args={"id": PathParam("plugin_id")}),
     # Extensions: runtime hooks (manage and test: scope `schema`; read: `read`)
     RestRoute(
         "GET", "/v1/extensions", "runtime_hooks", "Extensions", "List runtime extensions",

@@ -38,6 +38,8 @@ from schema.custom_endpoints.queries import CustomEndpointQueries
 from schema.functions.mutations import CustomFunctionMutations
 from schema.functions.queries import CustomFunctionQueries
 from schema.hooks.mutations import RuntimeHookMutations
+from schema.plugins.mutations import PluginMutations
+from schema.plugins.queries import PluginQueries
 from schema.hooks.queries import RuntimeHookQueries
 from schema.email.mutations import EmailMutations
 from schema.governance.mutations import GovernanceMutations
@@ -87,6 +89,7 @@ QUERY_ROOTS: tuple[type, ...] = (
     CustomEndpointQueries,
     RuntimeHookQueries,
     CustomFunctionQueries,
+    PluginQueries,
 )
 MUTATION_ROOTS: tuple[type, ...] = (
     ApiKeyMutations,
@@ -112,6 +115,7 @@ MUTATION_ROOTS: tuple[type, ...] = (
     CustomEndpointMutations,
     RuntimeHookMutations,
     CustomFunctionMutations,
+    PluginMutations,
 )
 SUBSCRIPTION_ROOTS: tuple[type, ...] = (EventSubscriptions,)
 

@@ -61,6 +61,7 @@ def server_env(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> di
         "BASALT_WEBHOOK_RETRY_SCHEDULE": "0,1,1",
         "BASALT_ENV": "development",
         "BASALT_VAR_DIR": str(var),
+        "BASALT_EXTENSIONS_DIR": str(var / "no-extensions"),  # the example extension has its own app (tests/rest_compat/test_extension_routes.py)
         "BASALT_DATABASE_URL": DATABASE_URL or f"sqlite://{var}/test.sqlite3",
         "BASALT_BROADCAST_URL": REDIS_URL or "memory://",
         "BASALT_STORAGE_URL": f"file://{var}/files",

@@ -116,8 +116,9 @@ def code_context(caller: Principal) -> dict[str, Any]:
 
 
 async def _run_python(handler: Handler, caller: Principal, event: HookEvent, payload: Any) -> Any:
-    from resolvers.plugins.sdk import HookContext  # the SDK builds on the services this module guards
+    from resolvers.plugins.sdk import CALLER, HookContext  # the SDK builds on the services this module guards
 
+    token = CALLER.set(caller)
     try:
         result = handler(payload, dict(event.meta), HookContext.of(caller))
         if inspect.isawaitable(result):
@@ -126,6 +127,8 @@ async def _run_python(handler: Handler, caller: Principal, event: HookEvent, pay
         raise
     except Exception as exc:
         raise HookRejected(str(exc) or type(exc).__name__, details={"event": event.meta.get("event")}) from None
+    finally:
+        CALLER.reset(token)
     return payload if result is None else result
 
 

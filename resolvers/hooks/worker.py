@@ -151,19 +151,23 @@ class ExtensionWorker(PollingWorker):
         return ("succeeded", None) if outcome.ok else ("failed", outcome.error_text())
 
     async def _run_python(self, run: ExtensionRun, meta: dict[str, Any]) -> tuple[str, str | None]:
-        from resolvers.plugins.sdk import HookContext
+        from resolvers.plugins.sdk import CALLER, HookContext
 
         event, _, index = run.target_id.rpartition("#")
         handler = self.runtime.extensions.registry.action(event, int(index)) if index.isdigit() else None
         if handler is None:
             return "skipped", "no such handler is registered in this process"
+        principal = Principal.system(run.tenant_id, f"ext:{event}")
+        token = CALLER.set(principal)
         try:
-            result = handler(meta, HookContext.of(Principal.system(run.tenant_id, f"ext:{event}")))
+            result = handler(meta, HookContext.of(principal))
             if inspect.isawaitable(result):
                 await result
         except Exception as exc:
             log.warning("action handler for %s failed: %s", event, exc, exc_info=True)
             return "failed", f"{type(exc).__name__}: {exc}"
+        finally:
+            CALLER.reset(token)
         return "succeeded", None
 
 

@@ -22,7 +22,7 @@ IMPLEMENTED_GROUPS = {
     "Object Types", "Properties", "Objects", "Views", "Associations", "Versions", "Import / Export",
     "Realtime", "Events", "Sessions", "Auth Config", "MFA", "Users", "Authentication", "Portal Auth",
     "Webhooks", "Webhook Deliveries", "DLQ", "Email", "Billing", "Scheduled Jobs", "Automations", "Roles",
-    "Governance", "Comments", "Audit", "Policies",
+    "Governance", "Comments", "Audit", "Policies", "Plugins",
 }
 PAGES = {("GET", "/"), ("GET", "/docs"), ("GET", "/docs/openapi.json")}
 STREAMING = {("GET", "/events/stream"), ("GET", "/v1/realtime")}  # served outside the table (streams.py, realtime_socket.py)
