@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
 
-.PHONY: bench-data bench-realtime bench-auth bench-webhooks bench-endpoints profile-data install run migrate lint test test-postgres test-sqlite bench clean
+.PHONY: bench-data bench-realtime bench-auth bench-webhooks bench-endpoints bench-hooks profile-data install run migrate lint test test-postgres test-sqlite bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,9 @@ bench-webhooks: install
 
 bench-endpoints: install
 	$(BIN)/python scripts/test_services.py -- $(BIN)/python bench/custom_endpoints.py
+
+bench-hooks: install
+	$(BIN)/python scripts/test_services.py -- $(BIN)/python bench/hooks.py
 
 profile-data: install
 	$(BIN)/python scripts/test_services.py -- $(BIN)/python bench/profile_requests.py

@@ -14,10 +14,13 @@ carrying it. Without a current runtime (a CLI command, a unit test of a service)
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import inspect
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -41,6 +44,13 @@ DEPTH: ContextVar[int] = ContextVar("basalt_hook_depth", default=0)  # >0 inside
 CACHED_TENANTS = 10_000
 
 
+async def _logged(work: Callable[[], Awaitable[None]]) -> None:
+    try:
+        await work()
+    except Exception:
+        log.exception("hook bookkeeping failed")
+
+
 def use(runtime: "Runtime") -> None:
     """Make `runtime` the current one for this request or worker (and tasks it starts)."""
     _current.set(runtime)
@@ -58,6 +68,7 @@ class Emitter:
     env: dict[str, str] = field(default_factory=dict)  # what context.services.env shows (operator's whitelist)
     allowed_domains: tuple[str, ...] = ()  # what context.services.fetch may reach
     _active: "OrderedDict[str, tuple[float, list[RuntimeHook]]]" = field(default_factory=OrderedDict)
+    _pending: "set[asyncio.Task[None]]" = field(default_factory=set)
 
     async def active_hooks(self, tenant_id: str) -> list[RuntimeHook]:
         """The tenant's active hooks, reread at most every CACHE_SECONDS by each process."""
@@ -77,7 +88,20 @@ class Emitter:
         """This process changed the tenant's hooks: reread them on next use."""
         self._active.pop(tenant_id, None)
 
+    def in_background(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run `work` outside the current request: a fresh context, so it joins no transaction
+        and holds none of the request's connections."""
+        task = asyncio.get_running_loop().create_task(_logged(work), context=contextvars.Context())
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def settled(self) -> None:
+        """Wait for the background bookkeeping started so far (statistics of successful runs)."""
+        while self._pending:
+            await asyncio.gather(*list(self._pending), return_exceptions=True)
+
     async def close(self) -> None:
+        await self.settled()
         await self.pool.close()
 
 
@@ -161,7 +185,9 @@ async def _run_hook(runtime: "Runtime", hook: RuntimeHook, caller: Principal, ev
 
 
 async def settle(emitter: Emitter, hook: RuntimeHook, outcome: Outcome, *, rejected_is_failure: bool) -> None:
-    """Count the run on the hook, whatever becomes of the request's transaction."""
+    """Count the run on the hook, whatever becomes of the request's transaction. A failure is
+    recorded before the request answers (it may put the hook in `error`); a success off the
+    request path, so a working hook costs the request nothing but its run."""
     failure = outcome.failed or (rejected_is_failure and outcome.kind == "thrown")
     error = outcome.error_text() if failure else None
 
@@ -170,4 +196,7 @@ async def settle(emitter: Emitter, hook: RuntimeHook, outcome: Outcome, *, rejec
             log.warning("hook %s (%s) failed %d times in a row and is now in error", hook.id, hook.name, emitter.max_failures)
             emitter.forget(hook.tenant_id)
 
-    await db.even_if_rolled_back(record)
+    if failure:
+        await db.even_if_rolled_back(record)
+    else:
+        emitter.in_background(record)
