@@ -34,7 +34,7 @@ from resolvers.functions.schemas import (
 from resolvers.governance import repository as governance
 from resolvers.hooks import emitter
 from resolvers.hooks import repository as hooks_repository
-from resolvers.hooks.schemas import EVENT
+from resolvers.hooks.schemas import EVENT, after_commit_event_error
 from resolvers.ids import new_id
 from resolvers.jobs.schemas import checked_cron, checked_timezone, next_occurrence
 from resolvers.paging import bounded_int
@@ -198,6 +198,8 @@ async def _apply(function: CustomFunction, data: dict[str, Any], runtime: "Runti
 def _trigger_errors(function: CustomFunction) -> list[FieldError]:
     if function.trigger_type == "event" and not function.event:
         return [FieldError("event", "is required when trigger_type is event")]
+    if function.trigger_type == "event" and (problem := after_commit_event_error(function.event or "")):
+        return [FieldError("event", problem)]
     if function.trigger_type == "schedule" and not function.cron_expression:
         return [FieldError("cron_expression", "is required when trigger_type is schedule")]
     return []

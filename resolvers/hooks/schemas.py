@@ -19,6 +19,16 @@ CACHE_SECONDS = 0.5  # each process rereads a tenant's active hooks this often: 
 MAX_TEST_PAYLOAD_BYTES = 256 * 1024
 
 
+FILTER_ONLY = re.compile(r"(^|\.)items\.(read|query)$")  # reads are not events: nothing happens after them to act on
+
+
+def after_commit_event_error(event: str) -> str | None:
+    """Why `event` cannot drive code that runs after commit (action hooks, event functions)."""
+    if FILTER_ONLY.search(event):
+        return "items.read and items.query are filter-only: code after commit runs on committed changes (create, update, delete, versions.create, xtr.*)"
+    return None
+
+
 def event_names(action: str, collection: str | None) -> list[str]:
     """The names a data event is known by, generic first: items.create, articles.items.create."""
     names = [f"items.{action}"]

@@ -14,7 +14,7 @@ from resolvers import db
 from resolvers.authz import require_scope
 from resolvers.errors import FieldError, NotFound, PayloadTooLarge, QuotaExceeded, ValidationError, collect_errors
 from resolvers.hooks import emitter, repository
-from resolvers.hooks.schemas import EVENT, HOOK_TYPES, MAX_HOOKS_PER_TENANT, MAX_TEST_PAYLOAD_BYTES
+from resolvers.hooks.schemas import EVENT, HOOK_TYPES, MAX_HOOKS_PER_TENANT, MAX_TEST_PAYLOAD_BYTES, after_commit_event_error
 from resolvers.ids import new_id
 from resolvers.paging import bounded_int
 from resolvers.principal import Principal
@@ -184,6 +184,8 @@ async def _apply(hook: RuntimeHook, data: dict[str, Any], runtime: "Runtime", *,
         if name in data and (data[name] is not None or name == "description"):
             value = collect_errors(errors, lambda check=check, name=name: check(data[name]))
             setattr(hook, name, value)
+    if not errors and hook.type == "action" and (problem := after_commit_event_error(hook.event)):
+        errors.append(FieldError("event", problem))
     if errors:
         raise ValidationError(errors)
     if creating or "code" in data or "type" in data:
