@@ -185,7 +185,7 @@ class Services:
         headers = options.get("headers") if isinstance(options.get("headers"), dict) else {}
         body = options.get("body")
         try:
-            response = await self.runtime.webhooks.client().request(
+            response = await self.runtime.webhooks.client.request(
                 method, url, headers={str(k): str(v) for k, v in headers.items()}, content=None if body is None else str(body).encode(),
             )
         except httpx.HTTPError as exc:

@@ -188,9 +188,10 @@ async def _apply(hook: RuntimeHook, data: dict[str, Any], runtime: "Runtime", *,
         errors.append(FieldError("event", problem))
     if errors:
         raise ValidationError(errors)
-    if creating or "code" in data or "type" in data:
+    if creating or "code" in data or "type" in data or data.get("status") == "active":
         await _compile(hook.code, hook.type, runtime, tenant_id=hook.tenant_id)
-        hook.failure_streak = 0
+    if "code" in data or "type" in data or "status" in data:
+        hook.failure_streak = 0  # new code, or (re)activated: the streak starts over
 
 
 async def _compile(code: str, type_: str, runtime: "Runtime", *, tenant_id: str) -> None:

@@ -172,7 +172,7 @@ class SandboxPool:
         left_ms = max(1, int((deadline - loop.time()) * 1000))
         await worker.send({
             "op": "run", "kind": "check" if compile_only else job.kind, "as": job.kind, "code": job.code, "args": job.args,
-            "env": job.env, "timeout_ms": left_ms, "memory_mb": job.memory_mb,
+            "env": job.env, "timeout_ms": left_ms, "limit_ms": job.timeout_ms, "memory_mb": job.memory_mb,
         })
         while True:
             message = await asyncio.wait_for(worker.receive(), timeout=max(0.0, deadline - loop.time()) + KILL_GRACE_SECONDS)

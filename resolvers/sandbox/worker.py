@@ -133,7 +133,7 @@ class Job:
 def plain_words(outcome: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
     """Say which limit stopped the code, in the job's own terms."""
     if outcome.get("kind") == "timeout":
-        return {**outcome, "message": f"did not finish within {request['timeout_ms']} ms"}
+        return {**outcome, "message": f"did not finish within {request.get('limit_ms', request['timeout_ms'])} ms"}
     if outcome.get("kind") == "memory":
         return {**outcome, "message": f"went over its memory limit of {request['memory_mb']} MB"}
     return outcome

@@ -57,6 +57,19 @@ async def test_code_finds_no_modules_process_environment_timers_or_network(pool:
     assert via_function.value == "undefinedundefinedundefined"
 
 
+async def test_each_job_starts_from_a_fresh_context(pool: SandboxPool) -> None:
+    first = await pool.run(job("globalThis.leak = 'tenant a'; Object.prototype.polluted = true; return 1;"))
+    assert first.kind == "ok"
+    second = await pool.run(job("return [typeof leak, ({}).polluted === undefined];", tenant_id="tenant-b"))
+    assert second.value == ["undefined", True]
+
+
+async def test_code_that_overwrites_the_preludes_internals_only_breaks_its_own_job(pool: SandboxPool) -> None:
+    outcome = await pool.run(job("globalThis.__finish = () => 5; return 'spoofed';"))
+    assert outcome.kind == "crash"
+    await still_serves(pool)
+
+
 @pytest.mark.parametrize("module", ["os", "std", "fs", "node:fs", "/etc/passwd"])
 async def test_importing_a_module_fails_so_no_file_can_be_read(pool: SandboxPool, module: str) -> None:
     outcome = await pool.run(job(f"const m = await import({module!r}); return m.loadFile ? m.loadFile('/etc/passwd') : 'imported'"))
@@ -71,6 +84,12 @@ async def test_an_infinite_loop_is_stopped_at_its_timeout_and_the_pool_goes_on(p
     assert outcome.kind == "timeout" and "did not finish within" in outcome.message
     assert outcome.failed
     await still_serves(pool)
+
+
+async def test_a_timeout_names_the_jobs_own_limit(pool: SandboxPool) -> None:
+    outcome = await pool.run(job(LOOP_FOREVER, timeout_ms=300))  # the first job also waits for its worker to start
+    assert outcome.kind == "timeout"
+    assert outcome.message == "did not finish within 300 ms"
 
 
 async def test_allocating_far_past_the_memory_limit_is_stopped_as_memory(pool: SandboxPool) -> None:
