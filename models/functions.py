@@ -37,8 +37,8 @@ class FunctionLog(Model):
     function_id = fields.CharField(max_length=40)
     trigger = fields.CharField(max_length=10)  # http | event | schedule
     status = fields.CharField(max_length=10)  # succeeded | failed
-    input = fields.JSONField(null=True, encoder=jsoncodec.dumps, decoder=jsoncodec.loads)
-    result = fields.JSONField(null=True, encoder=jsoncodec.dumps, decoder=jsoncodec.loads)
+    input = fields.JSONField(null=True, encoder=jsoncodec.dumps, decoder=jsoncodec.loads)  # {"value": ...}
+    result = fields.JSONField(null=True, encoder=jsoncodec.dumps, decoder=jsoncodec.loads)  # {"value": ...}
     error = fields.TextField(null=True)
     console = fields.JSONField(default=list, encoder=jsoncodec.dumps, decoder=jsoncodec.loads)  # [{level, message}]
     duration_ms = fields.FloatField(default=0)

@@ -307,7 +307,7 @@ def _field_error(root: str, path: list[str | int], message: str) -> FieldError:
     """Rephrase graphql-core's messages in terms of the REST body's fields."""
     missing = MISSING_FIELD.search(message)
     if missing:
-        return FieldError(_join(root, [*path, missing.group(1)]), "is required")
+        return FieldError(_join(root, [*path, _snake(missing.group(1))]), "is required")
     if message.startswith("Expected a value of non-null type"):
         return FieldError(_join(root, path), "is required")
     if "not to be None" in message:
@@ -315,6 +315,11 @@ def _field_error(root: str, path: list[str | int], message: str) -> FieldError:
     if message.startswith("Expected value of type") and "to be an object" in message:
         return FieldError(_join(root, path), "must be an object")
     return FieldError(_join(root, path), message)
+
+
+def _snake(graphql_name: str) -> str:
+    """The REST (Python) spelling of a GraphQL input field named in graphql-core's message."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", graphql_name).lower()
 
 
 def _reject_unknown_fields(value: dict[str, Any], input_type: Any, errors: list[FieldError]) -> None:

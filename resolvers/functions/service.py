@@ -135,7 +135,7 @@ async def run_function(runtime: "Runtime", tenant_id: str, ref: str, *, input: A
     if not function.enabled:
         return "skipped", "the function is disabled", None
     log = await run_logged(runtime, Principal.system(tenant_id, function.id), function, input, trigger=trigger)
-    return log.status, log.error, log.result
+    return log.status, log.error, logged_value(log.result)
 
 
 async def run_logged(runtime: "Runtime", caller: Principal, function: CustomFunction, input: Any, *, trigger: str) -> FunctionLog:
@@ -153,10 +153,22 @@ async def run_logged(runtime: "Runtime", caller: Principal, function: CustomFunc
 def _log(function: CustomFunction, caller: Principal, trigger: str, input: Any, outcome: Outcome) -> FunctionLog:
     return FunctionLog(
         id=new_id("flog"), tenant_id=function.tenant_id, function_id=function.id, trigger=trigger,
-        status="succeeded" if outcome.ok else "failed", input=jsoncodec.plain(input), result=outcome.value if outcome.ok else None,
+        status="succeeded" if outcome.ok else "failed", input=_json_value(jsoncodec.plain(input)),
+        result=_json_value(outcome.value) if outcome.ok else None,
         error=None if outcome.ok else outcome.error_text()[:4000], console=outcome.console, duration_ms=outcome.duration_ms,
         actor=caller.actor, created_at=datetime.now(timezone.utc),
     )
+
+
+def _json_value(value: Any) -> dict[str, Any]:
+    """Stored wrapped: Tortoise's JSON field takes a bare str for JSON text already encoded, so
+    a function returning "done" or "42" would fail or come back as 42 (see `logged_value`)."""
+    return {"value": value}
+
+
+def logged_value(stored: Any) -> Any:
+    """A log's input or result as the function saw or returned it."""
+    return stored.get("value") if isinstance(stored, dict) else stored
 
 
 # --- checks and triggers -----------------------------------------------------------------------

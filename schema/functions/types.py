@@ -9,6 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from models.functions import CustomFunction, FunctionLog
+from resolvers.functions.service import logged_value
 
 
 @strawberry.type(name="CustomFunction", description="Tenant JavaScript `(input, context)`, run on demand, on an event or on a schedule.")
@@ -55,8 +56,8 @@ class FunctionLogNode:
 
     @classmethod
     def of(cls, row: FunctionLog) -> "FunctionLogNode":
-        given: Any = row.input
-        result: Any = row.result
+        given: Any = logged_value(row.input)
+        result: Any = logged_value(row.result)
         console: Any = row.console or []
         return cls(
             id=strawberry.ID(row.id), function_id=row.function_id, trigger=row.trigger, status=row.status, input=given, result=result,

@@ -75,14 +75,7 @@ async def test_functions_are_created_listed_read_updated_and_deleted_in_the_docu
     assert data(await api.rest("GET", "/v1/functions", tenant.token)) == []
 
 
-CAMEL_CASE_MISSING_FIELD = pytest.mark.xfail(
-    strict=True,
-    reason="rest_compat/executor.py _field_error (line ~310) names a missing required input field by its GraphQL "
-    "name (triggerType) instead of the REST body's key (trigger_type)",
-)
-
-
-@pytest.mark.parametrize("missing", ["name", pytest.param("trigger_type", marks=CAMEL_CASE_MISSING_FIELD), "code"])
+@pytest.mark.parametrize("missing", ["name", "trigger_type", "code"])
 async def test_a_function_without_a_required_field_is_refused_with_that_field_named(api: Api, tenant: TenantHandle, missing: str) -> None:
     body = {"name": "f", "trigger_type": "http", "code": "return 1;"}
     del body[missing]
@@ -178,11 +171,6 @@ async def test_executing_answers_the_result_the_console_output_and_the_duration(
     assert logged["id"] == run["id"] and logged["result"] == {"sum": 42} and logged["console"] == run["console"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="models/functions.py FunctionLog.result (and .input) are Tortoise JSONFields: a str value is taken as JSON text "
-    "and decoded, so a function returning 'done' fails with FieldError (500 INTERNAL_ERROR) and one returning '42' logs 42",
-)
 async def test_a_function_returning_plain_text_answers_that_text(api: Api, tenant: TenantHandle) -> None:
     made = await create(api, tenant, name="texter", code="return input.word + '!';")
     assert data(await execute(api, tenant.token, made["id"], {"word": "done"}))["result"] == "done!"
