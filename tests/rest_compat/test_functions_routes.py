@@ -172,10 +172,14 @@ async def test_executing_answers_the_result_the_console_output_and_the_duration(
 
 
 async def test_a_function_returning_plain_text_answers_that_text(api: Api, tenant: TenantHandle) -> None:
-    made = await create(api, tenant, name="texter", code="return input.word + '!';")
-    assert data(await execute(api, tenant.token, made["id"], {"word": "done"}))["result"] == "done!"
-    assert data(await execute(api, tenant.token, made["id"], {"word": "42"}))["result"] == "42!"
-    assert [entry["result"] for entry in await logs(api, tenant, made["id"])] == ["42!", "done!"]
+    made = await create(api, tenant, name="texter", code="return input.text;")
+    for text in ("done", "42", "[1, 2]", "null"):  # text that looks like JSON stays text
+        assert data(await execute(api, tenant.token, made["id"], {"text": text}))["result"] == text
+    assert [entry["result"] for entry in await logs(api, tenant, made["id"])] == ["null", "[1, 2]", "42", "done"]
+    echo = await create(api, tenant, name="echo", code="return input;")
+    assert data(await execute(api, tenant.token, echo["id"], "just text"))["result"] == "just text"
+    [logged] = await logs(api, tenant, echo["id"])
+    assert logged["input"] == "just text" and logged["result"] == "just text"
 
 
 async def test_a_throwing_function_answers_function_error_with_its_message(api: Api, tenant: TenantHandle) -> None:
