@@ -39,7 +39,7 @@ from resolvers.ids import new_id
 from resolvers.jobs.schemas import checked_cron, checked_timezone, next_occurrence
 from resolvers.paging import bounded_int
 from resolvers.principal import Principal
-from resolvers.sandbox.schemas import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, MAX_CODE_BYTES, MAX_MEMORY_MB, MAX_TIMEOUT_MS, Outcome
+from resolvers.sandbox.schemas import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, MAX_MEMORY_MB, MAX_TIMEOUT_MS, Outcome, checked_code
 
 if TYPE_CHECKING:
     from resolvers.runtime import Runtime
@@ -268,11 +268,7 @@ def _event(value: Any) -> str:
 
 
 def _code(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError.single("code", "must be the body of a JavaScript function of (input, context)")
-    if len(value.encode()) > MAX_CODE_BYTES:
-        raise ValidationError.single("code", f"may be at most {MAX_CODE_BYTES // 1024} KB")
-    return value
+    return checked_code(value, "(input, context)")
 
 
 def _flag(value: Any) -> bool:

@@ -5,6 +5,7 @@ every half second, so changes apply everywhere within a second, without a restar
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ from resolvers.hooks.schemas import EVENT, HOOK_TYPES, MAX_HOOKS_PER_TENANT, MAX
 from resolvers.ids import new_id
 from resolvers.paging import bounded_int
 from resolvers.principal import Principal
-from resolvers.sandbox.schemas import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, MAX_CODE_BYTES, MAX_MEMORY_MB, MAX_TIMEOUT_MS, Outcome
+from resolvers.sandbox.schemas import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, MAX_MEMORY_MB, MAX_TIMEOUT_MS, Outcome, checked_code
 
 if TYPE_CHECKING:
     from resolvers.runtime import Runtime
@@ -151,12 +152,10 @@ async def _test(
         key = payload.get("id") if isinstance(payload, dict) else None
         args = {"meta": {**meta, "key": key, "keys": [key] if key else [], "payload": payload}, "context": emitter.code_context(caller)}
     outcome: Outcome | None = None
-    try:
+    with contextlib.suppress(_DryRun):
         async with db.transaction():
             outcome = await emitter.run_code(runtime, caller, kind=type_, code=code, args=args, timeout_ms=timeout_ms, memory_mb=memory_mb)  # type: ignore[arg-type]
             raise _DryRun
-    except _DryRun:
-        pass
     assert outcome is not None
     return TestRun.of(outcome)
 
@@ -223,11 +222,7 @@ def _type(value: Any) -> str:
 
 
 def _code(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError.single("code", "must be the body of a JavaScript function")
-    if len(value.encode()) > MAX_CODE_BYTES:
-        raise ValidationError.single("code", f"may be at most {MAX_CODE_BYTES // 1024} KB")
-    return value
+    return checked_code(value, "(payload, meta, context) or (meta, context)")
 
 
 def _status(value: Any) -> str:

@@ -22,6 +22,17 @@ KILL_GRACE_SECONDS = 0.5  # past its deadline, a worker that has not answered is
 HostCalls = Callable[[str, list[Any]], Awaitable[Any]]
 
 
+def checked_code(value: Any, signature: str) -> str:
+    """Tenant code as saved: the body of a JavaScript function of `signature`, within the size limit."""
+    from resolvers.errors import ValidationError
+
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError.single("code", f"must be the body of a JavaScript function of {signature}")
+    if len(value.encode()) > MAX_CODE_BYTES:
+        raise ValidationError.single("code", f"may be at most {MAX_CODE_BYTES // 1024} KB")
+    return value
+
+
 class HostError(Exception):
     """A host call failed in a way the code may see and handle (its message reaches the code)."""
 
