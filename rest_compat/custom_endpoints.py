@@ -42,7 +42,7 @@ def custom_endpoint_routes(schema: Schema) -> list[BaseRoute]:
         variables = {
             "method": request.method,
             "path": _raw_path(request),
-            "query": _query(request),
+            "query": query_of(request),
             "body": await _body(request),
             "tenant_id": request.headers.get("x-tenant-id") or request.query_params.get("tenant_id"),
         }
@@ -71,7 +71,7 @@ def _raw_path(request: Request) -> str:
     return quote(request.path_params.get("path", ""))
 
 
-def _query(request: Request) -> dict[str, Any]:
+def query_of(request: Request) -> dict[str, Any]:
     """Query parameters; one given several times becomes a list."""
     query: dict[str, Any] = {}
     for key, value in request.query_params.multi_items():

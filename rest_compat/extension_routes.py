@@ -25,7 +25,7 @@ from resolvers.plugins import dispatch
 from resolvers.plugins.api import as_response
 from resolvers.plugins.schemas import METHODS, Catalog, ExtensionRoute, RouteContext
 from resolvers.plugins.sdk import CALLER
-from rest_compat.custom_endpoints import _query
+from rest_compat.custom_endpoints import query_of
 
 log = logging.getLogger("basalt.extensions")
 FILE_PREFIX = "/api/ext"
@@ -65,7 +65,7 @@ async def _answer(request: Request, catalog: Catalog, kinds: tuple[str, ...], pr
         tenant_id = await dispatch.authorize(route, principal, request.headers.get("x-tenant-id"))
         raw_body = await request.body()
         context = RouteContext(
-            search_params=_query(request), params=params, body=_json(raw_body, request.headers.get("content-type", "")), raw_body=raw_body.decode("utf-8", "replace"),
+            search_params=query_of(request), params=params, body=_json(raw_body, request.headers.get("content-type", "")), raw_body=raw_body.decode("utf-8", "replace"),
             headers={k.lower(): v for k, v in request.headers.items()}, tenant={"id": tenant_id} if tenant_id else None,
             extension={"key": route.extension}, principal=principal,
         )

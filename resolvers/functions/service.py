@@ -39,6 +39,7 @@ from resolvers.ids import new_id
 from resolvers.jobs.schemas import checked_cron, checked_timezone, next_occurrence
 from resolvers.paging import bounded_int
 from resolvers.principal import Principal
+from resolvers.scoping import scoped
 from resolvers.sandbox.schemas import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, MAX_MEMORY_MB, MAX_TIMEOUT_MS, Outcome, checked_code
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ async def delete_function(principal: Principal | None, function_id: str) -> str:
     caller = require_scope(principal, "schema")
     function = await _function(caller.tenant_id, function_id)
     if function.job_id:
-        await ScheduledJob.filter(tenant_id=caller.tenant_id, id=function.job_id).delete()
+        await scoped(ScheduledJob, caller.tenant_id).filter(id=function.job_id).delete()
     await function.delete()
     return function.id
 
@@ -221,7 +222,7 @@ async def _sync_trigger(function: CustomFunction) -> None:
     """Keep the function's scheduled job (schedule trigger) and event cursor (event trigger) in step."""
     if function.trigger_type == "event":
         await hooks_repository.CURSOR.ensure(function.tenant_id)
-    job = await ScheduledJob.get_or_none(tenant_id=function.tenant_id, id=function.job_id) if function.job_id else None
+    job = await scoped(ScheduledJob, function.tenant_id).get_or_none(id=function.job_id) if function.job_id else None
     if function.trigger_type != "schedule":
         if job is not None:
             await job.delete()
@@ -240,7 +241,7 @@ async def _sync_trigger(function: CustomFunction) -> None:
         function.job_id = job.id
         await function.save(update_fields=["job_id", "updated_at"])
     else:
-        await ScheduledJob.filter(tenant_id=function.tenant_id, id=job.id).update(**values)
+        await scoped(ScheduledJob, function.tenant_id).filter(id=job.id).update(**values)
 
 
 def _text(value: Any, field: str, limit: int) -> str:

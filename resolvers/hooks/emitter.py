@@ -192,7 +192,7 @@ async def settle(emitter: Emitter, hook: RuntimeHook, outcome: Outcome, *, rejec
     error = outcome.error_text() if failure else None
 
     async def record() -> None:
-        if await repository.record_run(hook.id, outcome, counts_as_failure=failure, error=error, max_failures=emitter.max_failures):
+        if await repository.record_run(hook.tenant_id, hook.id, outcome, counts_as_failure=failure, error=error, max_failures=emitter.max_failures):
             log.warning("hook %s (%s) failed %d times in a row and is now in error", hook.id, hook.name, emitter.max_failures)
             emitter.forget(hook.tenant_id)
 

@@ -44,7 +44,7 @@ async def active_hooks(tenant_id: str, *, type_: str | None = None) -> list[Runt
     return await query.order_by("sort", "created_at", "id")
 
 
-async def record_run(hook_id: str, outcome: Outcome, *, counts_as_failure: bool, error: str | None, max_failures: int) -> bool:
+async def record_run(tenant_id: str, hook_id: str, outcome: Outcome, *, counts_as_failure: bool, error: str | None, max_failures: int) -> bool:
     """Add one run to the hook's statistics; True when this run put the hook into `error`."""
     now = datetime.now(timezone.utc)
     values: dict[str, Any] = {
@@ -57,14 +57,14 @@ async def record_run(hook_id: str, outcome: Outcome, *, counts_as_failure: bool,
     sql = db.Sql(db.dialect())
     average = (
         f"UPDATE runtime_hooks SET avg_execution_time_ms = (avg_execution_time_ms * execution_count + {sql.param(float(outcome.duration_ms))})"
-        f" / (execution_count + 1) WHERE id = {sql.param(hook_id)}"
+        f" / (execution_count + 1) WHERE tenant_id = {sql.param(tenant_id)} AND id = {sql.param(hook_id)}"
     )
     async with db.transaction():
         await db.execute(average, sql.params)  # before the count moves: the mean of count + 1 runs
-        await RuntimeHook.filter(id=hook_id).update(**values)
+        await scoped(RuntimeHook, tenant_id).filter(id=hook_id).update(**values)
         if not counts_as_failure:
             return False
-        return await RuntimeHook.filter(id=hook_id, status="active", failure_streak__gte=max_failures).update(status="error") == 1
+        return await scoped(RuntimeHook, tenant_id).filter(id=hook_id, status="active", failure_streak__gte=max_failures).update(status="error") == 1
 
 
 # --- after-commit runs ------------------------------------------------------------------------
