@@ -26,7 +26,7 @@ run: migrate
 test: lint test-postgres test-sqlite
 
 lint: install
-	$(BIN)/ruff check --select F,E9 --exclude models/migrations graphql_api schema resolvers models rest_compat tests bench scripts
+	$(BIN)/ruff check --select F,E9 --exclude models/migrations graphql_api schema resolvers models rest_compat tests bench scripts extensions
 
 # pytest exits 5 when a selection collects no tests; that is not a failure here.
 test-postgres: install

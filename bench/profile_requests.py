@@ -3,8 +3,8 @@
 
     make profile-data    # or: scripts/test_services.py -- python bench/profile_requests.py [TARGET ...]
 
-Targets: get, get-graphql, create, list, list-graphql, health (the fixed cost of any request),
-and bare-get, bare-create, bare-list (the baseline app of bench/bare_app.py). Each runs
+Targets: get, get-graphql, create, create-hooked (create with one trivial active filter hook,
+`return payload;`), list, list-graphql, health (the fixed cost of any request), and bare-get, bare-create, bare-list (the baseline app of bench/bare_app.py). Each runs
 sequentially `PROFILE_REQUESTS` times (default 2000) against PostgreSQL with `BENCH_OBJECTS`
 objects (default 10,000) and prints wall and CPU time per request; then, unless `PROFILE_TOP=0`,
 the same again under cProfile: own time grouped by package, and the top functions
@@ -85,6 +85,7 @@ def calls(token: str, type_id: str, object_id: str) -> dict[str, Call]:
         "get-graphql": Call("POST", "/graphql", token, json.dumps(
             {"query": f'{{ object(objectTypeId: "{type_id}", id: "{object_id}") {{ {FIELDS} }} }}'}).encode()),
         "create": Call("POST", f"/v1/objects/{type_id}", token, json.dumps({"properties": {"name": "p", "score": 7}}).encode()),
+        "create-hooked": Call("POST", f"/v1/objects/{type_id}", token, json.dumps({"properties": {"name": "p", "score": 7}}).encode()),
         "list": Call("GET", f"/v1/objects/{type_id}/list?{list_query}", token),
         "list-graphql": Call("POST", "/graphql", token, json.dumps({"query": graphql_list}).encode()),
         "health": Call("GET", "/health", token),  # the fixed cost: middleware, auth, routing, GraphQL, envelope
@@ -106,6 +107,7 @@ async def run(names: list[str]) -> None:
     async with _lifespan(apps["basalt"]), _lifespan(apps["bare"]):
         for name in names or list(table):
             call, app = table[name], apps["bare" if name.startswith("bare-") else "basalt"]
+            hook = await _trivial_hook(app, token) if name == "create-hooked" else None
             status, body = await call(app)
             assert status < 300, (name, status, body[:300])
             for _ in range(50):
@@ -125,6 +127,15 @@ async def run(names: list[str]) -> None:
                 stats = pstats.Stats(profiler)
                 print_by_package(stats, REQUESTS)
                 stats.sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(TOP)
+            if hook:
+                await Call("DELETE", f"/v1/extensions/{hook}", token)(app)
+
+
+async def _trivial_hook(app: Any, token: str) -> str:
+    body = {"name": "bench", "event": "items.items.create", "type": "filter", "code": "return payload;", "status": "active"}
+    status, answer = await Call("POST", "/v1/extensions", token, json.dumps(body).encode())(app)
+    assert status == 201, answer
+    return str(json.loads(answer)["data"]["id"])
 
 
 def print_by_package(stats: pstats.Stats, requests: int) -> None:

@@ -20,7 +20,6 @@ import inspect
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -42,13 +41,15 @@ log = logging.getLogger("basalt.hooks")
 _current: ContextVar["Runtime | None"] = ContextVar("basalt_runtime", default=None)
 DEPTH: ContextVar[int] = ContextVar("basalt_hook_depth", default=0)  # >0 inside a hook's own service call
 CACHED_TENANTS = 10_000
+STATS_FLUSH_SECONDS = 1.0
 
 
-async def _logged(work: Callable[[], Awaitable[None]]) -> None:
-    try:
-        await work()
-    except Exception:
-        log.exception("hook bookkeeping failed")
+async def _write_tallies(batch: "dict[str, repository.RunTally]") -> None:
+    for hook_id, tally in batch.items():
+        try:
+            await repository.record_successes(hook_id, tally)
+        except Exception:
+            log.exception("writing the statistics of hook %s failed", hook_id)
 
 
 def use(runtime: "Runtime") -> None:
@@ -68,7 +69,9 @@ class Emitter:
     env: dict[str, str] = field(default_factory=dict)  # what context.services.env shows (operator's whitelist)
     allowed_domains: tuple[str, ...] = ()  # what context.services.fetch may reach
     _active: "OrderedDict[str, tuple[float, list[RuntimeHook]]]" = field(default_factory=OrderedDict)
-    _pending: "set[asyncio.Task[None]]" = field(default_factory=set)
+    _tallies: "dict[str, repository.RunTally]" = field(default_factory=dict)
+    _flusher: "asyncio.Task[None] | None" = None
+    _writes: "set[asyncio.Task[None]]" = field(default_factory=set)
 
     async def active_hooks(self, tenant_id: str) -> list[RuntimeHook]:
         """The tenant's active hooks, reread at most every CACHE_SECONDS by each process."""
@@ -88,20 +91,39 @@ class Emitter:
         """This process changed the tenant's hooks: reread them on next use."""
         self._active.pop(tenant_id, None)
 
-    def in_background(self, work: Callable[[], Awaitable[None]]) -> None:
-        """Run `work` outside the current request: a fresh context, so it joins no transaction
-        and holds none of the request's connections."""
-        task = asyncio.get_running_loop().create_task(_logged(work), context=contextvars.Context())
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+    def count_success(self, hook: RuntimeHook, duration_ms: float) -> None:
+        """Tally a successful run. Tallies are written within STATS_FLUSH_SECONDS, one UPDATE per
+        hook, outside any request: a working hook costs the request nothing but its run, and a
+        busy hook's row is not updated (and locked) once per run."""
+        tally = self._tallies.get(hook.id)
+        if tally is None:
+            tally = self._tallies[hook.id] = repository.RunTally(hook.tenant_id)
+        tally.add(duration_ms)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_soon(), context=contextvars.Context())
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(STATS_FLUSH_SECONDS)
+        await self.flush()
+
+    async def flush(self, hook_id: str | None = None) -> None:
+        """Write the tallied runs of one hook, or of all, now, and wait for every write under way
+        (so a failure recorded next lands after the successes before it)."""
+        batch = {tallied: self._tallies.pop(tallied) for tallied in ([hook_id] if hook_id else list(self._tallies)) if tallied in self._tallies}
+        if batch:
+            task = asyncio.get_running_loop().create_task(_write_tallies(batch), context=contextvars.Context())
+            self._writes.add(task)
+            task.add_done_callback(self._writes.discard)
+        await asyncio.gather(*list(self._writes), return_exceptions=True)
 
     async def settled(self) -> None:
-        """Wait for the background bookkeeping started so far (statistics of successful runs)."""
-        while self._pending:
-            await asyncio.gather(*list(self._pending), return_exceptions=True)
+        """Statistics of every run so far are written (tests; shutdown)."""
+        await self.flush()
 
     async def close(self) -> None:
-        await self.settled()
+        await self.flush()
+        if self._flusher is not None:
+            self._flusher.cancel()
         await self.pool.close()
 
 
@@ -186,17 +208,16 @@ async def _run_hook(runtime: "Runtime", hook: RuntimeHook, caller: Principal, ev
 
 async def settle(emitter: Emitter, hook: RuntimeHook, outcome: Outcome, *, rejected_is_failure: bool) -> None:
     """Count the run on the hook, whatever becomes of the request's transaction. A failure is
-    recorded before the request answers (it may put the hook in `error`); a success off the
-    request path, so a working hook costs the request nothing but its run."""
-    failure = outcome.failed or (rejected_is_failure and outcome.kind == "thrown")
-    error = outcome.error_text() if failure else None
+    written before the request answers (it may put the hook in `error`), after the successes
+    tallied before it; a success is tallied (see Emitter.count_success)."""
+    if not (outcome.failed or (rejected_is_failure and outcome.kind == "thrown")):
+        emitter.count_success(hook, outcome.duration_ms)
+        return
 
     async def record() -> None:
-        if await repository.record_run(hook.tenant_id, hook.id, outcome, counts_as_failure=failure, error=error, max_failures=emitter.max_failures):
+        await emitter.flush(hook.id)
+        if await repository.record_failure(hook.tenant_id, hook.id, outcome.duration_ms, error=outcome.error_text(), max_failures=emitter.max_failures):
             log.warning("hook %s (%s) failed %d times in a row and is now in error", hook.id, hook.name, emitter.max_failures)
             emitter.forget(hook.tenant_id)
 
-    if failure:
-        await db.even_if_rolled_back(record)
-    else:
-        emitter.in_background(record)
+    await db.even_if_rolled_back(record)

@@ -3,6 +3,7 @@ request's transaction, so a rejected write still counts its hook's run)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -11,7 +12,6 @@ from tortoise.expressions import F, Q
 from models.hooks import ExtensionCursor, ExtensionRun, RuntimeHook
 from resolvers import db
 from resolvers.events.cursors import EventCursor
-from resolvers.sandbox.schemas import Outcome
 from resolvers.scoping import scoped
 
 CURSOR = EventCursor(ExtensionCursor)
@@ -44,27 +44,44 @@ async def active_hooks(tenant_id: str, *, type_: str | None = None) -> list[Runt
     return await query.order_by("sort", "created_at", "id")
 
 
-async def record_run(tenant_id: str, hook_id: str, outcome: Outcome, *, counts_as_failure: bool, error: str | None, max_failures: int) -> bool:
-    """Add one run to the hook's statistics; True when this run put the hook into `error`."""
+@dataclass
+class RunTally:
+    """Successful runs of one hook that this process has not written yet (see Emitter.count)."""
+
+    tenant_id: str
+    runs: int = 0
+    total_ms: float = 0.0
+    last_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    def add(self, duration_ms: float) -> None:
+        self.runs += 1
+        self.total_ms += duration_ms
+        self.last_at = datetime.now(timezone.utc)
+
+
+async def record_successes(hook_id: str, tally: RunTally) -> None:
+    """Add a batch of successful runs: they end any failure streak."""
+    async with db.transaction():
+        await _add_runs(tally.tenant_id, hook_id, tally.runs, tally.total_ms, {"last_executed_at": tally.last_at, "failure_streak": 0})
+
+
+async def record_failure(tenant_id: str, hook_id: str, duration_ms: float, *, error: str, max_failures: int) -> bool:
+    """Add one failed run; True when it put the hook into `error` (`max_failures` in a row)."""
     now = datetime.now(timezone.utc)
-    values: dict[str, Any] = {
-        "execution_count": F("execution_count") + 1,
-        "last_executed_at": now,
-        "failure_streak": F("failure_streak") + 1 if counts_as_failure else 0,
-    }
-    if error is not None:
-        values.update(last_error=error[:4000], last_error_at=now)
+    values = {"last_executed_at": now, "failure_streak": F("failure_streak") + 1, "last_error": error[:4000], "last_error_at": now}
+    async with db.transaction():
+        await _add_runs(tenant_id, hook_id, 1, duration_ms, values)
+        return await scoped(RuntimeHook, tenant_id).filter(id=hook_id, status="active", failure_streak__gte=max_failures).update(status="error") == 1
+
+
+async def _add_runs(tenant_id: str, hook_id: str, runs: int, total_ms: float, values: dict[str, Any]) -> None:
     sql = db.Sql(db.dialect())
     average = (
-        f"UPDATE runtime_hooks SET avg_execution_time_ms = (avg_execution_time_ms * execution_count + {sql.param(float(outcome.duration_ms))})"
-        f" / (execution_count + 1) WHERE tenant_id = {sql.param(tenant_id)} AND id = {sql.param(hook_id)}"
+        f"UPDATE runtime_hooks SET avg_execution_time_ms = (avg_execution_time_ms * execution_count + {sql.param(float(total_ms))})"
+        f" / (execution_count + {sql.param(runs)}) WHERE tenant_id = {sql.param(tenant_id)} AND id = {sql.param(hook_id)}"
     )
-    async with db.transaction():
-        await db.execute(average, sql.params)  # before the count moves: the mean of count + 1 runs
-        await scoped(RuntimeHook, tenant_id).filter(id=hook_id).update(**values)
-        if not counts_as_failure:
-            return False
-        return await scoped(RuntimeHook, tenant_id).filter(id=hook_id, status="active", failure_streak__gte=max_failures).update(status="error") == 1
+    await db.execute(average, sql.params)  # before the count moves: the mean over count + runs
+    await scoped(RuntimeHook, tenant_id).filter(id=hook_id).update(execution_count=F("execution_count") + runs, **values)
 
 
 # --- after-commit runs ------------------------------------------------------------------------

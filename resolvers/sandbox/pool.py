@@ -94,7 +94,8 @@ class SandboxPool:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + job.timeout_ms / 1000
         try:
-            worker = await asyncio.wait_for(self._acquire(job.tenant_id, nested), timeout=job.timeout_ms / 1000)
+            async with asyncio.timeout(job.timeout_ms / 1000):  # not wait_for: no task per job
+                worker = await self._acquire(job.tenant_id, nested)
         except asyncio.TimeoutError:
             return Outcome("timeout", message=f"no sandbox worker became free within {job.timeout_ms} ms")
         try:
@@ -175,7 +176,8 @@ class SandboxPool:
             "env": job.env, "timeout_ms": left_ms, "limit_ms": job.timeout_ms, "memory_mb": job.memory_mb,
         })
         while True:
-            message = await asyncio.wait_for(worker.receive(), timeout=max(0.0, deadline - loop.time()) + KILL_GRACE_SECONDS)
+            async with asyncio.timeout_at(deadline + KILL_GRACE_SECONDS):
+                message = await worker.receive()
             if message.get("op") == "done":
                 return _outcome(message)
             if message.get("op") != "call":
@@ -187,6 +189,7 @@ class SandboxPool:
         if host is None:
             return {"ok": False, "value": "no services are available here"}
         try:
+            # its own task (wait_for): what the services set in their context stays in the call
             value = await asyncio.wait_for(host(str(call.get("name")), list(call.get("args") or [])), timeout=max(0.001, seconds_left))
         except HostError as exc:
             return {"ok": False, "value": str(exc)}

@@ -59,12 +59,8 @@ async def add_hook(api: Api, tenant: TenantHandle, **fields: Any) -> dict[str, A
 
 
 async def hook_row(api: Api, tenant: TenantHandle, hook_id: str) -> dict[str, Any]:
-    """The hook with its statistics, once the app has written those of the runs so far (a
-    successful run is counted off the request path)."""
-    transport = api.client._transport
-    app = getattr(transport, "app", None)
-    if app is not None:
-        await app.state.runtime.extensions.settled()
+    """The hook with its statistics, once the app has written those of the runs so far."""
+    await api.write_hook_statistics()
     return data(await api.rest("GET", f"/v1/extensions/{hook_id}", tenant.token))
 
 
@@ -287,6 +283,15 @@ async def test_after_five_failures_in_a_row_a_hook_goes_to_error_stops_running_a
     assert data(await api.rest("POST", f"/v1/extensions/{made['id']}/activate", tenant.token))["status"] == "active"
     assert (await create(api, tenant, type_id, {"title": "stuck once more"})).status_code == 503
     assert (await hook_row(api, tenant, made["id"]))["status"] == "active"  # the streak started over
+
+
+async def test_a_success_between_failures_breaks_the_streak_even_before_its_statistics_are_written(api: Api, tenant: TenantHandle) -> None:
+    type_id = await articles(tenant)
+    made = await add_hook(api, tenant, event="articles.items.create", status="active", timeout_ms=150, code="while (payload.title !== 'ok') {} return payload;")
+    for title in ["stuck"] * 4 + ["ok"] + ["stuck"] * 4:
+        assert (await create(api, tenant, type_id, {"title": title})).status_code == (201 if title == "ok" else 503), title
+    row = await hook_row(api, tenant, made["id"])
+    assert (row["status"], row["execution_count"]) == ("active", 9)
 
 
 async def test_reenabling_a_hook_in_error_by_patching_its_status_also_starts_the_streak_over(api: Api, tenant: TenantHandle) -> None:

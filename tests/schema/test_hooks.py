@@ -74,6 +74,7 @@ async def test_a_hook_is_created_activated_runs_deactivated_and_deleted(api: Api
     assert answer(await api.gql(LIST, tenant.token, status="active"), "runtimeHooks") == [active]
     slugged = answer(await create_article(api, tenant, type_id, {"title": "Hello World"}), "createObject")
     assert slugged["properties"] == {"title": "Hello World", "slug": "hello-world"}
+    await api.write_hook_statistics()
     ran = answer(await api.gql(ONE, tenant.token, id=made["id"]), "runtimeHook")
     assert ran["executionCount"] == 1 and ran["lastExecutedAt"] and ran["avgExecutionTimeMs"] >= 0
 
