@@ -28,6 +28,8 @@ from resolvers.data_io.schemas import (
     RowError,
 )
 from resolvers.errors import FieldError, NotFound, ValidationError
+from resolvers.hooks import emitter as hooks
+from resolvers.hooks.schemas import HookRejected
 from resolvers.ids import new_id
 from resolvers.objects import repository as objects
 from resolvers.objects.filters import compile_filter
@@ -52,11 +54,13 @@ async def import_rows(principal: Principal | None, request: ImportRequest) -> Im
     rows = _rows(request, fmt)
     if len(rows) > IMPORT_MAX_ROWS:
         raise ValidationError.single("data", f"at most {IMPORT_MAX_ROWS} rows per import (got {len(rows)})")
-    checks = [check_properties(schema, _row_values(row), path="properties", partial=False, from_text=fmt == "csv") for row in rows]
-    errors: list[RowError] = []
-    for number, checked in enumerate(checks, start=1):
+    values, errors = await _filtered(caller, schema, [_row_values(row) for row in rows])
+    checks = {
+        number: check_properties(schema, row, path="properties", partial=False, from_text=fmt == "csv") for number, row in values.items()
+    }
+    for number, checked in checks.items():
         errors += [_row_error(number, e) for e in checked.errors]
-    valid = {n: c for n, c in enumerate(checks, start=1) if not c.errors}
+    valid = {n: c for n, c in checks.items() if not c.errors}
     errors += await _reference_errors(caller.tenant_id, valid)
     errors += await _unique_errors(schema, caller.tenant_id, valid)
     failed = {e.row for e in errors}
@@ -64,6 +68,19 @@ async def import_rows(principal: Principal | None, request: ImportRequest) -> Im
     for start in range(0, len(new_rows), IN_CHUNK):
         await insert_rows(schema, new_rows[start : start + IN_CHUNK])
     return ImportResult(imported=len(new_rows), errors=sorted(errors, key=lambda e: e.row), total=len(rows), ids=[r.id for r in new_rows])
+
+
+async def _filtered(caller: Principal, schema: TypeSchema, rows: list[Any]) -> tuple[dict[int, Any], list[RowError]]:
+    """Each row through the items.create filter hooks, as a single create would be: a hook that
+    rejects a row makes it a row error; a hook that fails (503) fails the import."""
+    kept: dict[int, Any] = {}
+    errors: list[RowError] = []
+    for number, row in enumerate(rows, start=1):
+        try:
+            kept[number] = await hooks.filter_items(caller, "create", schema.object_type.name, row, import_row=number)
+        except HookRejected as exc:
+            errors.append(RowError(row=number, property=None, message=exc.message))
+    return kept, errors
 
 
 def _format(request: ImportRequest) -> str:

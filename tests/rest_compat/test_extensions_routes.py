@@ -256,6 +256,27 @@ async def test_a_throwing_filter_rejects_the_write_with_its_message_and_writes_n
     assert row["status"] == "active" and row["execution_count"] == 2  # a rejection is the hook doing its job, not a failure
 
 
+async def test_an_import_runs_each_row_through_the_create_filters_and_a_rejection_becomes_that_rows_error(api: Api, tenant: TenantHandle) -> None:
+    type_id = await articles(tenant)
+    await add_hook(api, tenant, name="Auto-slug", event="articles.items.create", status="active", code=AUTO_SLUG, sort=2)
+    await add_hook(api, tenant, event="items.create", status="active", sort=1, code="if (!payload.title) throw new Error('Title is required'); return payload;")
+    rows = [{"title": "Hello World"}, {"slug": "untitled"}, {"title": "Second One", "slug": "kept"}]
+    result = data(await api.rest("POST", "/v1/data/import", tenant.token, json={"object_type_id": type_id, "format": "json", "data": rows}))
+    assert (result["imported"], result["total"]) == (2, 3)
+    assert result["errors"] == [{"row": 2, "property": None, "message": "Title is required"}]
+    imported = data(await api.rest("POST", f"/v1/objects/{type_id}/batch/read", tenant.token, json={"object_ids": result["ids"]}))
+    assert [o["properties"]["slug"] for o in imported] == ["hello-world", "kept"]
+
+
+async def test_a_failing_filter_fails_an_import_as_a_whole(api: Api, tenant: TenantHandle) -> None:
+    type_id = await articles(tenant)
+    await add_hook(api, tenant, event="articles.items.create", status="active", timeout_ms=150, code="while (payload.title === 'loop') {} return payload;")
+    body = {"object_type_id": type_id, "format": "json", "data": [{"title": "fine"}, {"title": "loop"}]}
+    failed = await api.rest("POST", "/v1/data/import", tenant.token, json=body)
+    assert failed.status_code == 503 and error_code(failed) == "HOOK_FAILED"
+    assert await count(api, tenant, type_id) == 0
+
+
 async def test_a_looping_filter_is_stopped_at_its_timeout_and_the_write_fails_safely(api: Api, tenant: TenantHandle) -> None:
     type_id = await articles(tenant)
     made = await add_hook(api, tenant, event="articles.items.create", status="active", timeout_ms=200, code="while (true) {} return payload;")
