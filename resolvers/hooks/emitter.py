@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from resolvers.runtime import Runtime
 
 log = logging.getLogger("basalt.hooks")
+console_log = logging.getLogger("basalt.hooks.console")
 _current: ContextVar["Runtime | None"] = ContextVar("basalt_runtime", default=None)
 DEPTH: ContextVar[int] = ContextVar("basalt_hook_depth", default=0)  # >0 inside a hook's own service call
 CACHED_TENANTS = 10_000
@@ -209,7 +210,10 @@ async def _run_hook(runtime: "Runtime", hook: RuntimeHook, caller: Principal, ev
 async def settle(emitter: Emitter, hook: RuntimeHook, outcome: Outcome, *, rejected_is_failure: bool) -> None:
     """Count the run on the hook, whatever becomes of the request's transaction. A failure is
     written before the request answers (it may put the hook in `error`), after the successes
-    tallied before it; a success is tallied (see Emitter.count_success)."""
+    tallied before it; a success is tallied (see Emitter.count_success). What the code logged
+    goes to the server log (`basalt.hooks.console`): a hook's runs keep no console of their own."""
+    for line in outcome.console:
+        console_log.info("hook %s (%s) %s: %s", hook.id, hook.name, line.get("level", "log"), line.get("message", ""))
     if not (outcome.failed or (rejected_is_failure and outcome.kind == "thrown")):
         emitter.count_success(hook, outcome.duration_ms)
         return

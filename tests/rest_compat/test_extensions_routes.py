@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -275,6 +276,14 @@ async def test_a_failing_filter_fails_an_import_as_a_whole(api: Api, tenant: Ten
     failed = await api.rest("POST", "/v1/data/import", tenant.token, json=body)
     assert failed.status_code == 503 and error_code(failed) == "HOOK_FAILED"
     assert await count(api, tenant, type_id) == 0
+
+
+async def test_what_a_hook_logs_goes_to_the_server_log(api: Api, tenant: TenantHandle, caplog: pytest.LogCaptureFixture) -> None:
+    type_id = await articles(tenant)
+    made = await add_hook(api, tenant, name="Chatty", event="articles.items.create", status="active", code="console.warn('saw', payload.title); return payload;")
+    caplog.set_level(logging.INFO, logger="basalt.hooks.console")
+    data(await create(api, tenant, type_id, {"title": "Hello"}), 201)
+    assert f"hook {made['id']} (Chatty) warn: saw Hello" in caplog.messages
 
 
 async def test_a_looping_filter_is_stopped_at_its_timeout_and_the_write_fails_safely(api: Api, tenant: TenantHandle) -> None:
