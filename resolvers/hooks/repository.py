@@ -46,7 +46,7 @@ async def active_hooks(tenant_id: str, *, type_: str | None = None) -> list[Runt
 
 @dataclass
 class RunTally:
-    """Successful runs of one hook that this process has not written yet (see Emitter.count)."""
+    """Successful runs of one hook that this process has not written yet (see Emitter.count_success)."""
 
     tenant_id: str
     runs: int = 0
