@@ -24,6 +24,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import websockets
@@ -44,7 +45,8 @@ from tests.support import make_tenant, make_type  # noqa: E402
 LATENCY_EVENTS = int(os.environ.get("BENCH_LATENCY_EVENTS", "200"))
 THROUGHPUT_SECONDS = float(os.environ.get("BENCH_THROUGHPUT_SECONDS", "10"))
 IDLE_CONNECTIONS = int(os.environ.get("BENCH_IDLE_CONNECTIONS", "2000"))
-SUBSCRIPTION = gql("subscription($t: ID) { objectEvents(objectTypeId: $t, events: [CREATED]) { objectId } }")
+SUBSCRIPTION_TEXT = "subscription($t: ID) { objectEvents(objectTypeId: $t, events: [CREATED]) { objectId } }"
+SUBSCRIPTION = gql(SUBSCRIPTION_TEXT)
 
 
 def main() -> None:
@@ -57,7 +59,8 @@ def main() -> None:
            "BASALT_DATABASE_URL": database_url, "BASALT_BROADCAST_URL": redis_url, "BASALT_STORAGE_URL": f"file://{var}/files"}
     token, tenant_id, type_id = asyncio.run(_prepare(env))
     port = free_port()
-    args = ["-m", "uvicorn", "--factory", "graphql_api.app:app_from_env", "--port", str(port), "--log-level", "warning", "--no-access-log"]
+    args = ["-m", "uvicorn", "--factory", "graphql_api.app:app_from_env", "--port", str(port), "--log-level", "warning", "--no-access-log",
+            "--ws-per-message-deflate", "false", *os.environ.get("BENCH_WS_ARGS", "").split()]  # as `basalt serve` runs it
     profile = os.environ.get("BENCH_PYSPY")  # a path: profile the server with py-spy (raw collapsed stacks) instead of measuring memory
     if profile:
         py_spy = [str(Path(sys.executable).parent / "py-spy"), "record", "-r", "200", "-f", "raw", "-o", profile, "--"]
@@ -118,8 +121,72 @@ class Subscriber:
                 self.arrived[result["objectEvents"]["objectId"]] = time.perf_counter()
 
 
-async def _subscribers(host: str, token: str, type_id: str, http: httpx.AsyncClient, count: int) -> list[Subscriber]:
-    subscribers = [Subscriber(host, token, type_id) for _ in range(count)]
+class LeanSubscriber:
+    """The same subscription over graphql-transport-ws with a bare `websockets` client: the event's
+    arrival is stamped when its frame is read, before parsing. What gql adds per message (its
+    session, parsing, result handling) is then not part of the figure: with 100 sessions in one
+    client process it queues behind the other 99 messages."""
+
+    def __init__(self, host: str, token: str, type_id: str) -> None:
+        self.url, self.token, self.type_id = f"ws://{host}/graphql", token, type_id
+        self.arrived: dict[str, float] = {}
+        self.ready = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    async def run(self) -> None:
+        async with websockets.connect(self.url, subprotocols=["graphql-transport-ws"], ping_interval=None, compression=None) as ws:  # type: ignore[list-item]
+            await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {self.token}"}}))
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            query = SUBSCRIPTION_TEXT
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": {"t": self.type_id}}}))
+            self.ready.set()
+            async for frame in ws:
+                at = time.perf_counter()
+                message = json.loads(frame)
+                if message.get("type") == "next":
+                    self.arrived[message["payload"]["data"]["objectEvents"]["objectId"]] = at
+
+
+class RawHttp:
+    """Keep-alive HTTP/1.1 POSTs of JSON over one socket: the create request without an HTTP
+    client library's per-request work (httpx spends about 2 ms of this box's CPU per request)."""
+
+    def __init__(self, host: str, token: str) -> None:
+        self.host, self.token = host, token
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        if self.writer is None:
+            address, port = self.host.rsplit(":", 1)
+            self.reader, self.writer = await asyncio.open_connection(address, int(port))
+        assert self.reader is not None
+        payload = json.dumps(body).encode()
+        head = (f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nAuthorization: Bearer {self.token}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n")
+        self.writer.write(head.encode() + payload)
+        status = int((await self.reader.readline()).split()[1])
+        length = 0
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode().partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        answer: dict[str, Any] = json.loads(await self.reader.readexactly(length))
+        if status >= 300:
+            raise RuntimeError(f"{path} answered {status}: {answer}")
+        return answer
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+Poster = httpx.AsyncClient | RawHttp
+Listener = Subscriber | LeanSubscriber
+
+
+async def _subscribers(host: str, token: str, type_id: str, http: Poster, count: int, kind: type[Listener] = Subscriber) -> list[Listener]:
+    subscribers: list[Listener] = [kind(host, token, type_id) for _ in range(count)]
     for s in subscribers:
         s.task = asyncio.create_task(s.run())
     await asyncio.gather(*(s.ready.wait() for s in subscribers))
@@ -130,14 +197,16 @@ async def _subscribers(host: str, token: str, type_id: str, http: httpx.AsyncCli
             return subscribers
 
 
-async def _close(subscribers: list[Subscriber]) -> None:
+async def _close(subscribers: list[Listener]) -> None:
     for s in subscribers:
         assert s.task is not None
         s.task.cancel()
     await asyncio.gather(*(s.task for s in subscribers if s.task), return_exceptions=True)
 
 
-async def _create(http: httpx.AsyncClient, type_id: str) -> str:
+async def _create(http: Poster, type_id: str) -> str:
+    if isinstance(http, RawHttp):
+        return str((await http.post(f"/v1/objects/{type_id}", {"properties": {"n": 1}}))["data"]["id"])
     response = await http.post(f"/v1/objects/{type_id}", json={"properties": {"n": 1}})
     response.raise_for_status()
     return str(response.json()["data"]["id"])
@@ -153,8 +222,8 @@ class Latency:
     after_p99: float
 
 
-async def _latency(host: str, token: str, type_id: str, http: httpx.AsyncClient, count: int) -> Latency:
-    subscribers = await _subscribers(host, token, type_id, http, count)
+async def _latency(host: str, token: str, type_id: str, http: Poster, count: int, kind: type[Listener]) -> Latency:
+    subscribers = await _subscribers(host, token, type_id, http, count, kind)
     samples: list[float] = []  # from sending the create request
     after_response: list[float] = []  # from receiving its answer (the commit is done by then)
     creates: list[float] = []
@@ -238,14 +307,17 @@ def _rss_mb(pid: int) -> float:
 
 
 async def _measure(host: str, token: str, type_id: str) -> None:
+    raw = RawHttp(host, token)
     async with httpx.AsyncClient(base_url=f"http://{host}", headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
         print("latency from sending the create request (and from receiving its answer), ms")
-        print(f"{'subscribers':>11} {'p50':>8} {'p99':>8} {'samples':>8} {'create p50':>11} {'after p50':>10} {'after p99':>10}")
-        for count in (1, 100):
-            r = await _latency(host, token, type_id, http, count)
-            print(f"{count:11d} {r.p50:8.2f} {r.p99:8.2f} {r.samples:8d} {r.create_p50:11.2f} {r.after_p50:10.2f} {r.after_p99:10.2f}", flush=True)
+        print(f"{'clients':>18} {'subscribers':>11} {'p50':>8} {'p99':>8} {'samples':>8} {'create p50':>11} {'after p50':>10} {'after p99':>10}")
+        for label, poster, kind in (("gql + httpx", http, Subscriber), ("lean ws + raw http", raw, LeanSubscriber)):
+            for count in (1, 100):
+                r = await _latency(host, token, type_id, poster, count, kind)
+                print(f"{label:>18} {count:11d} {r.p50:8.2f} {r.p99:8.2f} {r.samples:8d} {r.create_p50:11.2f} {r.after_p50:10.2f} {r.after_p99:10.2f}", flush=True)
+        await raw.close()
         events, deliveries = await _throughput(host, token, type_id, http, 100)
-        print(f"sustained, 100 subscribers: {events:.0f} events/s created, {deliveries:.0f} deliveries/s", flush=True)
+        print(f"sustained, 100 subscribers (gql + httpx): {events:.0f} events/s created, {deliveries:.0f} deliveries/s", flush=True)
 
 
 if __name__ == "__main__":

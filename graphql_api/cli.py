@@ -181,6 +181,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         # Event streams never finish on their own: without a bound, a shutdown would wait for
         # every open SSE stream. After it, the lifespan ends them (SERVER_SHUTDOWN).
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        # Realtime frames are small JSON sent to many sockets: compressing each one for each
+        # subscriber cost a third of a delivery's CPU, and every connection kept zlib state.
+        ws_per_message_deflate=False,
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import websockets
 
 from tests.conftest import REPO, free_port, start_server
 
@@ -71,3 +72,11 @@ def test_first_start_creates_development_credentials(tmp_path: Path) -> None:
         process.wait(timeout=10)
     log = (tmp_path / f"server-{port}.log").read_text()
     assert credentials["api_key"] in log and credentials["tenant_id"] in log
+
+
+async def test_served_websockets_do_not_compress_frames(live_server: str) -> None:
+    """Realtime frames are small and go to many sockets: `basalt serve` declines per-message
+    deflate, which the client offers by default."""
+    url = live_server.replace("http://", "ws://") + "/graphql"
+    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        assert ws.response is not None and ws.response.headers.get("Sec-WebSocket-Extensions") is None
