@@ -56,42 +56,23 @@ async def insert(events: list[NewEvent], when: datetime) -> None:
 # --- the relay -----------------------------------------------------------------------------
 
 
-# PostgreSQL numbers a batch in one statement, run under RELAY_LOCK (see `sequence_batch`): take
+# PostgreSQL numbers a batch in one function call, under RELAY_LOCK (see `sequence_batch`): take
 # the unnumbered committed rows, bump each tenant's counter, and stamp the events.
 RELAY_LOCK = 0x6261_7361_6C74  # pg_advisory_xact_lock key: one relay numbers at a time, cluster-wide
-SEQUENCE_SQL = """
-WITH claimed AS (
-    SELECT id, tenant_id FROM events WHERE seq IS NULL ORDER BY id LIMIT {limit}
-), counts AS (
-    SELECT tenant_id, count(*) AS n FROM claimed GROUP BY tenant_id
-), bumped AS (
-    INSERT INTO event_sequences (tenant_id, last_seq) SELECT tenant_id, n FROM counts ORDER BY tenant_id
-    ON CONFLICT (tenant_id) DO UPDATE SET last_seq = event_sequences.last_seq + EXCLUDED.last_seq
-    RETURNING tenant_id, last_seq
-), numbered AS (
-    SELECT c.id, b.last_seq - count(*) OVER (PARTITION BY c.tenant_id)
-           + row_number() OVER (PARTITION BY c.tenant_id ORDER BY c.id) AS seq
-    FROM claimed c JOIN bumped b ON b.tenant_id = c.tenant_id
-)
-UPDATE events AS e SET seq = numbered.seq, published_at = $1
-FROM numbered WHERE e.id = numbered.id
-RETURNING {columns}
-"""
 
 
 async def sequence_batch(limit: int, when: datetime) -> list[EventRecord]:
-    """PostgreSQL: number up to `limit` committed events, one relay at a time.
+    """PostgreSQL: number up to `limit` committed events, one relay at a time, in one round trip.
 
     Relays serialise on a transaction-scoped advisory lock, and each reads the unnumbered rows
-    only once it holds it (a fresh snapshot: the lock is taken by an earlier statement). So a
-    later change of an object can never be numbered before an earlier one: whatever a relay
-    numbers committed before anything the next relay numbers. (Claiming rows first and then
-    queueing for per-tenant counters let a held-up relay number a create after its update.)
+    only once it holds it (a fresh snapshot: `basalt_sequence_events`, migration 0023, takes the
+    lock in one statement and numbers in the next, and a VOLATILE function snapshots each
+    statement anew). So a later change of an object can never be numbered before an earlier one:
+    whatever a relay numbers committed before anything the next relay numbers. (Claiming rows
+    first and then queueing for per-tenant counters let a held-up relay number a create after its
+    update.) The call is its own transaction: the lock goes with its commit.
     """
-    columns = ", ".join(f"e.{c.strip()}" for c in COLUMNS.split(","))
-    async with db.transaction():
-        await db.fetch(f"SELECT pg_advisory_xact_lock({RELAY_LOCK})")
-        rows = await db.fetch(SEQUENCE_SQL.format(limit=int(limit), columns=columns), [when])
+    rows = await db.fetch("SELECT * FROM basalt_sequence_events($1, $2)", [int(limit), when])
     return sorted((to_record(r) for r in rows), key=lambda e: (e.tenant_id, e.seq))
 
 

@@ -13,6 +13,7 @@ whichever relay numbered an event, never about which relay did it.
 from __future__ import annotations
 
 import asyncio
+from importlib import import_module
 import contextvars
 import time
 from collections.abc import AsyncIterator, Callable
@@ -564,3 +565,9 @@ async def test_event_types_lists_system_types_then_the_tenants_own_custom_types(
     types = await service.event_types(caller)
     assert types == [*SYSTEM_EVENTS, "cart.emptied", "order.paid"]
     assert "object.created" in types and "secret.project" not in types
+
+
+def test_the_numbering_function_takes_the_relay_lock_first() -> None:
+    """The lock key lives in Python and, frozen, in the migration that made the function."""
+    function = import_module("models.migrations.0023_relay_function").SEQUENCE_FUNCTION
+    assert function.index(f"pg_advisory_xact_lock({repository.RELAY_LOCK})") < function.index("RETURN QUERY")
