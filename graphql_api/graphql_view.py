@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections import OrderedDict
 from typing import Any
 
 from starlette.requests import Request
@@ -22,6 +24,7 @@ from resolvers.errors import DomainError, InvalidJson, MethodNotAllowed, RouteNo
 
 
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 20  # like the channels of /v1/realtime
+ENCODED_RESULTS = 256  # recent subscription results kept encoded (each entry holds its data)
 
 
 class BasaltGraphQL(GraphQL):
@@ -35,6 +38,26 @@ class BasaltGraphQL(GraphQL):
             keep_alive_interval=15,
             max_subscriptions_per_connection=MAX_SUBSCRIPTIONS_PER_CONNECTION,
         )
+        self._encoded: OrderedDict[int, tuple[Any, str]] = OrderedDict()
+
+    def encode_json(self, data: object) -> str | bytes:
+        """A subscription's `next` message: identical subscriptions share one result per event
+        (schema/execution.py), so its data is encoded once, not once per subscriber."""
+        if type(data) is dict and data.get("type") == "next" and len(data) == 3:
+            payload = data.get("payload")
+            if type(payload) is dict and len(payload) == 1 and "data" in payload:
+                return f'{{"id":{json.dumps(data["id"])},"type":"next","payload":{{"data":{self._encoded_data(payload["data"])}}}}}'
+        return super().encode_json(data)
+
+    def _encoded_data(self, data: Any) -> str:
+        found = self._encoded.get(id(data))
+        if found is not None and found[0] is data:
+            return found[1]
+        text = json.dumps(data, separators=(",", ":"))
+        self._encoded[id(data)] = (data, text)
+        if len(self._encoded) > ENCODED_RESULTS:
+            self._encoded.popitem(last=False)
+        return text
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

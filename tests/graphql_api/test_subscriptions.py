@@ -452,3 +452,20 @@ async def test_a_revoked_keys_subscription_ends_with_credentials_ended(live_serv
                 await rest.revoke(reader["key"]["id"])
                 error = await feed.error()  # the hub re-checks credentials every couple of seconds
     assert error["extensions"]["code"] == "CREDENTIALS_ENDED"
+
+
+def test_a_next_message_reads_as_strawberry_would_write_it_and_shared_data_is_encoded_once() -> None:
+    from graphql_api.graphql_view import BasaltGraphQL
+    from schema.build import build_schema
+
+    view = BasaltGraphQL(build_schema(), development=False)
+    shared = {"objectEvents": {"objectId": "obj_1", "data": {"title": "Ünïcode \"quoted\""}}}
+    first = view.encode_json({"id": "1", "type": "next", "payload": {"data": shared}})
+    second = view.encode_json({"id": "sub \"2\"", "type": "next", "payload": {"data": shared}})
+    assert json.loads(first) == {"id": "1", "type": "next", "payload": {"data": shared}}
+    assert json.loads(second) == {"id": 'sub "2"', "type": "next", "payload": {"data": shared}}
+    assert first == json.dumps({"id": "1", "type": "next", "payload": {"data": shared}}, separators=(",", ":"))
+    assert list(view._encoded) == [id(shared)]  # one encoding for both subscribers
+
+    with_errors = {"id": "3", "type": "next", "payload": {"data": None, "errors": [{"message": "no"}]}}
+    assert json.loads(view.encode_json(with_errors)) == with_errors
