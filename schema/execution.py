@@ -71,6 +71,17 @@ _shared: OrderedDict[tuple[int, int, str], tuple[Any, Any, ExecutionResult]] = O
 Plan = list[tuple[str, Any, "LeafField | None"]]  # (response name, field details, leaf or None)
 
 
+@dataclass(frozen=True)
+class _Answered:
+    """Stands in for a per-event executor when the event's shared result exists: graphql-core
+    only asks it to execute the operation."""
+
+    result: ExecutionResult
+
+    def execute_operation(self, serially: bool | None = None) -> ExecutionResult:
+        return self.result
+
+
 class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -117,14 +128,29 @@ class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
             results.update(zip(pending, await gather_with_cancel(*(results[name] for name in pending)), strict=True))
         return results
 
+    def build_per_event_executor(self, payload: Any) -> Any:
+        """An event whose result identical subscriptions already share needs no executor copy."""
+        shared = self._shared_result(payload)
+        if shared is not None:
+            return _Answered(shared)
+        return super().build_per_event_executor(payload)
+
+    def _shared_result(self, event: Any) -> ExecutionResult | None:
+        if self.operation.operation != OperationType.SUBSCRIPTION or not getattr(type(event), "basalt_shared_result", False):
+            return None
+        found = _shared.get((id(event), id(self.operation), self._variables_key()))
+        if found is not None and found[0] is event and found[1] is self.operation:
+            return ExecutionResult(data=found[2].data)
+        return None
+
     def execute_operation(self, serially: bool | None = None) -> Any:
         event = self.root_value
         if self.operation.operation != OperationType.SUBSCRIPTION or not getattr(type(event), "basalt_shared_result", False):
             return super().execute_operation(serially)
+        shared = self._shared_result(event)
+        if shared is not None:
+            return shared
         key = (id(event), id(self.operation), self._variables_key())
-        found = _shared.get(key)
-        if found is not None and found[0] is event and found[1] is self.operation:
-            return ExecutionResult(data=found[2].data)
         result = super().execute_operation(serially)
         if self.is_awaitable(result):
             return self._share_when_done(key, event, result)
