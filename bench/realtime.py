@@ -60,7 +60,7 @@ def main() -> None:
     token, tenant_id, type_id = asyncio.run(_prepare(env))
     port = free_port()
     args = ["-m", "uvicorn", "--factory", "graphql_api.app:app_from_env", "--port", str(port), "--log-level", "warning", "--no-access-log",
-            "--ws-per-message-deflate", "false", *os.environ.get("BENCH_WS_ARGS", "").split()]  # as `basalt serve` runs it
+            "--ws-per-message-deflate", "false"]  # as `basalt serve` runs it
     profile = os.environ.get("BENCH_PYSPY")  # a path: profile the server with py-spy (raw collapsed stacks) instead of measuring memory
     if profile:
         py_spy = [str(Path(sys.executable).parent / "py-spy"), "record", "-r", "200", "-f", "raw", "-o", profile, "--"]

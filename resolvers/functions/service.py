@@ -40,7 +40,7 @@ from resolvers.jobs.schemas import checked_cron, checked_timezone, next_occurren
 from resolvers.paging import bounded_int
 from resolvers.principal import Principal
 from resolvers.scoping import scoped
-from resolvers.sandbox.schemas import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, MAX_MEMORY_MB, MAX_TIMEOUT_MS, Outcome, checked_code
+from resolvers.sandbox.schemas import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, Outcome, checked_code, checked_memory_mb, checked_timeout_ms
 
 if TYPE_CHECKING:
     from resolvers.runtime import Runtime
@@ -187,8 +187,8 @@ async def _apply(function: CustomFunction, data: dict[str, Any], runtime: "Runti
         "code": _code,
         "runtime": _runtime,
         "enabled": _flag,
-        "timeout_ms": lambda v: bounded_int(v, "timeout_ms", default=DEFAULT_TIMEOUT_MS, low=10, high=MAX_TIMEOUT_MS),
-        "memory_limit_mb": lambda v: bounded_int(v, "memory_limit_mb", default=DEFAULT_MEMORY_MB, low=8, high=MAX_MEMORY_MB),
+        "timeout_ms": checked_timeout_ms,
+        "memory_limit_mb": checked_memory_mb,
     }
     for name in ("name", "trigger_type", "code") if creating else ():
         if data.get(name) is None:

@@ -19,7 +19,7 @@ from resolvers.hooks.schemas import EVENT, HOOK_TYPES, MAX_HOOKS_PER_TENANT, MAX
 from resolvers.ids import new_id
 from resolvers.paging import bounded_int
 from resolvers.principal import Principal
-from resolvers.sandbox.schemas import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, MAX_MEMORY_MB, MAX_TIMEOUT_MS, Outcome, checked_code
+from resolvers.sandbox.schemas import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, Outcome, checked_code, checked_memory_mb, checked_timeout_ms
 
 if TYPE_CHECKING:
     from resolvers.runtime import Runtime
@@ -173,8 +173,8 @@ async def _apply(hook: RuntimeHook, data: dict[str, Any], runtime: "Runtime", *,
         "code": _code,
         "status": _status,
         "sort": lambda v: bounded_int(v, "sort", default=0, low=-1_000_000, high=1_000_000),
-        "timeout_ms": lambda v: bounded_int(v, "timeout_ms", default=DEFAULT_TIMEOUT_MS, low=10, high=MAX_TIMEOUT_MS),
-        "memory_limit_mb": lambda v: bounded_int(v, "memory_limit_mb", default=DEFAULT_MEMORY_MB, low=8, high=MAX_MEMORY_MB),
+        "timeout_ms": checked_timeout_ms,
+        "memory_limit_mb": checked_memory_mb,
     }
     for name in ("name", "event", "type", "code") if creating else ():
         if data.get(name) is None:

@@ -11,8 +11,10 @@ Kind = Literal["filter", "action", "function"]
 # crash: it was stopped at a limit or broke; syntax: it does not compile.
 OutcomeKind = Literal["ok", "thrown", "timeout", "memory", "crash", "syntax"]
 
+MIN_TIMEOUT_MS = 10
 DEFAULT_TIMEOUT_MS = 5000
 MAX_TIMEOUT_MS = 30_000
+MIN_MEMORY_MB = 8
 DEFAULT_MEMORY_MB = 64
 MAX_MEMORY_MB = 256
 MAX_CODE_BYTES = 100 * 1024
@@ -31,6 +33,20 @@ def checked_code(value: Any, signature: str) -> str:
     if len(value.encode()) > MAX_CODE_BYTES:
         raise ValidationError.single("code", f"may be at most {MAX_CODE_BYTES // 1024} KB")
     return value
+
+
+def checked_timeout_ms(value: Any) -> int:
+    """A saved hook's or function's time limit per run."""
+    from resolvers.paging import bounded_int
+
+    return bounded_int(value, "timeout_ms", default=DEFAULT_TIMEOUT_MS, low=MIN_TIMEOUT_MS, high=MAX_TIMEOUT_MS)
+
+
+def checked_memory_mb(value: Any) -> int:
+    """A saved hook's or function's memory limit per run."""
+    from resolvers.paging import bounded_int
+
+    return bounded_int(value, "memory_limit_mb", default=DEFAULT_MEMORY_MB, low=MIN_MEMORY_MB, high=MAX_MEMORY_MB)
 
 
 class HostError(Exception):
