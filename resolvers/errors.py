@@ -61,6 +61,13 @@ class ValidationError(DomainError):
         return cls([FieldError(field, message)], message=f"{field}: {message}")
 
 
+def reject_unknown_fields(data: Any, allowed: Any, what: str) -> None:
+    """400 naming every key of `data` that is not one of `allowed` ("… is not a {what} field")."""
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValidationError([FieldError(name, f"is not a {what} field") for name in unknown])
+
+
 def collect_errors(errors: list[FieldError], check: Callable[[], Any], default: Any = None) -> Any:
     """Run one field's check; its validation errors join `errors` (so a form reports every bad
     field at once) and `default` stands in for the value."""

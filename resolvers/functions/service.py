@@ -18,7 +18,7 @@ from models.functions import CustomFunction, FunctionLog
 from models.jobs import ScheduledJob
 from resolvers import db
 from resolvers.authz import require_scope
-from resolvers.errors import AlreadyExists, FieldError, NotFound, PayloadTooLarge, QuotaExceeded, ValidationError, collect_errors
+from resolvers.errors import AlreadyExists, FieldError, NotFound, PayloadTooLarge, QuotaExceeded, ValidationError, collect_errors, reject_unknown_fields
 from resolvers.functions import repository
 from resolvers.functions.schemas import (
     LOGS_DEFAULT_LIMIT,
@@ -279,9 +279,7 @@ def _flag(value: Any) -> bool:
 
 
 def _known(data: dict[str, Any]) -> None:
-    unknown = sorted(set(data) - set(FIELDS))
-    if unknown:
-        raise ValidationError([FieldError(name, "is not a field of a function") for name in unknown])
+    reject_unknown_fields(data, FIELDS, "function")
 
 
 async def _function(tenant_id: str, function_id: str) -> CustomFunction:

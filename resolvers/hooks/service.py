@@ -13,7 +13,7 @@ from models import jsoncodec
 from models.hooks import RuntimeHook
 from resolvers import db
 from resolvers.authz import require_scope
-from resolvers.errors import FieldError, NotFound, PayloadTooLarge, QuotaExceeded, ValidationError, collect_errors
+from resolvers.errors import FieldError, NotFound, PayloadTooLarge, QuotaExceeded, ValidationError, collect_errors, reject_unknown_fields
 from resolvers.hooks import emitter, repository
 from resolvers.hooks.schemas import EVENT, HOOK_TYPES, MAX_HOOKS_PER_TENANT, MAX_TEST_PAYLOAD_BYTES, after_commit_event_error
 from resolvers.ids import new_id
@@ -232,9 +232,7 @@ def _status(value: Any) -> str:
 
 
 def _known(data: dict[str, Any]) -> None:
-    unknown = sorted(set(data) - set(FIELDS))
-    if unknown:
-        raise ValidationError([FieldError(name, "is not a field of a hook") for name in unknown])
+    reject_unknown_fields(data, FIELDS, "hook")
 
 
 async def _hook(tenant_id: str, hook_id: str) -> RuntimeHook:

@@ -17,6 +17,7 @@ from resolvers.errors import (
     QuotaExceeded,
     ValidationError,
     collect_errors,
+    reject_unknown_fields,
 )
 from resolvers.ids import new_id
 from resolvers.jobs import repository, runner
@@ -143,9 +144,7 @@ def _description(value: Any, errors: list[FieldError]) -> str | None:
 
 
 def _known(data: dict[str, Any]) -> None:
-    unknown = sorted(set(data) - set(FIELDS))
-    if unknown:
-        raise ValidationError([FieldError(name, "is not a scheduled-job field") for name in unknown])
+    reject_unknown_fields(data, FIELDS, "scheduled-job")
 
 
 async def _job(tenant_id: str, job_id: str) -> ScheduledJob:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from models.plugins import Plugin
 from resolvers.authz import require_scope
-from resolvers.errors import AlreadyExists, FieldError, NotFound, ValidationError
+from resolvers.errors import AlreadyExists, FieldError, NotFound, ValidationError, reject_unknown_fields
 from resolvers.ids import new_id
 from resolvers.plugins import repository
 from resolvers.plugins.schemas import Catalog, Extension
@@ -113,9 +113,7 @@ def _flag(value: Any) -> bool:
 
 
 def _known(data: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise ValidationError([FieldError(name, "is not a field of a plugin") for name in unknown])
+    reject_unknown_fields(data, allowed, "plugin")
 
 
 async def _plugin(tenant_id: str, plugin_id: str) -> Plugin:

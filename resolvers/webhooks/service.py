@@ -15,7 +15,7 @@ from typing import Any
 from models.webhooks import WebhookEndpoint
 from resolvers import db, sealing
 from resolvers.authz import require_scope
-from resolvers.errors import Conflict, FieldError, NotFound, QuotaExceeded, ValidationError
+from resolvers.errors import Conflict, FieldError, NotFound, QuotaExceeded, ValidationError, reject_unknown_fields
 from resolvers.ids import new_id
 from resolvers.object_types import service as object_types
 from resolvers.paging import bounded_int
@@ -79,9 +79,7 @@ async def create_endpoint(principal: Principal | None, data: dict[str, Any], *, 
 async def update_endpoint(principal: Principal | None, endpoint_id: str, patch: dict[str, Any], *, runtime: Runtime) -> EndpointRecord:
     caller = require_scope(principal, "schema")
     endpoint = await _endpoint(caller.tenant_id, endpoint_id)
-    unknown = sorted(set(patch) - {"url", "events", "object_types", "status", "description"})
-    if unknown:
-        raise ValidationError([FieldError(name, "is not a webhook field") for name in unknown])
+    reject_unknown_fields(patch, {"url", "events", "object_types", "status", "description"}, "webhook")
     if "url" in patch:
         endpoint.url = await network.check_url(patch["url"], allow_loopback=runtime.webhooks.settings.allow_loopback)
     if "events" in patch:
