@@ -19,6 +19,7 @@ from strawberry.types import ExecutionResult
 from graphql_api.auth import authenticate_token, bearer_token
 from graphql_api.context import Context, build_context, request_id_of
 from graphql_api.errors import render_error
+from graphql_api.websocket import DirectTransportWSHandler, OrderedWebSocket
 from schema.extensions import shape_error
 from resolvers.errors import DomainError, InvalidJson, MethodNotAllowed, RouteNotFound, ValidationError
 
@@ -28,6 +29,9 @@ ENCODED_RESULTS = 256  # recent subscription results kept encoded (each entry ho
 
 
 class BasaltGraphQL(GraphQL):
+    graphql_transport_ws_handler_class = DirectTransportWSHandler
+    websocket_adapter_class = OrderedWebSocket  # type: ignore[assignment]
+
     def __init__(self, schema: Any, *, development: bool) -> None:
         super().__init__(
             schema,
@@ -46,10 +50,11 @@ class BasaltGraphQL(GraphQL):
         if type(data) is dict and data.get("type") == "next" and len(data) == 3:
             payload = data.get("payload")
             if type(payload) is dict and len(payload) == 1 and "data" in payload:
-                return f'{{"id":{json.dumps(data["id"])},"type":"next","payload":{{"data":{self._encoded_data(payload["data"])}}}}}'
+                return f'{{"id":{json.dumps(data["id"])},"type":"next","payload":{{"data":{self.encoded_data(payload["data"])}}}}}'
         return super().encode_json(data)
 
-    def _encoded_data(self, data: Any) -> str:
+    def encoded_data(self, data: Any) -> str:
+        """A result's data as JSON, encoded once however many subscribers it goes to."""
         found = self._encoded.get(id(data))
         if found is not None and found[0] is data:
             return found[1]

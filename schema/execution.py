@@ -42,6 +42,8 @@ from graphql.pyutils import Path, gather_with_cancel
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from schema import direct_delivery
+
 StrawberryDefinition = "strawberry-definition"
 
 
@@ -87,6 +89,8 @@ class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         self._plans: dict[tuple[str, tuple[int, ...]], tuple[Any, Plan | None]] = {}
         self._subscription: dict[str, str] = {}
+        if self.operation.operation == OperationType.SUBSCRIPTION:
+            direct_delivery.claim(self)  # its transport may execute and write events directly
 
     def execute_fields(
         self,

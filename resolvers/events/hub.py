@@ -9,6 +9,10 @@ one task, so per tenant the order is the seq order, with no gap and no duplicate
 
 A listener resuming after seq N is registered at the tenant's current position P (inside that
 task) and reads (N, P] from the log itself while newer events queue up for it.
+
+A transport that can write an event itself gives its listener a `direct` callable; the hub calls
+it instead of queueing while the listener's consumer has nothing in hand (parked on an empty
+queue), so direct and queued events never overtake each other.
 """
 
 from __future__ import annotations
@@ -67,10 +71,14 @@ class Listener:
         self.queue_limit = queue_limit
         self.start = 0  # the tenant's position when registered; live events are above it
         self.closed: ListenerClosed | None = None
+        self.direct: Callable[[EventRecord], bool] | None = None  # True: delivered, no queueing
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
+        self._parked = False  # the consumer waits on the queue: every earlier event was handled
 
     def offer(self, event: EventRecord) -> None:
         if self.closed is not None or not self.accepts(event):
+            return
+        if self._parked and self.direct is not None and self._queue.empty() and self.direct(event):
             return
         if self._queue.qsize() >= self.queue_limit:
             self.close("too many undelivered events: the consumer is too slow", "SLOW_CONSUMER")
@@ -95,7 +103,11 @@ class Listener:
                         yield event
                 cursor = page[-1].seq
         while True:
-            item = await self._queue.get()
+            self._parked = True
+            try:
+                item = await self._queue.get()
+            finally:
+                self._parked = False
             if item is _CLOSE:
                 assert self.closed is not None
                 raise self.closed

@@ -15,6 +15,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from resolvers.events import listen
+from schema import direct_delivery
 from schema.events.types import EventNode, ObjectEventKind
 
 
@@ -61,6 +62,9 @@ class EventSubscriptions:
 
 
 async def _nodes(subscription: listen.Subscription) -> AsyncGenerator[EventNode, None]:
+    """The regular path of every event; a transport that writes results itself may take live
+    events off it (schema/direct_delivery.py)."""
+    direct_delivery.offer_to(subscription.listener, EventNode.of)
     try:
         async for event in subscription.events():
             yield EventNode.of(event)
