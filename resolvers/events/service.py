@@ -30,11 +30,14 @@ from resolvers.events.schemas import (
 from resolvers.principal import Principal
 
 
-async def record(*events: NewEvent) -> None:
-    """Write events in the current transaction; the relay publishes them after commit."""
+async def record(*events: NewEvent, alongside: repository.PendingWrite | None = None) -> None:
+    """Write events in the current transaction; the relay publishes them after commit.
+    `alongside`: the change they describe, built but not run, written in the same statement."""
     if not events:
+        if alongside is not None:
+            await db.execute(alongside[0], alongside[1].params)
         return
-    await repository.insert(list(events), datetime.now(timezone.utc))
+    await repository.insert(list(events), datetime.now(timezone.utc), alongside=alongside)
     db.on_commit(relay.wake_local)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from resolvers.events import service as events
+from resolvers.events.repository import PendingWrite
 from resolvers.events.schemas import NewEvent
 from resolvers.objects.schemas import ObjectRecord, TypeSchema, api_properties
 
@@ -35,8 +36,11 @@ def _event(kind: str, schema: TypeSchema, record: ObjectRecord, actor: str | Non
     )
 
 
-async def created(schema: TypeSchema, records: list[ObjectRecord], actor: str | None) -> None:
-    await events.record(*(_event("created", schema, r, actor, sorted(r.properties)) for r in records))
+async def created(
+    schema: TypeSchema, records: list[ObjectRecord], actor: str | None, *, alongside: PendingWrite | None = None
+) -> None:
+    """`alongside`: the INSERT of the records, written with their events (one round trip)."""
+    await events.record(*(_event("created", schema, r, actor, sorted(r.properties)) for r in records), alongside=alongside)
 
 
 async def updated(schema: TypeSchema, before: ObjectRecord, after: ObjectRecord, actor: str | None) -> None:

@@ -171,14 +171,19 @@ async def insert(records: list[ObjectRecord]) -> None:
     """Multi-row INSERTs, in the caller's transaction (so a batch is all or nothing)."""
     for start in range(0, len(records), INSERT_ROWS):
         sql = db.Sql(db.dialect())
-        rows = ", ".join(
-            "(" + ", ".join(sql.param(v) for v in (
-                r.id, r.tenant_id, r.object_type_id, jsoncodec.dumps(r.properties), r.version,
-                r.created_by, r.updated_by, r.created_at, r.updated_at, r.deleted_at,
-            )) + ")"
-            for r in records[start : start + INSERT_ROWS]
-        )
-        await db.execute(f"INSERT INTO objects ({COLUMNS}) VALUES {rows}", sql.params)
+        await db.execute(insert_sql(records[start : start + INSERT_ROWS], sql), sql.params)
+
+
+def insert_sql(records: list[ObjectRecord], sql: db.Sql) -> str:
+    """One INSERT of up to INSERT_ROWS records, its parameters collected in `sql`."""
+    rows = ", ".join(
+        "(" + ", ".join(sql.param(v) for v in (
+            r.id, r.tenant_id, r.object_type_id, jsoncodec.dumps(r.properties), r.version,
+            r.created_by, r.updated_by, r.created_at, r.updated_at, r.deleted_at,
+        )) + ")"
+        for r in records
+    )
+    return f"INSERT INTO objects ({COLUMNS}) VALUES {rows}"
 
 
 async def update_if_version(

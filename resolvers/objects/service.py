@@ -512,6 +512,10 @@ async def insert_rows(schema: TypeSchema, rows: list[ObjectRecord]) -> None:
         return
     await quota.reserve(rows[0].tenant_id, len(rows))
     try:
+        if len(rows) <= repository.INSERT_ROWS:  # one statement with the events
+            sql = db.Sql(db.dialect())
+            await events.created(schema, rows, rows[0].created_by, alongside=(repository.insert_sql(rows, sql), sql))
+            return
         await repository.insert(rows)
     except IntegrityError as exc:
         raise _duplicate(schema, exc) from None

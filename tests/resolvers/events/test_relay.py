@@ -15,8 +15,10 @@ from __future__ import annotations
 import asyncio
 from importlib import import_module
 import contextvars
+import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -25,7 +27,7 @@ from starlette.applications import Starlette
 
 from models import jsoncodec
 from resolvers import db
-from resolvers.errors import InsufficientScope, NotFound, PayloadTooLarge, ValidationError
+from resolvers.errors import DuplicateValue, InsufficientScope, NotFound, PayloadTooLarge, ValidationError
 from resolvers.events import relay as relay_module
 from resolvers.events import repository, service
 from resolvers.events.relay import Relay
@@ -235,6 +237,61 @@ async def test_object_type_and_property_changes_write_events(tenant: TenantHandl
     assert prop_updated["changed"] == ["description"]  # is_indexed was sent unchanged
     assert prop_updated["data"]["description"] == "how big"
     assert prop_deleted["data"]["id"] == prop.id
+
+
+class _Writes(logging.Handler):
+    """The writes the ORM's client sends (it logs every statement at DEBUG)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage().lstrip()
+        if message.upper().startswith(("INSERT", "WITH")):
+            self.statements.append(message)
+
+
+@contextmanager
+def logged_writes() -> Iterator[_Writes]:
+    logger, writes = logging.getLogger("tortoise.db_client"), _Writes()
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(writes)
+    try:
+        yield writes
+    finally:
+        logger.removeHandler(writes)
+        logger.setLevel(previous)
+
+
+async def test_a_create_writes_the_object_and_its_event_in_one_statement_on_postgresql(tenant: TenantHandle) -> None:
+    caller = principal_of(tenant)
+    await make_type(tenant, "products", PRODUCT_PROPERTIES)
+    seen = len(await event_rows(tenant.tenant_id))
+    with logged_writes() as writes:
+        async with db.transaction():
+            created = await create_object(caller, "products", {"title": "Lamp"})
+    ours = [w for w in writes.statements if "INSERT INTO objects" in w or "INSERT INTO events" in w]
+    if db.dialect() == "postgres":
+        (statement,) = ours
+        assert statement.startswith("WITH changed AS (INSERT INTO objects") and "INSERT INTO events" in statement
+    else:  # SQLite has no data-modifying CTEs: two statements, no round trips to save
+        assert len(ours) == 2
+    (event,) = await new_rows(tenant.tenant_id, seen)
+    assert (event["object_id"], event["data"]) == (created.id, shown(created))
+
+
+async def test_a_duplicate_unique_value_fails_the_combined_statement_and_writes_no_event(tenant: TenantHandle) -> None:
+    caller = principal_of(tenant)
+    await make_type(tenant, "codes", [{"name": "code", "data_type": "string", "is_unique": True}])
+    async with db.transaction():
+        await create_object(caller, "codes", {"code": "A-1"})
+    seen = len(await event_rows(tenant.tenant_id))
+    with pytest.raises(DuplicateValue):
+        async with db.transaction():
+            await create_object(caller, "codes", {"code": "A-1"})
+    assert await new_rows(tenant.tenant_id, seen) == []
 
 
 async def test_a_transaction_that_fails_after_the_change_leaves_neither_the_change_nor_its_event(
