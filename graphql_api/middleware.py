@@ -44,8 +44,8 @@ class RequestIdMiddleware:
                 MutableHeaders(scope=message)["X-Request-Id"] = request_id
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_id)
+        try:  # a WebSocket's frames skip the wrapper: only an HTTP answer carries the header
+            await self.app(scope, receive, send_with_id if scope["type"] == "http" else send)
         finally:
             audit.REQUEST.reset(facts)
 

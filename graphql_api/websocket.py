@@ -32,7 +32,9 @@ def start_eagerly(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any] | None:
         yielded = coro.send(None)
     except StopIteration:
         return None
-    return asyncio.ensure_future(_carry_on(coro, yielded))
+    task = asyncio.ensure_future(_carry_on(coro, yielded))
+    task.add_done_callback(lambda _task: coro.close())  # cancelled before its first step, too
+    return task
 
 
 async def _carry_on(coro: Coroutine[Any, Any, Any], yielded: Any) -> Any:

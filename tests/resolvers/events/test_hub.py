@@ -132,6 +132,42 @@ async def test_a_listener_receives_events_in_seq_order_and_a_repeated_message_on
         assert await take_until(events, fourth.seq) == [fourth]  # nothing stray came before it
 
 
+async def test_a_direct_listener_takes_events_itself_only_while_nothing_is_queued_or_in_hand(relay: Relay) -> None:
+    tenant, type_id = await tenant_with_type(relay)
+    async with running_hub() as hub:
+        listener, events = await listen(hub, principal_of(tenant))
+        taken: list[int] = []
+        refused: set[int] = set()
+
+        def take(event: EventRecord) -> bool:
+            if event.seq in refused:
+                return False
+            taken.append(event.seq)
+            return True
+
+        listener.direct = take
+        waiting = asyncio.ensure_future(anext(events))
+        await asyncio.sleep(0)  # the consumer parks on the empty queue
+        first, second, third = await new_events(relay, tenant, type_id, 3)
+        refused.add(second.seq)
+        for event in (first, second, third):
+            hub.on_message(event.to_message())
+        assert await asyncio.wait_for(waiting, WAIT) == second  # refused: it took the queue
+        assert await asyncio.wait_for(anext(events), WAIT) == third  # queued behind it, not taken
+        assert taken == [first.seq]
+
+        waiting = asyncio.ensure_future(anext(events))
+        await asyncio.sleep(0)  # parked again, nothing queued: the next one is taken directly
+        (fourth,) = await new_events(relay, tenant, type_id, 1)
+        hub.on_message(fourth.to_message())
+        deadline = time.monotonic() + WAIT
+        while taken != [first.seq, fourth.seq]:
+            assert time.monotonic() < deadline, f"taken: {taken}"
+            await asyncio.sleep(0.01)
+        assert not waiting.done()
+        waiting.cancel()
+
+
 async def test_a_message_that_skips_seqs_makes_the_hub_read_the_missing_ones_first(relay: Relay) -> None:
     tenant, type_id = await tenant_with_type(relay)
     async with running_hub() as hub:
