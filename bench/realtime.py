@@ -220,12 +220,14 @@ class Latency:
     create_p50: float
     after_p50: float
     after_p99: float
+    spread_p50: float  # per event, from the first subscriber's arrival to the median one's
 
 
 async def _latency(host: str, token: str, type_id: str, http: Poster, count: int, kind: type[Listener]) -> Latency:
     subscribers = await _subscribers(host, token, type_id, http, count, kind)
     samples: list[float] = []  # from sending the create request
     after_response: list[float] = []  # from receiving its answer (the commit is done by then)
+    spreads: list[float] = []  # first arrival to median arrival: how long the client takes per message
     creates: list[float] = []
     try:
         for _ in range(LATENCY_EVENTS):
@@ -238,6 +240,8 @@ async def _latency(host: str, token: str, type_id: str, http: Poster, count: int
                 await asyncio.sleep(0.0005)
             samples += [(s.arrived[object_id] - started) * 1000 for s in subscribers if object_id in s.arrived]
             after_response += [max(0.0, s.arrived[object_id] - answered) * 1000 for s in subscribers if object_id in s.arrived]
+            arrivals = sorted(s.arrived[object_id] for s in subscribers if object_id in s.arrived)
+            spreads.append((arrivals[len(arrivals) // 2] - arrivals[0]) * 1000)
             await asyncio.sleep(0.01)
     finally:
         await _close(subscribers)
@@ -250,6 +254,7 @@ async def _latency(host: str, token: str, type_id: str, http: Poster, count: int
         create_p50=statistics.median(creates),
         after_p50=statistics.median(after_response),
         after_p99=after_response[int(len(after_response) * 0.99) - 1],
+        spread_p50=statistics.median(spreads),
     )
 
 
@@ -310,11 +315,11 @@ async def _measure(host: str, token: str, type_id: str) -> None:
     raw = RawHttp(host, token)
     async with httpx.AsyncClient(base_url=f"http://{host}", headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
         print("latency from sending the create request (and from receiving its answer), ms")
-        print(f"{'clients':>18} {'subscribers':>11} {'p50':>8} {'p99':>8} {'samples':>8} {'create p50':>11} {'after p50':>10} {'after p99':>10}")
+        print(f"{'clients':>18} {'subscribers':>11} {'p50':>8} {'p99':>8} {'samples':>8} {'create p50':>11} {'after p50':>10} {'after p99':>10} {'spread p50':>11}")
         for label, poster, kind in (("gql + httpx", http, Subscriber), ("lean ws + raw http", raw, LeanSubscriber)):
             for count in (1, 100):
                 r = await _latency(host, token, type_id, poster, count, kind)
-                print(f"{label:>18} {count:11d} {r.p50:8.2f} {r.p99:8.2f} {r.samples:8d} {r.create_p50:11.2f} {r.after_p50:10.2f} {r.after_p99:10.2f}", flush=True)
+                print(f"{label:>18} {count:11d} {r.p50:8.2f} {r.p99:8.2f} {r.samples:8d} {r.create_p50:11.2f} {r.after_p50:10.2f} {r.after_p99:10.2f} {r.spread_p50:11.2f}", flush=True)
         await raw.close()
         events, deliveries = await _throughput(host, token, type_id, http, 100)
         print(f"sustained, 100 subscribers (gql + httpx): {events:.0f} events/s created, {deliveries:.0f} deliveries/s", flush=True)
