@@ -78,12 +78,20 @@ class Listener:
     def offer(self, event: EventRecord) -> None:
         if self.closed is not None or not self.accepts(event):
             return
-        if self._parked and self.direct is not None and self._queue.empty() and self.direct(event):
+        if self._parked and self.direct is not None and self._queue.empty() and self._delivered_directly(event):
             return
         if self._queue.qsize() >= self.queue_limit:
             self.close("too many undelivered events: the consumer is too slow", "SLOW_CONSUMER")
             return
         self._queue.put_nowait(event)
+
+    def _delivered_directly(self, event: EventRecord) -> bool:
+        assert self.direct is not None
+        try:
+            return self.direct(event)
+        except Exception:  # never lose the event, nor the other listeners' turn
+            log.exception("direct delivery failed; the event is queued")
+            return False
 
     def close(self, reason: str, code: str) -> None:
         if self.closed is None:

@@ -168,6 +168,24 @@ async def test_a_direct_listener_takes_events_itself_only_while_nothing_is_queue
         waiting.cancel()
 
 
+async def test_a_direct_delivery_that_raises_queues_the_event_instead(relay: Relay) -> None:
+    tenant, type_id = await tenant_with_type(relay)
+    async with running_hub() as hub:
+        listener, events = await listen(hub, principal_of(tenant))
+        _, other_events = await listen(hub, principal_of(tenant))
+
+        def broken(_event: EventRecord) -> bool:
+            raise RuntimeError("writer bug")
+
+        listener.direct = broken
+        waiting = asyncio.ensure_future(anext(events))
+        await asyncio.sleep(0)
+        (event,) = await new_events(relay, tenant, type_id, 1)
+        hub.on_message(event.to_message())
+        assert await asyncio.wait_for(waiting, WAIT) == event
+        assert await take_until(other_events, event.seq) == [event]  # the next listener had its turn
+
+
 async def test_a_message_that_skips_seqs_makes_the_hub_read_the_missing_ones_first(relay: Relay) -> None:
     tenant, type_id = await tenant_with_type(relay)
     async with running_hub() as hub:
