@@ -19,7 +19,7 @@ from strawberry.types import ExecutionResult
 from graphql_api.auth import authenticate_token, bearer_token
 from graphql_api.context import Context, build_context, request_id_of
 from graphql_api.errors import render_error
-from graphql_api.websocket import DirectTransportWSHandler, OrderedWebSocket
+from graphql_api.websocket import DirectTransportWSHandler, OrderedWebSocket, next_frame
 from schema.extensions import shape_error
 from resolvers.errors import DomainError, InvalidJson, MethodNotAllowed, RouteNotFound, ValidationError
 
@@ -50,7 +50,7 @@ class BasaltGraphQL(GraphQL):
         if type(data) is dict and data.get("type") == "next" and len(data) == 3:
             payload = data.get("payload")
             if type(payload) is dict and len(payload) == 1 and "data" in payload:
-                return f'{{"id":{json.dumps(data["id"])},"type":"next","payload":{{"data":{self.encoded_data(payload["data"])}}}}}'
+                return next_frame(data["id"], self.encoded_data(payload["data"]))
         return super().encode_json(data)
 
     def encoded_data(self, data: Any) -> str:

@@ -101,27 +101,30 @@ def _retrieve(task: asyncio.Task[Any]) -> None:
         task.exception()
 
 
-class _NextFrames:
-    """Writes one operation's results as `next` frames (the same bytes `send_next` produces for a
-    result with data only: see BasaltGraphQL.encode_json)."""
+def next_frame(operation_id: str, encoded_data: str) -> str:
+    """A `next` message whose payload is data only, as `send_next` would have it encoded."""
+    return f'{{"id":{json.dumps(operation_id)},"type":"next","payload":{{"data":{encoded_data}}}}}'
 
-    def __init__(self, handler: DirectTransportWSHandler, operation: Operation[Any, Any]) -> None:
+
+class _NextFrames:
+    """Writes one operation's results as `next` frames on its connection's socket."""
+
+    def __init__(self, handler: DirectTransportWSHandler, websocket: OrderedWebSocket, operation: Operation[Any, Any]) -> None:
         self.handler = handler
+        self.websocket = websocket
         self.operation = operation
-        self.prefix = f'{{"id":{json.dumps(operation.id)},"type":"next","payload":{{"data":'
 
     def write_data(self, data: Any) -> bool:
         operation = self.operation
         if operation.completed or self.handler.operations.get(operation.id) is not operation:
             return False
-        websocket = self.handler.websocket
-        if not isinstance(websocket, OrderedWebSocket):
-            return False
-        return websocket.offer_text(f"{self.prefix}{self.handler.view.encoded_data(data)}}}}}")
+        return self.websocket.offer_text(next_frame(operation.id, self.handler.view.encoded_data(data)))
 
 
 class DirectTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
     async def run_operation(self, operation: Operation[Any, Any]) -> None:
         # The operation's own task: the delivery is seen by its executor and resolver only.
-        direct_delivery.CURRENT.set(direct_delivery.DirectDelivery(_NextFrames(self, operation)))
+        if isinstance(self.websocket, OrderedWebSocket):
+            frames = _NextFrames(self, self.websocket, operation)
+            direct_delivery.CURRENT.set(direct_delivery.DirectDelivery(frames))
         await super().run_operation(operation)

@@ -133,9 +133,9 @@ async def test_a_directly_written_next_frame_is_the_one_the_regular_path_writes_
     handler.operations[operation.id] = operation
     data = {"events": {"id": "42", "data": {"title": "Ünïcode"}}}
 
-    assert _NextFrames(handler, operation).write_data(data)
+    assert _NextFrames(handler, handler.websocket, operation).write_data(data)
     assert socket.sent == [view.encode_json({"id": operation.id, "type": "next", "payload": {"data": data}})]
 
     del handler.operations[operation.id]  # completed (or the connection closed): nothing more goes out
-    assert not _NextFrames(handler, operation).write_data(data)
+    assert not _NextFrames(handler, handler.websocket, operation).write_data(data)
     assert len(socket.sent) == 1
