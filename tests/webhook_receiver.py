@@ -38,6 +38,9 @@ class Receiver:
             def do_POST(self) -> None:  # noqa: N802 (the http.server API)
                 length = int(self.headers.get("Content-Length", 0))
                 body = self.rfile.read(length)
+                if len(body) < length:  # the sender died mid-request (killed-worker tests): nothing arrived
+                    self.close_connection = True
+                    return
                 with receiver.lock:
                     receiver.received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
                     script = receiver.scripts.setdefault(self.path, Script())
