@@ -8,6 +8,7 @@ the only text ever pasted into SQL is a name already checked against `SAFE_NAME`
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -17,7 +18,7 @@ from typing import Any, Literal
 
 from tortoise import connections
 from tortoise.backends.asyncpg.client import TransactionWrapper
-from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
+from tortoise.backends.base.client import BaseDBAsyncClient, NestedTransactionContext, TransactionalDBClient
 from tortoise.connection import get_connections
 from tortoise.exceptions import IntegrityError, TransactionManagementError
 from tortoise.transactions import in_transaction
@@ -25,6 +26,7 @@ from tortoise.transactions import in_transaction
 Dialect = Literal["postgres", "sqlite"]
 SAFE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 SAFE_ID = re.compile(r"^[a-z]{1,10}_[a-z0-9]{4,40}$")
+log = logging.getLogger("basalt.db")
 
 
 def connection() -> BaseDBAsyncClient:
@@ -201,30 +203,41 @@ async def even_if_rolled_back(action: Callable[[], Awaitable[Any]]) -> None:
 
 
 @asynccontextmanager
-async def transaction() -> AsyncIterator[None]:
+async def transaction(*, one_unit: bool = False) -> AsyncIterator[None]:
     """The request's transaction (see `_transaction`); `on_commit` callbacks run after it commits,
-    `even_if_rolled_back` actions after it ends either way."""
+    `even_if_rolled_back` actions after it ends either way.
+
+    `one_unit`: the caller runs one unit of work in it (a mutation with one root field whose answer
+    writes nothing more), so the unit's `last_write()` may run on its own when it is the only
+    statement (see `RequestTransaction`)."""
     if _after_commit.get() is not None:  # nested: the outer transaction runs the callbacks
-        async with _transaction():
+        async with _transaction(one_unit=False):
             yield
         return
     pending: list[Callable[[], None]] = []
     actions: list[Callable[[], Awaitable[Any]]] = []
     token, actions_token = _after_commit.set(pending), _after_end.set(actions)
+    outcome = _Outcome()
     try:
-        async with _transaction():
+        async with _transaction(one_unit=one_unit, outcome=outcome):
             yield
+        outcome.committed = True
     finally:
         _after_commit.reset(token)
         _after_end.reset(actions_token)
         for action in actions:
             await action()
-    for callback in pending:  # only reached when the transaction committed
-        callback()
+        if outcome.committed:
+            for callback in pending:
+                callback()
+
+
+class _Outcome:
+    committed = False
 
 
 @asynccontextmanager
-async def _transaction() -> AsyncIterator[None]:
+async def _transaction(*, one_unit: bool, outcome: _Outcome | None = None) -> AsyncIterator[None]:
     """On the request's held connection when it has one: no second pooled connection, so a
     request never holds one and waits for another. Otherwise the held one (if any) goes back
     first and the transaction takes a pooled connection, as `in_transaction()`."""
@@ -238,23 +251,24 @@ async def _transaction() -> AsyncIterator[None]:
         return
     assert held is not None
     try:
-        async with _on_connection(connection(), lent):
+        async with _on_connection(RequestTransaction(connection(), lent, lazy=one_unit), outcome):
             yield
     finally:
         await held.take_back()
 
 
 @asynccontextmanager
-async def _on_connection(client: BaseDBAsyncClient, lent: Any) -> AsyncIterator[None]:
+async def _on_connection(wrapper: RequestTransaction, outcome: _Outcome | None) -> AsyncIterator[None]:
     """What Tortoise's pooled transaction context does, minus taking a connection from the pool."""
-    wrapper = TransactionWrapper(client)  # type: ignore[arg-type]
-    wrapper._connection = lent
-    token = get_connections().set(client.connection_name, wrapper)
+    token = get_connections().set(wrapper.connection_name, wrapper)
     try:
         await wrapper.begin()
         try:
             yield
         except BaseException as exc:
+            if wrapper.ran_alone and outcome is not None:
+                outcome.committed = True  # its one statement committed on its own: wake what it woke
+                log.warning("a request failed after its only statement committed on its own: %r", exc)
             if not wrapper._finalized and not isinstance(exc, TransactionManagementError):
                 await wrapper.rollback()
             raise
@@ -262,6 +276,126 @@ async def _on_connection(client: BaseDBAsyncClient, lent: Any) -> AsyncIterator[
             await wrapper.commit()
     finally:
         get_connections().reset(token)
+
+
+class _LastWrite:
+    statements = 0
+
+
+_last_write: ContextVar[_LastWrite | None] = ContextVar("basalt_last_write", default=None)
+
+
+@asynccontextmanager
+async def last_write() -> AsyncIterator[None]:
+    """The statement inside ends the request's unit of work: nothing is written after it.
+
+    In a `one_unit` transaction where nothing ran before it, it runs on its own, without BEGIN and
+    COMMIT: PostgreSQL makes a single statement atomic by itself, so the two round trips would buy
+    nothing. Elsewhere it is an ordinary statement of the transaction. Exactly one statement may
+    run inside (a second one could not join the first): more raise TransactionManagementError."""
+    token = _last_write.set(_LastWrite())
+    try:
+        yield
+    finally:
+        _last_write.reset(token)
+
+
+class RequestTransaction(TransactionWrapper):
+    """The request's transaction on its held connection, with BEGIN sent before its first
+    statement rather than on entry when `lazy` (the caller runs one unit of work).
+
+    States: `new` (nothing sent), `open` (BEGIN sent: commit or roll back as usual), `alone` (the
+    unit's `last_write` ran as the only statement and committed by itself). After `alone`, reads
+    that answer the mutation (its fields) run as they would after a commit; a second statement
+    inside `last_write`, or a nested transaction, raises.
+    """
+
+    def __init__(self, client: BaseDBAsyncClient, lent: Any, *, lazy: bool) -> None:
+        super().__init__(client)  # type: ignore[arg-type]
+        self._connection = lent
+        self._lazy = lazy
+        self._state = "new"
+
+    @property
+    def ran_alone(self) -> bool:
+        return self._state == "alone"
+
+    async def begin(self) -> None:
+        if not self._lazy:
+            await self._open()
+
+    def acquire_connection(self) -> Any:
+        return _Statement(self)
+
+    def _in_transaction(self) -> Any:
+        return NestedTransactionContext(_Savepoint(self))
+
+    async def commit(self) -> None:
+        if self._state == "open":
+            await super().commit()
+        self._finalized = True
+
+    async def rollback(self) -> None:
+        if self._state == "open":
+            await super().rollback()
+        self._finalized = True
+
+    async def before_statement(self) -> None:
+        """Called with the lock held, before each statement runs on the connection."""
+        last = _last_write.get()
+        if last is not None:
+            last.statements += 1
+            if last.statements > 1:
+                raise TransactionManagementError("last_write() runs one statement: a second one could not join it")
+        if self._state == "new":
+            if last is not None:
+                self._state = "alone"
+            else:
+                await self._open()
+
+    async def open_for_savepoint(self) -> None:
+        async with self._lock:
+            if self._state == "alone":
+                raise TransactionManagementError("the unit of work already ended with its last write")
+            if self._state == "new":
+                await self._open()
+
+    async def _open(self) -> None:
+        await TransactionWrapper.begin(self)
+        self._state = "open"
+
+
+class _Statement:
+    """`acquire_connection()` of a `RequestTransaction`: its lock, and BEGIN first when due."""
+
+    __slots__ = ("_transaction",)
+
+    def __init__(self, transaction: RequestTransaction) -> None:
+        self._transaction = transaction
+
+    async def __aenter__(self) -> Any:
+        await self._transaction._lock.acquire()
+        try:
+            await self._transaction.before_statement()
+        except BaseException:
+            self._transaction._lock.release()
+            raise
+        return self._transaction._connection
+
+    async def __aexit__(self, *exc: Any) -> None:
+        self._transaction._lock.release()
+
+
+class _Savepoint(TransactionWrapper):
+    """A nested transaction of a `RequestTransaction`: its BEGIN must come first."""
+
+    def __init__(self, outer: RequestTransaction) -> None:
+        super().__init__(outer)  # type: ignore[arg-type]
+        self._outer = outer
+
+    async def begin(self) -> None:
+        await self._outer.open_for_savepoint()
+        await super().begin()
 
 
 @asynccontextmanager

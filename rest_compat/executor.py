@@ -39,7 +39,7 @@ from rest_compat.mapping import Body, Header, HeaderOrQuery, PathParam, QueryPar
 from rest_compat.naming import rest_name, rest_names
 from rest_compat.operations import CompiledRoute, compile_route, required as _required
 from rest_compat.routes import ROUTES
-from schema.extensions import mutation_transaction, needs_request_transaction
+from schema.extensions import is_one_unit, mutation_transaction, needs_request_transaction
 
 log = logging.getLogger("basalt.rest")
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -106,7 +106,7 @@ async def execute_prepared(schema: Schema, compiled: CompiledRoute, variables: d
     if compiled.operation != "mutation" or not needs_request_transaction(schema._schema, compiled.parsed, None):
         return await run()
     outcome: list[ExecutionResult] = []
-    async with mutation_transaction(lambda: bool(outcome and outcome[0].errors)):
+    async with mutation_transaction(lambda: bool(outcome and outcome[0].errors), one_unit=is_one_unit(compiled.parsed, None)):
         outcome.append(await run())
     return outcome[0]
 

@@ -79,16 +79,33 @@ def needs_request_transaction(schema: GraphQLSchema, document: DocumentNode | No
     return False
 
 
+def is_one_unit(document: DocumentNode | None, operation_name: str | None) -> bool:
+    """True for a mutation of one root field answered with leaf fields only: its resolver is the
+    whole unit of work, and nothing after it (no nested resolver) can fail and expect the
+    transaction to roll back. Its transaction may then skip BEGIN and COMMIT around a lone last
+    write (`db.last_write`)."""
+    operation = get_operation_ast(document, operation_name) if document is not None else None
+    if operation is None or operation.operation.value != "mutation" or len(operation.selection_set.selections) != 1:
+        return False
+    root = operation.selection_set.selections[0]
+    if not isinstance(root, FieldNode) or root.directives:
+        return False
+    return root.selection_set is None or all(
+        isinstance(s, FieldNode) and s.selection_set is None and not s.directives for s in root.selection_set.selections
+    )
+
+
 class _Rollback(Exception):
     """Raised inside the transaction to roll it back; never leaves `mutation_transaction`."""
 
 
 @asynccontextmanager
-async def mutation_transaction(failed: Callable[[], bool]) -> AsyncIterator[None]:
+async def mutation_transaction(failed: Callable[[], bool], *, one_unit: bool = False) -> AsyncIterator[None]:
     """One transaction for a whole mutation request: rolled back when `failed()` says the
-    operation ended with errors. Shared by GraphQL (the extension below) and REST-compat."""
+    operation ended with errors. Shared by GraphQL (the extension below) and REST-compat.
+    `one_unit`: see `is_one_unit`."""
     with suppress(_Rollback):
-        async with db.transaction():
+        async with db.transaction(one_unit=one_unit):
             yield
             if failed():
                 raise _Rollback
@@ -129,7 +146,7 @@ class BasaltOperation(SchemaExtension):
         ):
             yield
             return
-        async with mutation_transaction(self._failed):
+        async with mutation_transaction(self._failed, one_unit=is_one_unit(context.graphql_document, context.operation_name)):
             yield
         result = self.execution_context.result
         if self._failed() and result is not None and result.data:

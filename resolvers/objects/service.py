@@ -8,6 +8,7 @@ properties are enforced by partial unique indexes; their violations become 409 D
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from dataclasses import replace
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -295,7 +296,7 @@ async def create_object(principal: Principal | None, type_ref: str, values: Any)
     await _raise_if_invalid([checked], caller.tenant_id)
     row = new_row(schema, caller, checked.values)
     await _require_rows(caller, schema, "insert", [row], refused=True)
-    await insert_rows(schema, [row])
+    await insert_rows(schema, [row], last=True)
     return present(schema, row)
 
 
@@ -310,7 +311,7 @@ async def create_many(principal: Principal | None, type_ref: str, items: list[An
     await _raise_if_invalid(checks, caller.tenant_id, extra=duplicates)
     rows = [new_row(schema, caller, c.values) for c in checks]
     await _require_rows(caller, schema, "insert", rows, refused=True)
-    await insert_rows(schema, rows)
+    await insert_rows(schema, rows, last=True)
     return [r.id for r in rows]
 
 
@@ -506,15 +507,17 @@ def new_row(schema: TypeSchema, caller: Principal, values: dict[str, Any]) -> Ob
     )
 
 
-async def insert_rows(schema: TypeSchema, rows: list[ObjectRecord]) -> None:
-    """Every object is created here: the plan's quota, then the INSERTs."""
+async def insert_rows(schema: TypeSchema, rows: list[ObjectRecord], *, last: bool = False) -> None:
+    """Every object is created here: the plan's quota, then the INSERTs.
+    `last`: the caller writes nothing after these rows (`db.last_write`)."""
     if not rows:
         return
     await quota.reserve(rows[0].tenant_id, len(rows))
     try:
         if len(rows) <= repository.INSERT_ROWS:  # one statement with the events
             sql = db.Sql(db.dialect())
-            await events.created(schema, rows, rows[0].created_by, alongside=(repository.insert_sql(rows, sql), sql))
+            async with db.last_write() if last else nullcontext():
+                await events.created(schema, rows, rows[0].created_by, alongside=(repository.insert_sql(rows, sql), sql))
             return
         await repository.insert(rows)
     except IntegrityError as exc:
