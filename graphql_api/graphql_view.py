@@ -7,11 +7,13 @@ from collections import OrderedDict
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.parse_content_type import parse_content_type
 from cross_web import HTTPException as StrawberryHTTPException
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
@@ -21,9 +23,11 @@ from graphql_api.context import Context, build_context, request_id_of
 from graphql_api.errors import render_error
 from graphql_api.websocket import DirectTransportWSHandler, OrderedWebSocket, next_frame
 from schema.extensions import shape_error
+from schema.operations import execute_document, ready_operation
 from resolvers.errors import DomainError, InvalidJson, MethodNotAllowed, RouteNotFound, ValidationError
 
 
+PLAIN_REQUEST_KEYS = frozenset({"query", "variables", "operationName"})
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 20  # like the channels of /v1/realtime
 ENCODED_RESULTS = 256  # recent subscription results kept encoded (each entry holds its data)
 
@@ -70,10 +74,39 @@ class BasaltGraphQL(GraphQL):
             return
         request = Request(scope, receive)
         try:
-            response = await self.run(request)
+            response = await self._answer_plain_post(request) or await self.run(request)
         except StrawberryHTTPException as exc:
             response = render_error(request, _as_domain_error(exc))
         await response(scope, receive, send)
+
+    async def _answer_plain_post(self, request: Request) -> Response | None:
+        """A plain JSON POST of a query or mutation that is already parsed and validated (cached):
+        executed directly (`schema/operations.py`), answered exactly as `run` would. Anything else
+        (errors before execution, subscriptions, batches, uploads, streaming) returns None for
+        Strawberry's own pipeline."""
+        if request.method != "POST" or "application/json" not in parse_content_type(request.headers.get("content-type", ""))[0]:
+            return None
+        if self._get_stream_transport_from_headers(request.headers) is not None:
+            return None
+        try:
+            data = json.loads(await request.body())
+        except ValueError:
+            return None
+        if type(data) is not dict or not data.keys() <= PLAIN_REQUEST_KEYS:
+            return None
+        query, variables, operation_name = data.get("query"), data.get("variables"), data.get("operationName")
+        if type(query) is not str or (variables is not None and type(variables) is not dict):
+            return None
+        if operation_name is not None and type(operation_name) is not str:
+            return None
+        ready = ready_operation(self.schema.limits, self.schema, query, operation_name)
+        if ready is None:
+            return None
+        result = await execute_document(self.schema, ready[0], variables=variables, operation_name=operation_name, context=build_context(request))
+        if result.errors:
+            self.schema.process_errors(result.errors)
+        answer = await self.process_result(request, ExecutionResult(data=result.data, errors=result.errors))
+        return Response(self.encode_json(answer), media_type="application/json")
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:  # type: ignore[override]
         return build_context(request)

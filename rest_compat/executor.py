@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-from inspect import isawaitable
 from typing import Any, Awaitable, Callable, Iterable
 
 from graphql import (
@@ -19,7 +18,6 @@ from graphql import (
     GraphQLNonNull,
     GraphQLScalarType,
     Undefined,
-    execute,
     get_named_type,
     is_input_object_type,
     is_list_type,
@@ -30,7 +28,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from strawberry import Schema
-from strawberry.execution import optimized_is_awaitable
 
 from graphql_api.context import build_context
 from resolvers.errors import DomainError, FieldError, InvalidJson, Unauthorized, ValidationError
@@ -39,7 +36,7 @@ from rest_compat.mapping import Body, Header, HeaderOrQuery, PathParam, QueryPar
 from rest_compat.naming import rest_name, rest_names
 from rest_compat.operations import CompiledRoute, compile_route, required as _required
 from rest_compat.routes import ROUTES
-from schema.extensions import is_one_unit, mutation_transaction, needs_request_transaction
+from schema.operations import execute_document
 
 log = logging.getLogger("basalt.rest")
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -85,30 +82,10 @@ def _endpoint(schema: Schema, compiled: CompiledRoute) -> Endpoint:
 
 
 async def execute_prepared(schema: Schema, compiled: CompiledRoute, variables: dict[str, Any], context: Any) -> ExecutionResult:
-    """Execute the route's pre-validated document with graphql-core, as Strawberry would.
-
-    REST documents are fixed, so parsing, validation and the per-request schema extensions
-    (caches, limits, error shaping) are skipped; the resolvers, variable coercion and the
-    mutation transaction are exactly those of `POST /graphql`.
-    """
-
-    async def run() -> ExecutionResult:
-        result = execute(
-            schema._schema,
-            compiled.parsed,
-            context_value=context,
-            variable_values=variables,
-            is_awaitable=optimized_is_awaitable,
-            executor_class=schema.execution_context_class,
-        )
-        return await result if isawaitable(result) else result  # type: ignore[return-value]
-
-    if compiled.operation != "mutation" or not needs_request_transaction(schema._schema, compiled.parsed, None):
-        return await run()
-    outcome: list[ExecutionResult] = []
-    async with mutation_transaction(lambda: bool(outcome and outcome[0].errors), one_unit=is_one_unit(compiled.parsed, None)):
-        outcome.append(await run())
-    return outcome[0]
+    """Execute the route's pre-validated document as `POST /graphql` would (`execute_document`):
+    REST documents are fixed, so parsing, validation and Strawberry's per-request pipeline are
+    skipped; resolvers, variable coercion and the mutation transaction are the same."""
+    return await execute_document(schema, compiled.parsed, variables=variables, operation_name=None, context=context)
 
 
 async def collect_variables(compiled: CompiledRoute, request: Request) -> dict[str, Any]:

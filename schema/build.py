@@ -125,6 +125,8 @@ Subscription = merge_types("Subscription", SUBSCRIPTION_ROOTS)
 
 
 class BasaltSchema(strawberry.Schema):
+    limits: OperationLimits  # parse and validation limits, with their caches (the extension's)
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Expected domain errors are answers, not incidents: log only the rest."""
         unexpected = [e for e in errors if not isinstance(e.original_error, DomainError) and e.original_error is not None]
@@ -158,7 +160,7 @@ async def _shaped(results: Any) -> AsyncGenerator[Any, None]:
 def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 4000, introspection: bool = True) -> BasaltSchema:
     limits = OperationLimits(max_depth=max_depth, max_aliases=max_aliases, max_tokens=max_tokens, introspection=introspection)
     extensions: list[Any] = [lambda: BasaltOperation(limits)]
-    return BasaltSchema(
+    schema = BasaltSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -166,3 +168,5 @@ def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int 
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=not introspection),
         execution_context_class=BasaltExecutor,
     )
+    schema.limits = limits
+    return schema

@@ -41,6 +41,8 @@ def shape_error(error: GraphQLError) -> GraphQLError:
     elif original is None:
         code = "GRAPHQL_PARSE_FAILED" if "Syntax Error" in error.message else "GRAPHQL_VALIDATION_FAILED"
         message, extensions = error.message, {"code": code, "status": 400}
+    elif isinstance(original, GraphQLError) and error.path is None:  # a variable's value its type refuses
+        message, extensions = error.message, {"code": "VALIDATION_ERROR", "status": 400}
     else:
         log.error("unexpected error in %s", error.path, exc_info=original)
         message, extensions = "Internal server error", {"code": "INTERNAL_ERROR", "status": 500}
@@ -131,7 +133,7 @@ class BasaltOperation(SchemaExtension):
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
-        context.graphql_document = _parse(context.query or "", self.limits.max_tokens)
+        context.graphql_document = cached_parse(context.query or "", self.limits.max_tokens)
         yield
 
     def on_validate(self) -> Iterator[None]:
@@ -164,7 +166,7 @@ class BasaltOperation(SchemaExtension):
 
 
 @lru_cache(maxsize=1000)
-def _parse(query: str, max_tokens: int) -> DocumentNode:
+def cached_parse(query: str, max_tokens: int) -> DocumentNode:
     return parse(query, max_tokens=max_tokens)
 
 

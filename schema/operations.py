@@ -1,0 +1,71 @@
+"""Executing a parsed, validated document the way `Schema.execute` does, without its pipeline.
+
+Strawberry's `execute` builds an execution context, runs every extension hook of every phase
+and converts the result, which cost more than executing a simple query. Two callers skip it:
+REST-compat (documents fixed at startup) and plain JSON POSTs to /graphql whose query is already
+in the parse and validation caches. Both run the same executor class, the same resolvers and the
+same mutation transaction as the full pipeline, and come out with the same errors.
+"""
+
+from __future__ import annotations
+
+from inspect import isawaitable
+from typing import Any
+
+from graphql import DocumentNode, ExecutionResult, OperationDefinitionNode, OperationType, execute, get_operation_ast
+from graphql.error import GraphQLSyntaxError
+from strawberry import Schema
+from strawberry.execution import optimized_is_awaitable
+
+from schema.extensions import OperationLimits, cached_parse, is_one_unit, mutation_transaction, needs_request_transaction
+
+
+async def execute_document(
+    schema: Schema, document: DocumentNode, *, variables: dict[str, Any] | None, operation_name: str | None, context: Any
+) -> ExecutionResult:
+    """graphql-core's execution as `Schema.execute` calls it; a mutation in the request's
+    transaction, rolled back when the result has errors."""
+
+    async def run() -> ExecutionResult:
+        result = execute(
+            schema._schema,
+            document,
+            context_value=context,
+            variable_values=variables,
+            operation_name=operation_name,
+            is_awaitable=optimized_is_awaitable,
+            executor_class=schema.execution_context_class,
+        )
+        return await result if isawaitable(result) else result  # type: ignore[return-value]
+
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or operation.operation != OperationType.MUTATION or not needs_request_transaction(
+        schema._schema, document, operation_name
+    ):
+        return await run()
+    outcome: list[ExecutionResult] = []
+    async with mutation_transaction(lambda: bool(outcome and outcome[0].errors), one_unit=is_one_unit(document, operation_name)):
+        outcome.append(await run())
+    result = outcome[0]
+    if result.errors and result.data:  # rolled back: errors and no data, as the extension answers
+        return ExecutionResult(data=None, errors=result.errors)
+    return result
+
+
+def ready_operation(
+    limits: OperationLimits, schema: Schema, query: str, operation_name: str | None
+) -> tuple[DocumentNode, OperationDefinitionNode] | None:
+    """The document and its operation when the query parses and validates cleanly (both cached)
+    and is a query or a mutation; None for anything the full pipeline must answer (its errors,
+    subscriptions, an ambiguous operation)."""
+    try:
+        document = cached_parse(query, limits.max_tokens)
+    except GraphQLSyntaxError:
+        return None
+    if limits.validate(schema._schema, query, document):
+        return None
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or operation.operation == OperationType.SUBSCRIPTION:
+        return None
+    return document, operation
+
