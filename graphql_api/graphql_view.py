@@ -13,7 +13,6 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
-from strawberry.http.parse_content_type import parse_content_type
 from cross_web import HTTPException as StrawberryHTTPException
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
@@ -84,7 +83,7 @@ class BasaltGraphQL(GraphQL):
         executed directly (`schema/operations.py`), answered exactly as `run` would. Anything else
         (errors before execution, subscriptions, batches, uploads, streaming) returns None for
         Strawberry's own pipeline."""
-        if request.method != "POST" or "application/json" not in parse_content_type(request.headers.get("content-type", ""))[0]:
+        if request.method != "POST" or _media_type(request.headers.get("content-type", "")) != "application/json":
             return None
         if self._get_stream_transport_from_headers(request.headers) is not None:
             return None
@@ -132,6 +131,12 @@ class BasaltGraphQL(GraphQL):
         if context.principal is None:
             raise ConnectionRejectionError({"code": "UNAUTHORIZED", "message": "connection_init needs authorization"})
         return None
+
+
+def _media_type(content_type: str) -> str:
+    """`application/json` of `application/json; charset=utf-8`; anything unusual is left to
+    Strawberry's own parsing (it takes the slow path)."""
+    return content_type.split(";", 1)[0].strip().lower()
 
 
 def _as_domain_error(exc: StrawberryHTTPException) -> DomainError:

@@ -7,9 +7,9 @@ fields this executor reads the attribute and serialises it directly. Anything un
 for a non-null field, a serialiser that refuses the value, an exception) goes through the
 regular path for that field, so errors and results are exactly what graphql-core produces.
 
-Subscriptions execute the selection once per event, on a shallow copy of the executor: plans
-are keyed by the document's field nodes (stable across events) so they are built once per
-subscription, and the root field of an event skips graphql-core's per-event re-coercion of the
+Plans are keyed by the document's field nodes, which the parse cache keeps the same for the same
+query text, so a plan is built once per query and field set, not per request or per event.
+Subscriptions execute the selection once per event, on a shallow copy of the executor, and the root field of an event skips graphql-core's per-event re-coercion of the
 subscription's arguments (Strawberry's root resolver for an event ignores them: it returns the
 event itself). And when the event object says its fields do not depend on who asks
 (`basalt_shared_result`), subscriptions with the same document and variables share one result
@@ -72,6 +72,12 @@ _shared: OrderedDict[tuple[int, int, str], tuple[Any, Any, ExecutionResult]] = O
 
 Plan = list[tuple[str, Any, "LeafField | None"]]  # (response name, field details, leaf or None)
 
+# Plans by (parent type, shortcut allowed, the grouped field set's nodes), shared by all requests:
+# parsed documents are cached by query text, so the same query brings the same nodes. Oldest out
+# first; a plan's field details are plain AST references, the same whichever request collected them.
+PLANS = 4096
+_PLANS: OrderedDict[tuple[int, bool, tuple[int, ...]], tuple[GraphQLObjectType, Any, "Plan | None"]] = OrderedDict()
+
 
 @dataclass(frozen=True)
 class _Answered:
@@ -87,7 +93,6 @@ class _Answered:
 class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._plans: dict[tuple[str, tuple[int, ...]], tuple[Any, Plan | None]] = {}
         self._subscription: dict[str, str] = {}
         if self.operation.operation == OperationType.SUBSCRIPTION:
             direct_delivery.claim(self)  # its transport may execute and write events directly
@@ -207,21 +212,24 @@ class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
 
     def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Plan | None:
-        """Per grouped field set, keyed by its field nodes: the same for every row of a list and
-        every event of a subscription (per-event executors share this dict)."""
-        key = (parent_type.name, tuple(id(details[0].node) for details in grouped_field_set.values()))
-        cached = self._plans.get(key)
-        if cached is not None:
-            return cached[1]
+        """Per grouped field set, keyed by its field nodes: the same for every row of a list, every
+        event of a subscription and every request with the same document (`_PLANS`)."""
+        shortcut = self._shortcut_applies()
+        key = (id(parent_type), shortcut, tuple(id(details[0].node) for details in grouped_field_set.values()))
+        cached = _PLANS.get(key)
+        if cached is not None and cached[0] is parent_type:
+            return cached[2]
         plan: Plan | None = None
-        if self._shortcut_applies():
+        if shortcut:
             plan = []
             for response_name, details in grouped_field_set.items():
                 field_def = self.schema.get_field(parent_type, details[0].node.name.value)
                 plan.append((response_name, details, _leaf_field(field_def, details)))
             if not any(leaf for _, _, leaf in plan):
                 plan = None
-        self._plans[key] = (grouped_field_set, plan)  # keeps the nodes, so their ids stay theirs
+        _PLANS[key] = (parent_type, grouped_field_set, plan)  # keeps the type and the nodes, so their ids stay theirs
+        if len(_PLANS) > PLANS:
+            _PLANS.popitem(last=False)
         return plan
 
     def _shortcut_applies(self) -> bool:
