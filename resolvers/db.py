@@ -342,18 +342,25 @@ class RequestTransaction(TransactionWrapper):
             await super().rollback()
         self._finalized = True
 
-    async def before_statement(self) -> None:
-        """Called with the lock held, before each statement runs on the connection."""
+    async def before_statement(self) -> bool:
+        """Called with the lock held, before each statement runs on the connection; True when the
+        statement is to run on its own."""
         last = _last_write.get()
         if last is not None:
             last.statements += 1
             if last.statements > 1:
                 raise TransactionManagementError("last_write() runs one statement: a second one could not join it")
-        if self._state == "new":
-            if last is not None:
-                self._state = "alone"
-            else:
-                await self._open()
+        if self._state != "new":
+            return False
+        if last is None:
+            await self._open()
+            return False
+        self._state = "alone"
+        return True
+
+    def lone_statement_failed(self) -> None:
+        """It changed nothing (a failed statement on its own rolls itself back): back to `new`."""
+        self._state = "new"
 
     async def open_for_savepoint(self) -> None:
         async with self._lock:
@@ -370,21 +377,24 @@ class RequestTransaction(TransactionWrapper):
 class _Statement:
     """`acquire_connection()` of a `RequestTransaction`: its lock, and BEGIN first when due."""
 
-    __slots__ = ("_transaction",)
+    __slots__ = ("_transaction", "_alone")
 
     def __init__(self, transaction: RequestTransaction) -> None:
         self._transaction = transaction
+        self._alone = False
 
     async def __aenter__(self) -> Any:
         await self._transaction._lock.acquire()
         try:
-            await self._transaction.before_statement()
+            self._alone = await self._transaction.before_statement()
         except BaseException:
             self._transaction._lock.release()
             raise
         return self._transaction._connection
 
-    async def __aexit__(self, *exc: Any) -> None:
+    async def __aexit__(self, exc_type: Any, *exc: Any) -> None:
+        if exc_type is not None and self._alone:
+            self._transaction.lone_statement_failed()
         self._transaction._lock.release()
 
 

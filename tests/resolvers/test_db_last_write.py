@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 from graphql import parse
 from tortoise import connections
-from tortoise.exceptions import TransactionManagementError
+from tortoise.exceptions import IntegrityError, TransactionManagementError
 
 from resolvers import db
+from resolvers.errors import DuplicateValue
 from resolvers.objects.service import create_object
 from schema.extensions import is_one_unit
 from tests.support import TenantHandle, make_type, principal_of
@@ -190,3 +191,36 @@ async def test_a_create_that_reads_first_keeps_the_read_and_the_write_in_one_tra
 )
 def test_one_unit_is_one_root_mutation_field_answered_with_leaves(document: str, one_unit: bool) -> None:
     assert is_one_unit(parse(document), None) is one_unit
+
+
+async def test_a_lone_write_that_fails_changed_nothing_and_leaves_the_transaction_usable(
+    tenant: TenantHandle, caplog: pytest.LogCaptureFixture
+) -> None:
+    woken: list[str] = []
+    async with request_connection():
+        with caplog.at_level(logging.WARNING, logger="basalt.db"):
+            async with db.transaction(one_unit=True):
+                db.on_commit(lambda: woken.append("relay"))
+                with pytest.raises(IntegrityError):
+                    async with db.last_write():
+                        await db.execute("UPDATE tenants SET id = NULL WHERE id = $1", [tenant.tenant_id])
+                await db.execute(RENAME, [tenant.tenant_id, "Afterwards"])
+                assert await name_seen_elsewhere(tenant) != "Afterwards"  # in a transaction again
+
+    assert await name_seen_elsewhere(tenant) == "Afterwards"
+    assert woken == ["relay"]  # the transaction committed: once, at its end
+    assert "committed on its own" not in caplog.text
+
+
+async def test_a_duplicate_create_is_409_with_no_word_of_a_lone_commit(
+    tenant: TenantHandle, caplog: pytest.LogCaptureFixture
+) -> None:
+    await make_type(tenant, "codes", [{"name": "code", "data_type": "string", "is_unique": True}])
+    caller = replace(principal_of(tenant), schema_version=await current_schema_version(tenant))
+    await create_object(caller, "codes", {"code": "A-1"})
+    async with request_connection():
+        with caplog.at_level(logging.WARNING, logger="basalt.db"), pytest.raises(DuplicateValue):
+            async with db.transaction(one_unit=True):
+                await create_object(caller, "codes", {"code": "A-1"})
+
+    assert "committed on its own" not in caplog.text
