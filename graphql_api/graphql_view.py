@@ -6,6 +6,7 @@ import json
 from collections import OrderedDict
 from typing import Any
 
+from graphql import ExecutionResult as GraphQLExecutionResult, GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -101,7 +102,10 @@ class BasaltGraphQL(GraphQL):
         ready = ready_operation(self.schema.limits, self.schema, query, operation_name)
         if ready is None:
             return None
-        result = await execute_document(self.schema, ready[0], variables=variables, operation_name=operation_name, context=build_context(request))
+        try:
+            result = await execute_document(self.schema, ready[0], variables=variables, operation_name=operation_name, context=build_context(request))
+        except Exception as exc:  # outside any field (a failed commit): an error in the answer, as Strawberry's `execute` gives
+            result = GraphQLExecutionResult(data=None, errors=[exc if isinstance(exc, GraphQLError) else GraphQLError(str(exc), original_error=exc)])
         if result.errors:
             self.schema.process_errors(result.errors)
         answer = await self.process_result(request, ExecutionResult(data=result.data, errors=result.errors))

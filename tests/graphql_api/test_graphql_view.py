@@ -3,12 +3,15 @@ answer byte for byte what the pipeline answers: each case is sent twice, once ea
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
 
 from graphql_api.graphql_view import BasaltGraphQL
+from resolvers import db
 from schema.build import BasaltSchema
 from tests.support import TenantHandle, make_type
 
@@ -100,3 +103,19 @@ async def test_a_variable_value_its_type_refuses_is_a_validation_error(
     (error,) = answer["errors"]
     assert error["extensions"] == {"code": "VALIDATION_ERROR", "status": 400}
     assert error["message"].startswith("Variable '$id'")
+
+
+async def test_a_failure_outside_any_field_is_answered_alike(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, tenant: TenantHandle
+) -> None:
+    await make_type(tenant, "notes", [{"name": "title", "data_type": "string"}])
+
+    @asynccontextmanager
+    async def failing_commit(*, one_unit: bool = False) -> AsyncIterator[None]:
+        yield
+        raise RuntimeError("could not commit")
+
+    monkeypatch.setattr(db, "transaction", failing_commit)
+    direct, pipeline = await both_ways(client, monkeypatch, tenant, CASES["a mutation"])
+    assert direct == pipeline
+    assert direct[1]["data"] is None and direct[1]["errors"][0]["extensions"]["code"] == "INTERNAL_ERROR"
