@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,3 +116,30 @@ async def property_indexes(property_id: str) -> dict[str, str]:
     else:
         sql = "SELECT name, sql AS definition FROM sqlite_master WHERE type = 'index' AND tbl_name = 'objects' AND name LIKE ?"
     return {row["name"]: row["definition"] for row in await connection.execute_query_dict(sql, [f"%{property_id}"])}
+
+
+class SqlLog(logging.Handler):
+    """The statements the ORM's client sends that `keep` accepts (it logs every one at DEBUG)."""
+
+    def __init__(self, keep: Callable[[str], bool]) -> None:
+        super().__init__(logging.DEBUG)
+        self.keep = keep
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage().lstrip()
+        if self.keep(message):
+            self.statements.append(message)
+
+
+@contextmanager
+def logged_sql(keep: Callable[[str], bool]) -> Iterator[SqlLog]:
+    logger, log = logging.getLogger("tortoise.db_client"), SqlLog(keep)
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(log)
+    try:
+        yield log
+    finally:
+        logger.removeHandler(log)
+        logger.setLevel(previous)

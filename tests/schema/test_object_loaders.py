@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
-from tests.support import Api, TenantHandle, make_objects, make_type
+from tests.support import Api, SqlLog, TenantHandle, logged_sql, make_objects, make_type
 
 NESTED_QUERY = """
 query($type: ID!, $first: Int!) {
@@ -18,33 +16,15 @@ query($type: ID!, $first: Int!) {
 }"""
 
 
-class _Counter(logging.Handler):
-    """Counts the SELECTs the ORM's client logs (writes such as last-used stamps are throttled, so
-    left out; so is the runtime-hook cache's reread, once per tenant and process every half second
-    whatever the request count, see resolvers/hooks/emitter.py)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.statements: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if message.lstrip().upper().startswith("SELECT") and 'FROM "runtime_hooks"' not in message:
-            self.statements.append(message[:4000])
+def _counted(message: str) -> bool:
+    """The SELECTs (writes such as last-used stamps are throttled, so left out; so is the
+    runtime-hook cache's reread, once per tenant and process every half second whatever the
+    request count, see resolvers/hooks/emitter.py)."""
+    return message.upper().startswith("SELECT") and 'FROM "runtime_hooks"' not in message
 
 
-@contextmanager
-def counted_queries() -> Iterator[_Counter]:
-    logger = logging.getLogger("tortoise.db_client")
-    counter = _Counter()
-    previous = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(counter)
-    try:
-        yield counter
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(previous)
+def counted_queries() -> AbstractContextManager[SqlLog]:
+    return logged_sql(_counted)
 
 
 async def _graph(tenant: TenantHandle, people_count: int) -> str:

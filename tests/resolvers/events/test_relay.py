@@ -15,10 +15,9 @@ from __future__ import annotations
 import asyncio
 from importlib import import_module
 import contextvars
-import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -39,7 +38,7 @@ from resolvers.objects.service import create_many, create_object, delete_object,
 from resolvers.properties.schemas import PropertyCreate
 from resolvers.properties.service import create_property, delete_property, update_property
 from resolvers.runtime import Runtime
-from tests.support import TenantHandle, make_tenant, make_type, principal_of
+from tests.support import SqlLog, TenantHandle, logged_sql, make_tenant, make_type, principal_of
 
 PRODUCT_PROPERTIES = [
     {"name": "title", "data_type": "string"},
@@ -239,30 +238,8 @@ async def test_object_type_and_property_changes_write_events(tenant: TenantHandl
     assert prop_deleted["data"]["id"] == prop.id
 
 
-class _Writes(logging.Handler):
-    """The writes the ORM's client sends (it logs every statement at DEBUG)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.statements: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage().lstrip()
-        if message.upper().startswith(("INSERT", "WITH")):
-            self.statements.append(message)
-
-
-@contextmanager
-def logged_writes() -> Iterator[_Writes]:
-    logger, writes = logging.getLogger("tortoise.db_client"), _Writes()
-    previous = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(writes)
-    try:
-        yield writes
-    finally:
-        logger.removeHandler(writes)
-        logger.setLevel(previous)
+def logged_writes() -> AbstractContextManager[SqlLog]:
+    return logged_sql(lambda message: message.upper().startswith(("INSERT", "WITH")))
 
 
 async def test_a_create_writes_the_object_and_its_event_in_one_statement_on_postgresql(tenant: TenantHandle) -> None:
