@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
+import httpx
 import pytest
 from graphql import parse
 from tortoise import connections
@@ -224,3 +225,29 @@ async def test_a_duplicate_create_is_409_with_no_word_of_a_lone_commit(
                 await create_object(caller, "codes", {"code": "A-1"})
 
     assert "committed on its own" not in caplog.text
+
+
+@pytest.mark.parametrize("via", ["REST", "GraphQL"])
+async def test_a_create_over_http_opens_no_transaction(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, tenant: TenantHandle, via: str
+) -> None:
+    type_id = await make_type(tenant, "notes", [{"name": "title", "data_type": "string"}])
+
+    async def create() -> httpx.Response:
+        if via == "REST":
+            return await client.post(f"/v1/objects/{type_id}", json={"properties": {"title": "Hi"}}, headers=tenant.auth)
+        query = f'mutation {{ createObject(objectTypeId: "{type_id}", properties: {{title: "Hi"}}) {{ id }} }}'
+        return await client.post("/graphql", json={"query": query}, headers=tenant.auth)
+
+    await create()  # the type's schema and the quota's count are read now, in a transaction
+    opened: list[str] = []
+    real_open = db.RequestTransaction._open
+
+    async def spy(self: db.RequestTransaction) -> None:
+        opened.append("BEGIN")
+        await real_open(self)
+
+    monkeypatch.setattr(db.RequestTransaction, "_open", spy)
+    response = await create()
+    assert response.status_code in (200, 201) and "errors" not in response.json()
+    assert opened == []
