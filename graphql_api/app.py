@@ -100,7 +100,7 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
             settings.broadcast_url,
             retention_days=settings.event_retention_days,
             check_seconds=settings.realtime_check_ms / 1000,
-            run_relay=settings.run_workers,
+            number_events=settings.run_workers,
         ),
         extensions=emitter,
         catalog=catalog,

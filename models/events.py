@@ -1,9 +1,11 @@
 """The event log: one row per committed change, written in the same transaction as the change.
 
 `seq` is the event's public id, monotonic per tenant. The relay assigns it after the change has
-committed, in the order the relay sees committed rows, so a listener that has seen `seq` N can
-ask the log for everything after N and never miss an event that commits later (see
-`resolvers.events.relay`). Until then `seq` is NULL and the event is invisible to listeners.
+committed, in the order the relay sees committed rows, or a statement that commits on its own
+assigns it as it writes the row; either holds the tenant's `event_sequences` row until its commit.
+So a listener that has seen `seq` N can ask the log for everything after N and never miss an event
+that commits later (see `resolvers.events.relay`). Until then `seq` is NULL and the event is
+invisible to listeners.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ class Event(Model):
 
 
 class EventSequence(Model):
-    # The last seq handed out per tenant; only the relay writes it, inside its transaction.
+    # The last seq handed out per tenant; the relay writes it inside its transaction, and a statement
+    # that commits on its own may take the next seqs as it writes its events (events/repository.py).
     # (A comment, not a docstring: Tortoise pastes docstrings into SQL as table comments.)
 
     tenant_id = fields.CharField(max_length=40, primary_key=True)

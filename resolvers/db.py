@@ -302,6 +302,17 @@ async def last_write() -> AsyncIterator[None]:
         _last_write.reset(token)
 
 
+def runs_alone() -> bool:
+    """True when the next statement commits on its own: the lone last write of a unit of work (see
+    `RequestTransaction`), or any statement outside a transaction. A row lock it takes is then held
+    only until its own commit, right after it."""
+    client = connection()
+    if isinstance(client, RequestTransaction):
+        last = _last_write.get()
+        return client._state == "new" and last is not None and last.statements == 0
+    return not isinstance(client, TransactionalDBClient)
+
+
 class RequestTransaction(TransactionWrapper):
     """The request's transaction on its held connection, with BEGIN sent before its first
     statement rather than on entry when `lazy` (the caller runs one unit of work).

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,3 +145,58 @@ def logged_sql(keep: Callable[[str], bool]) -> Iterator[SqlLog]:
     finally:
         logger.removeHandler(log)
         logger.setLevel(previous)
+
+
+# --- the event log -------------------------------------------------------------------------
+
+
+def _json(value: Any) -> Any:
+    from models import jsoncodec
+
+    return jsoncodec.loads(value) if isinstance(value, (str, bytes)) else value
+
+
+async def event_rows(tenant_id: str) -> list[dict[str, Any]]:
+    """Every event row of the tenant in insertion order, JSON decoded."""
+    from resolvers import db
+
+    sql = db.Sql(db.dialect())
+    rows = await db.fetch(
+        "SELECT id, seq, type, custom, object_type_id, object_id, data, changed, actor, created_at, published_at "
+        f"FROM events WHERE tenant_id = {sql.param(tenant_id)} ORDER BY id",
+        sql.params,
+    )
+    return [{**r, "custom": bool(r["custom"]), "data": _json(r["data"]), "changed": _json(r["changed"])} for r in rows]
+
+
+async def drain(relay: Any, *tenant_ids: str, deadline_seconds: float = 10.0) -> None:
+    """Run the relay until every event of these tenants has a seq (another relay may hold some a moment)."""
+    deadline = time.monotonic() + deadline_seconds
+    while True:
+        await relay.run_once()
+        pending = [r for t in tenant_ids for r in await event_rows(t) if r["seq"] is None]
+        if not pending:
+            return
+        assert time.monotonic() < deadline, f"{len(pending)} events never got a seq"
+        await asyncio.sleep(0.01)
+
+
+# --- connections ---------------------------------------------------------------------------
+
+
+def pool() -> Any:
+    """The pool itself, also from inside a transaction (whose client has none of its own)."""
+    from tortoise import connections
+
+    client = connections.get("default")
+    return getattr(client, "_parent", client)._pool
+
+
+@asynccontextmanager
+async def request_connection() -> AsyncIterator[None]:
+    """What a request has when its mutation starts: a held connection, taken by authentication."""
+    from resolvers import db
+
+    async with db.held_connection():
+        await db.fetch("SELECT 1 AS authenticated")
+        yield

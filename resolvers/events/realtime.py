@@ -27,14 +27,13 @@ class Realtime:
         *,
         retention_days: int = RETENTION_DAYS_DEFAULT,
         check_seconds: float = 2.0,
-        run_relay: bool = True,
+        number_events: bool = True,
     ) -> None:
         self.broadcast: Broadcast = open_broadcast(broadcast_url)
         self.presence: Presence = open_presence(broadcast_url)
-        self.relay = Relay(self.broadcast, retention_days=retention_days)
+        self.relay = Relay(self.broadcast, retention_days=retention_days, numbers=number_events)  # it always publishes
         self.hub = Hub(check_seconds=check_seconds)
         self.relay.local_listeners.append(self.hub.on_event)
-        self.run_relay = run_relay
         self._relay_task: asyncio.Task[None] | None = None
         self._started = False
         self._lock = asyncio.Lock()
@@ -51,8 +50,7 @@ class Realtime:
         self.hub.start()
         await self.presence.start()
         await self.broadcast.start(self.hub.on_message, self.hub.on_reconnect)
-        if self.run_relay:
-            self._relay_task = asyncio.create_task(self.relay.run_forever(), name="event-relay")
+        self._relay_task = asyncio.create_task(self.relay.run_forever(), name="event-relay")
         self._started = True
 
     async def close(self) -> None:

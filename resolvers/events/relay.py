@@ -9,15 +9,19 @@ resume-by-id and gap filling exact, and a change of an object is always numbered
 changes before it. Publishing after commit can still reorder or lose messages
 (two relays, a Redis restart, a crash between commit and publish); the hub repairs that from the
 log, so the broadcast only has to be fast, not reliable.
+
+Events an object create numbered itself (`repository._numbered_insert`, under the same row lock
+of `event_sequences`) are handed over after their commit (`hand_over`): this process's listeners
+get them at once, and the relay publishes them, without a numbering pass. A relay that does not
+number (`numbers=False`: a server with `BASALT_WORKERS=false`) still publishes those.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from weakref import WeakSet
@@ -29,14 +33,21 @@ from resolvers.events.schemas import EventRecord
 
 log = logging.getLogger("basalt.events")
 BATCH = 500
+PUBLISH_BACKLOG = 10_000  # handed-over events waiting for the broadcast; older ones are dropped (the log has them)
 
 _local: WeakSet["Relay"] = WeakSet()
 
 
 def wake_local() -> None:
-    """Called after a commit that recorded events: run this process's relay now."""
+    """Called after a commit that recorded events without a seq: number them now."""
     for relay in list(_local):
-        relay.wake.set()
+        relay.number_soon()
+
+
+def hand_over(events: list[EventRecord]) -> None:
+    """Called after the commit of events numbered as they were written."""
+    for relay in list(_local):
+        relay.take_numbered(events)
 
 
 class Relay:
@@ -47,30 +58,68 @@ class Relay:
         poll_seconds: float = 1.0,
         retention_days: int = 7,
         prune_every_seconds: float = 600.0,
+        numbers: bool = True,
     ) -> None:
         self.broadcast = broadcast
+        self.numbers = numbers
         self.poll_seconds = poll_seconds
         self.retention = timedelta(days=retention_days)
         self.prune_every_seconds = prune_every_seconds
         self.wake = asyncio.Event()
         self.local_listeners: list[Callable[[EventRecord], None]] = []  # the hub repeats nothing it has seen
         self._last_prune = 0.0
+        self._numbering_due = True
+        self._running = False
+        self._handed_over: deque[EventRecord] = deque(maxlen=PUBLISH_BACKLOG)
         _local.add(self)
 
+    def number_soon(self) -> None:
+        self._numbering_due = True
+        self.wake.set()
+
+    def take_numbered(self, events: list[EventRecord]) -> None:
+        """Events numbered by the statement that wrote them, just committed: local listeners now,
+        the other processes through the broadcast on the relay's next step. Should the broadcast
+        fall behind (or this relay not run), other processes read them from the log instead, on
+        their hub's next check."""
+        for event in events:
+            for deliver in self.local_listeners:
+                deliver(event)
+        if self._running:
+            self._handed_over.extend(events)
+            self.wake.set()
+
     async def run_forever(self) -> None:
+        self._running = True
+        try:
+            await self._run()
+        finally:
+            self._running = False
+            self._handed_over.clear()
+
+    async def _run(self) -> None:
         while True:
             try:
-                busy = True
-                while busy:  # a full batch means more may be waiting
-                    busy = await self.run_once() == BATCH
-                await self._prune_now_and_then()
+                await self._publish_handed_over()
+                if self._numbering_due and self.numbers:
+                    self._numbering_due = False
+                    busy = True
+                    while busy:  # a full batch means more may be waiting
+                        busy = await self.run_once() == BATCH
+                    await self._prune_now_and_then()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("relay pass failed; retrying")
-            with contextlib.suppress(asyncio.TimeoutError):
+            try:
                 await asyncio.wait_for(self.wake.wait(), timeout=self.poll_seconds)
+            except asyncio.TimeoutError:
+                self._numbering_due = True  # a poll: rows another process left behind, or a failed pass
             self.wake.clear()
+
+    async def _publish_handed_over(self) -> None:
+        while self._handed_over:
+            await self.broadcast.publish(self._handed_over.popleft().to_message())
 
     async def run_once(self) -> int:
         """Number, mark and publish up to BATCH events; returns how many."""

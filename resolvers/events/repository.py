@@ -3,6 +3,7 @@ across tenants, and they never return rows to a caller."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -37,33 +38,88 @@ def _json(value: Any) -> Any:
 PendingWrite = tuple[str, db.Sql]  # a statement not run yet, and the parameters it was built with
 
 
-async def insert(events: list[NewEvent], when: datetime, *, alongside: PendingWrite | None = None) -> None:
+async def insert(events: list[NewEvent], when: datetime, *, alongside: PendingWrite | None = None) -> list[EventRecord]:
     """In the caller's transaction: the events commit (or roll back) with the change.
 
     `alongside` is the change itself, not run yet: on PostgreSQL it goes into the first INSERT as a
     data-modifying CTE (one round trip instead of two; the CTE runs exactly once, and a failure of
-    either part fails the statement). SQLite runs it first, on its own."""
+    either part fails the statement). SQLite runs it first, on its own.
+
+    Returns the events numbered as they were written (`_numbered_insert`); the rest get their seq
+    from the relay after commit."""
     if alongside is not None and alongside[1].dialect != "postgres":
         await db.execute(alongside[0], alongside[1].params)
         alongside = None
+    if _may_number(events):
+        return await _numbered_insert(events, when, alongside)
     for start in range(0, len(events), INSERT_ROWS):
         sql = alongside[1] if alongside is not None else db.Sql(db.dialect())
         text = _insert_sql(events[start : start + INSERT_ROWS], when, sql)
         if alongside is not None:
             text, alongside = f"WITH changed AS ({alongside[0]}) {text}", None
         await db.execute(text, sql.params)
+    return []
+
+
+def _may_number(events: list[NewEvent]) -> bool:
+    """One statement of one tenant's events that commits by itself, on PostgreSQL."""
+    return (
+        len(events) <= INSERT_ROWS
+        and len({e.tenant_id for e in events}) == 1
+        and db.dialect() == "postgres"
+        and db.runs_alone()
+    )
+
+
+async def _numbered_insert(events: list[NewEvent], when: datetime, alongside: PendingWrite | None) -> list[EventRecord]:
+    """Write the events (and the change) with their seqs, when the tenant's counter is free.
+
+    The statement commits by itself (`db.runs_alone`), so the counter's row lock lasts until that
+    commit, like the relay's: whoever numbers next waits for it, which keeps seqs in the order
+    events become visible. `SKIP LOCKED`: when the counter is busy (or the tenant has none yet),
+    nothing waits; the events are written without a seq and the relay numbers them. The change
+    runs first, in full (the counter waits for its count), so a wait of its own (a unique value
+    another transaction holds) never happens with the counter locked."""
+    sql = alongside[1] if alongside is not None else db.Sql("postgres")
+    ctes = []
+    after_change = ""
+    if alongside is not None:
+        ctes.append(f"changed AS ({alongside[0]} RETURNING 1)")
+        after_change = " AND (SELECT count(*) FROM changed) > 0"
+    count = len(events)
+    ctes.append(
+        f"numbering AS (UPDATE event_sequences SET last_seq = last_seq + {count} WHERE tenant_id = ("
+        f"SELECT s.tenant_id FROM event_sequences s WHERE s.tenant_id = {sql.param(events[0].tenant_id)}{after_change} "
+        f"FOR UPDATE SKIP LOCKED) RETURNING last_seq)"
+    )
+    stamp = sql.param(when)
+    rows = _value_rows(events, when, sql, extra=lambda i: (
+        f"(SELECT last_seq - {count - 1 - i} FROM numbering)", f"(SELECT CAST({stamp} AS TIMESTAMPTZ) FROM numbering)",
+    ))
+    text = (
+        f"WITH {', '.join(ctes)} INSERT INTO events ({_INSERT_COLUMNS}, seq, published_at) VALUES {rows} "
+        f"RETURNING {COLUMNS}"
+    )
+    written = await db.fetch(text, sql.params)
+    return [to_record(r) for r in written if r["seq"] is not None]
+
+
+_INSERT_COLUMNS = "tenant_id, type, custom, object_type_id, object_id, data, changed, actor, depth, created_at"
 
 
 def _insert_sql(events: list[NewEvent], when: datetime, sql: db.Sql) -> str:
+    return f"INSERT INTO events ({_INSERT_COLUMNS}) VALUES {_value_rows(events, when, sql)}"
+
+
+def _value_rows(events: list[NewEvent], when: datetime, sql: db.Sql, extra: Callable[[int], tuple[str, ...]] | None = None) -> str:
     depth = CHAIN_DEPTH.get() or None
-    rows = ", ".join(
-        "(" + ", ".join(sql.param(v) for v in (
+    return ", ".join(
+        "(" + ", ".join([*(sql.param(v) for v in (
             e.tenant_id, e.type, e.custom, e.object_type_id, e.object_id, jsoncodec.dumps(e.data),
             None if e.changed is None else jsoncodec.dumps(e.changed), e.actor, depth, when,
-        )) + ")"
-        for e in events
+        )), *(extra(i) if extra is not None else ())]) + ")"
+        for i, e in enumerate(events)
     )
-    return f"INSERT INTO events (tenant_id, type, custom, object_type_id, object_id, data, changed, actor, depth, created_at) VALUES {rows}"
 
 
 # --- the relay -----------------------------------------------------------------------------

@@ -3,12 +3,16 @@
 Recording writes the event row in the caller's transaction and asks the local relay to run once
 the transaction commits; the relay numbers the events and publishes them (see `relay`). Nothing
 is published before commit, and a committed event is never lost: if this process dies first,
-any relay picks the row up on its next pass.
+any relay picks the row up on its next pass. Events written by a statement that commits by
+itself (an object create) are usually numbered by that statement (`repository._numbered_insert`):
+after its commit they go straight to this process's listeners, and the relay only publishes
+them to the other processes, which also catch up from the log if that message is lost.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import partial
 from typing import Any
 
 from models import jsoncodec
@@ -37,8 +41,11 @@ async def record(*events: NewEvent, alongside: repository.PendingWrite | None = 
         if alongside is not None:
             await db.execute(alongside[0], alongside[1].params)
         return
-    await repository.insert(list(events), datetime.now(timezone.utc), alongside=alongside)
-    db.on_commit(relay.wake_local)
+    numbered = await repository.insert(list(events), datetime.now(timezone.utc), alongside=alongside)
+    if numbered:
+        db.on_commit(partial(relay.hand_over, numbered))
+    if len(numbered) < len(events):
+        db.on_commit(relay.wake_local)
 
 
 # --- custom events -------------------------------------------------------------------------

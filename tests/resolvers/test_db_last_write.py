@@ -7,32 +7,22 @@ request's transaction block is still open. Inside a real transaction it could no
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import replace
-from typing import Any
 
 import httpx
 import pytest
 from graphql import parse
-from tortoise import connections
 from tortoise.exceptions import IntegrityError, TransactionManagementError
 
 from resolvers import db
 from resolvers.errors import DuplicateValue
 from resolvers.objects.service import create_object
 from schema.extensions import is_one_unit
-from tests.support import TenantHandle, make_type, principal_of
+from tests.support import TenantHandle, make_type, pool, principal_of, request_connection
 
 pytestmark = pytest.mark.postgres_only
 
 RENAME = "UPDATE tenants SET name = $2 WHERE id = $1"
-
-
-def pool() -> Any:
-    """The pool itself, also from inside a transaction (whose client has none of its own)."""
-    client = connections.get("default")
-    return getattr(client, "_parent", client)._pool
 
 
 async def name_seen_elsewhere(tenant: TenantHandle) -> str:
@@ -44,14 +34,6 @@ async def name_seen_elsewhere(tenant: TenantHandle) -> str:
 async def object_seen_elsewhere(object_id: str) -> bool:
     async with pool().acquire() as other:
         return bool(await other.fetchval("SELECT count(*) FROM objects WHERE id = $1", object_id))
-
-
-@asynccontextmanager
-async def request_connection() -> AsyncIterator[None]:
-    """What a request has when its mutation starts: a held connection, taken by authentication."""
-    async with db.held_connection():
-        await db.fetch("SELECT 1 AS authenticated")
-        yield
 
 
 async def current_schema_version(tenant: TenantHandle) -> int:

@@ -24,7 +24,6 @@ from typing import Any
 import pytest
 from starlette.applications import Starlette
 
-from models import jsoncodec
 from resolvers import db
 from resolvers.errors import DuplicateValue, InsufficientScope, NotFound, PayloadTooLarge, ValidationError
 from resolvers.events import relay as relay_module
@@ -38,7 +37,7 @@ from resolvers.objects.service import create_many, create_object, delete_object,
 from resolvers.properties.schemas import PropertyCreate
 from resolvers.properties.service import create_property, delete_property, update_property
 from resolvers.runtime import Runtime
-from tests.support import SqlLog, TenantHandle, logged_sql, make_tenant, make_type, principal_of
+from tests.support import SqlLog, TenantHandle, drain, event_rows, logged_sql, make_tenant, make_type, principal_of
 
 PRODUCT_PROPERTIES = [
     {"name": "title", "data_type": "string"},
@@ -102,31 +101,6 @@ def runtime(app: Starlette) -> Runtime:
     return app.state.runtime
 
 
-def _json(value: Any) -> Any:
-    return jsoncodec.loads(value) if isinstance(value, (str, bytes)) else value
-
-
-async def event_rows(tenant_id: str) -> list[dict[str, Any]]:
-    """Every event row of the tenant in insertion order, JSON decoded."""
-    sql = db.Sql(db.dialect())
-    rows = await db.fetch(
-        "SELECT id, seq, type, custom, object_type_id, object_id, data, changed, actor, created_at, published_at "
-        f"FROM events WHERE tenant_id = {sql.param(tenant_id)} ORDER BY id",
-        sql.params,
-    )
-    return [{**r, "custom": bool(r["custom"]), "data": _json(r["data"]), "changed": _json(r["changed"])} for r in rows]
-
-
-async def drain(relay: Relay, *tenant_ids: str, deadline_seconds: float = 10.0) -> None:
-    """Run the relay until every event of these tenants has a seq (another relay may hold some a moment)."""
-    deadline = time.monotonic() + deadline_seconds
-    while True:
-        await relay.run_once()
-        pending = [r for t in tenant_ids for r in await event_rows(t) if r["seq"] is None]
-        if not pending:
-            return
-        assert time.monotonic() < deadline, f"{len(pending)} events never got a seq"
-        await asyncio.sleep(0.01)
 
 
 def shown(record: ObjectRecord, **extra: Any) -> dict[str, Any]:

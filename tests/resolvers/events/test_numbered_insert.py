@@ -1,0 +1,304 @@
+"""Events numbered by the statement that writes them (`repository._numbered_insert`).
+
+A statement that commits by itself (an object create as a lone last write, `db.runs_alone`)
+takes the tenant's counter in `event_sequences` with `SKIP LOCKED` and writes its events with
+their seqs; after its commit they go to this process's listeners at once (`relay.hand_over`) and
+the relay only publishes them. Anything else, and a busy counter, leaves the seq to the relay.
+The invariant behind both: a seq is taken under the counter's row lock, held until the commit
+that makes the event visible.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import AsyncIterator
+from contextlib import AbstractContextManager
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+
+from resolvers import db
+from resolvers.errors import DuplicateValue
+from resolvers.events import relay as relay_module
+from resolvers.events.relay import Relay
+from resolvers.events.schemas import EventRecord
+from resolvers.objects.schemas import ObjectRecord
+from resolvers.objects.service import create_object
+from resolvers.principal import Principal
+from tests.support import SqlLog, TenantHandle, drain, event_rows, logged_sql, make_type, pool, principal_of, request_connection
+
+pytestmark = pytest.mark.postgres_only
+
+
+class Published:
+    """A broadcast that keeps the events a relay publishes."""
+
+    def __init__(self) -> None:
+        self.events: list[EventRecord] = []
+
+    async def start(self, on_message: Any, on_reconnect: Any) -> None:
+        on_reconnect()
+
+    async def publish(self, message: str) -> None:
+        self.events.append(EventRecord.from_message(message))
+
+    async def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+async def relay() -> AsyncIterator[Relay]:
+    """A relay that is not running (tests step it), with a listener list of its own."""
+    made = Relay(Published(), poll_seconds=60)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+async def caller(tenant: TenantHandle, relay: Relay) -> Principal:
+    """A tenant with a `tickets` type whose events are numbered, so its counter exists, as
+    authentication reads it, after a first create (which reads the type and the quota's count)."""
+    await make_type(tenant, "tickets", [{"name": "code", "data_type": "string", "is_unique": True}])
+    await drain(relay, tenant.tenant_id)
+    async with pool().acquire() as other:
+        version = await other.fetchval("SELECT schema_version FROM tenants WHERE id = $1", tenant.tenant_id)
+    made = replace(principal_of(tenant), schema_version=int(version))
+    await create_object(made, "tickets", {"code": "first"})
+    await drain(relay, tenant.tenant_id)
+    return made
+
+
+async def lone_create(caller: Principal, code: str) -> ObjectRecord:
+    """A create as a REST or GraphQL mutation runs it: one unit of work on the held connection."""
+    async with request_connection():
+        async with db.transaction(one_unit=True):
+            return await create_object(caller, "tickets", {"code": code})
+
+
+async def last_seq(tenant_id: str) -> int:
+    async with pool().acquire() as other:
+        return int(await other.fetchval("SELECT last_seq FROM event_sequences WHERE tenant_id = $1", tenant_id) or 0)
+
+
+def logged_writes() -> AbstractContextManager[SqlLog]:
+    return logged_sql(lambda message: message.upper().startswith(("INSERT", "WITH", "UPDATE", "BEGIN", "COMMIT")))
+
+
+async def test_a_lone_create_writes_its_event_numbered_and_hands_it_over_after_commit(caller: Principal, relay: Relay) -> None:
+    before = await last_seq(caller.tenant_id)
+    handed: list[EventRecord] = []
+    relay.local_listeners.append(handed.append)
+
+    with logged_writes() as writes:
+        async with request_connection():
+            async with db.transaction(one_unit=True):
+                created = await create_object(caller, "tickets", {"code": "T-1"})
+                assert handed == []  # handed over after the block, as every on_commit callback
+
+    (statement,) = writes.statements  # no BEGIN, no COMMIT, no numbering pass
+    assert "numbering AS" in statement and "INSERT INTO objects" in statement
+    (row,) = [r for r in await event_rows(caller.tenant_id) if r["object_id"] == created.id]
+    assert row["seq"] == before + 1 and row["published_at"] is not None
+    assert [(e.seq, e.type, e.object_id) for e in handed] == [(before + 1, "object.created", created.id)]
+    assert handed[0].data["properties"] == {"code": "T-1"}
+    assert await last_seq(caller.tenant_id) == before + 1
+
+
+async def test_the_relay_publishes_a_handed_over_event_without_a_numbering_pass(
+    caller: Principal, relay: Relay, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    passes: list[int] = []
+    number = relay.run_once
+
+    async def counted() -> int:
+        passes.append(1)
+        return await number()
+
+    monkeypatch.setattr(relay, "run_once", counted)
+    task = asyncio.create_task(relay.run_forever(), context=contextvars.Context())
+    try:
+        await until(lambda: passes == [1])  # the pass every relay makes when it starts
+        created = await lone_create(caller, "T-2")
+        published: Published = relay.broadcast  # type: ignore[assignment]
+        await until(lambda: any(e.object_id == created.id for e in published.events))
+        await asyncio.sleep(0.05)
+        assert passes == [1]
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_relay_that_does_not_number_still_publishes_handed_over_events(caller: Principal) -> None:
+    publisher = Relay(Published(), poll_seconds=0.01, numbers=False)  # a server with BASALT_WORKERS=false
+    task = asyncio.create_task(publisher.run_forever(), context=contextvars.Context())
+    try:
+        created = await lone_create(caller, "T-3")
+        published: Published = publisher.broadcast  # type: ignore[assignment]
+        await until(lambda: any(e.object_id == created.id for e in published.events))
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        publisher.close()
+
+
+async def test_a_relay_that_is_not_running_delivers_locally_and_keeps_nothing_to_publish(caller: Principal, relay: Relay) -> None:
+    handed: list[EventRecord] = []
+    relay.local_listeners.append(handed.append)
+    created = await lone_create(caller, "T-7")
+    assert [e.object_id for e in handed] == [created.id]
+
+    task = asyncio.create_task(relay.run_forever(), context=contextvars.Context())
+    try:
+        await asyncio.sleep(0.1)
+        published: Published = relay.broadcast  # type: ignore[assignment]
+        assert created.id not in {e.object_id for e in published.events}  # other processes read it from the log
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_when_the_broadcast_falls_behind_the_oldest_handed_over_events_are_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    gate = asyncio.Event()
+
+    class Stuck(Published):
+        async def publish(self, message: str) -> None:
+            await gate.wait()
+            await super().publish(message)
+
+    monkeypatch.setattr(relay_module, "PUBLISH_BACKLOG", 3)
+    stuck = Relay(Stuck(), poll_seconds=60, numbers=False)
+    task = asyncio.create_task(stuck.run_forever(), context=contextvars.Context())
+    try:
+        await asyncio.sleep(0)
+        stuck.take_numbered([synthetic(1)])
+        await asyncio.sleep(0.01)  # the relay is now waiting on the broadcast with seq 1
+        stuck.take_numbered([synthetic(seq) for seq in range(2, 7)])
+        gate.set()
+        published: Published = stuck.broadcast  # type: ignore[assignment]
+        await until(lambda: len(published.events) == 4)
+        assert [e.seq for e in published.events] == [1, 4, 5, 6]
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        stuck.close()
+
+
+async def test_inside_a_transaction_the_event_is_left_to_the_relay(caller: Principal, relay: Relay) -> None:
+    handed: list[EventRecord] = []
+    relay.local_listeners.append(handed.append)
+    async with request_connection():
+        async with db.transaction():  # not one unit: the counter would stay locked until its commit
+            created = await create_object(caller, "tickets", {"code": "T-4"})
+
+    assert handed == []
+    await drain(relay, caller.tenant_id)
+    (row,) = [r for r in await event_rows(caller.tenant_id) if r["object_id"] == created.id]
+    assert row["seq"] is not None and row["published_at"] is not None
+
+
+async def test_a_busy_counter_is_skipped_not_waited_for_and_the_relay_numbers_the_event_after(
+    caller: Principal, relay: Relay
+) -> None:
+    async with pool().acquire() as other:
+        busy = other.transaction()
+        await busy.start()
+        await other.execute("SELECT 1 FROM event_sequences WHERE tenant_id = $1 FOR UPDATE", caller.tenant_id)
+        try:
+            created = await asyncio.wait_for(lone_create(caller, "T-5"), timeout=5)
+            (row,) = [r for r in await event_rows(caller.tenant_id) if r["object_id"] == created.id]
+            assert row["seq"] is None  # committed, waiting for the relay
+        finally:
+            await busy.rollback()
+
+    before = await last_seq(caller.tenant_id)
+    await drain(relay, caller.tenant_id)
+    (row,) = [r for r in await event_rows(caller.tenant_id) if r["object_id"] == created.id]
+    assert row["seq"] == before + 1
+
+
+async def test_a_create_waiting_for_a_unique_value_does_not_hold_the_counter(caller: Principal, relay: Relay) -> None:
+    """The change runs before the counter is taken: while the create waits for another
+    transaction's uncommitted duplicate, every other numbering goes on."""
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def hold_the_value() -> None:
+        async with request_connection():
+            async with db.transaction():
+                await create_object(caller, "tickets", {"code": "SAME"})
+                holding.set()
+                await release.wait()
+
+    holder = asyncio.create_task(hold_the_value(), context=contextvars.Context())
+    await holding.wait()
+    waiting = asyncio.create_task(lone_create(caller, "SAME"), context=contextvars.Context())
+    try:
+        await until(lambda: waiting.done(), or_else=blocked_on_a_lock)
+        assert not waiting.done()
+        async with pool().acquire() as other:
+            async with other.transaction():
+                locked = await other.fetchval(
+                    "SELECT tenant_id FROM event_sequences WHERE tenant_id = $1 FOR UPDATE NOWAIT", caller.tenant_id
+                )
+        assert locked == caller.tenant_id
+    finally:
+        release.set()
+        await holder
+    with pytest.raises(DuplicateValue):
+        await waiting
+
+
+async def test_concurrent_lone_creates_and_a_relay_hand_out_every_seq_once_with_no_gap(caller: Principal, relay: Relay) -> None:
+    before = await last_seq(caller.tenant_id)
+    handed: list[EventRecord] = []
+    relay.local_listeners.append(handed.append)
+    creates = [asyncio.create_task(lone_create(caller, f"C-{i}"), context=contextvars.Context()) for i in range(30)]
+    while not all(c.done() for c in creates):
+        await relay.run_once()
+        await asyncio.sleep(0)
+    await asyncio.gather(*creates)
+    await drain(relay, caller.tenant_id)
+
+    seqs = sorted(r["seq"] for r in await event_rows(caller.tenant_id) if r["seq"] > before)
+    assert seqs == list(range(before + 1, before + 31))
+    assert len({e.seq for e in handed}) == len(handed)  # whatever the statements numbered, once each
+    assert {e.seq for e in handed} <= set(seqs)
+
+
+async def test_a_failed_lone_create_hands_over_nothing_and_takes_no_seq(caller: Principal, relay: Relay) -> None:
+    await lone_create(caller, "T-6")
+    before = await last_seq(caller.tenant_id)
+    handed: list[EventRecord] = []
+    relay.local_listeners.append(handed.append)
+
+    with pytest.raises(DuplicateValue):
+        await lone_create(caller, "T-6")
+
+    assert handed == [] and await last_seq(caller.tenant_id) == before
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def synthetic(seq: int) -> EventRecord:
+    return EventRecord(
+        seq=seq, tenant_id="tn_synthetic", type="object.created", custom=False, object_type_id=None, object_id=f"obj_{seq}",
+        data={}, changed=None, actor=None, created_at=datetime.now(timezone.utc),
+    )
+
+
+async def blocked_on_a_lock() -> bool:
+    async with pool().acquire() as other:
+        return bool(await other.fetchval("SELECT count(*) FROM pg_locks WHERE NOT granted"))
+
+
+async def until(condition: Any, *, or_else: Any = None, seconds: float = 5.0) -> None:
+    """Wait until `condition()` holds, or (with `or_else`) until the awaited `or_else()` does."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not condition():
+        if or_else is not None and await or_else():
+            return
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.01)
