@@ -33,6 +33,8 @@ from tests.support import make_objects, make_tenant, make_type  # noqa: E402
 
 OBJECTS = int(os.environ.get("BENCH_OBJECTS", "100000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+ONLY = {o for o in os.environ.get("BENCH_ONLY", "").split(",") if o}  # e.g. "create": run those operations only
+WORKERS = os.environ.get("BENCH_WORKERS", "false")  # "true": the server also runs the event relay and the workers
 FILTER = {"score": {"gte": OBJECTS - 1000}}  # 1,000 matches, the first 20 by score
 FIELDS = "id objectTypeId tenantId properties createdAt updatedAt createdBy version isDeleted"
 
@@ -40,7 +42,7 @@ FIELDS = "id objectTypeId tenantId properties createdAt updatedAt createdBy vers
 def main() -> None:
     database_url = os.environ.get("BASALT_TEST_DATABASE_URL") or sys.exit("run through `make bench-data` (needs PostgreSQL)")
     var = Path(tempfile.mkdtemp(prefix="basalt-bench-"))
-    env = {"BASALT_ENV": "production", "BASALT_SECRET_KEY": "b" * 40, "BASALT_VAR_DIR": str(var), "BASALT_WORKERS": "false",
+    env = {"BASALT_ENV": "production", "BASALT_SECRET_KEY": "b" * 40, "BASALT_VAR_DIR": str(var), "BASALT_WORKERS": WORKERS,
            "BASALT_DATABASE_URL": database_url, "BASALT_BROADCAST_URL": os.environ.get("BASALT_TEST_REDIS_URL", "memory://"),
            "BASALT_STORAGE_URL": f"file://{var}/files"}
     token, type_id, object_id = asyncio.run(_prepare(env))
@@ -68,6 +70,7 @@ def main() -> None:
             f'mutation {{ createObject(objectTypeId: "{type_id}", properties: {{name: "bench", score: 7}}) {{ {FIELDS} }} }}')),
         ("create", "bare", f"{bare}/v1/objects/{type_id}", _post(create_body)),
     ]
+    targets = [t for t in targets if not ONLY or t[0] in ONLY]
     results: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     try:
         for port in (basalt_port, bare_port):

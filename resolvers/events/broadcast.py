@@ -28,7 +28,7 @@ OnReconnect = Callable[[], None]
 
 class Broadcast(Protocol):
     async def start(self, on_message: OnMessage, on_reconnect: OnReconnect) -> None: ...
-    async def publish(self, message: str) -> None: ...
+    async def publish(self, *messages: str) -> None: ...
     async def close(self) -> None: ...
 
 
@@ -42,9 +42,10 @@ class MemoryBroadcast:
         self._on_message = on_message
         on_reconnect()
 
-    async def publish(self, message: str) -> None:
+    async def publish(self, *messages: str) -> None:
         if self._on_message is not None:
-            self._on_message(message)
+            for message in messages:
+                self._on_message(message)
 
     async def close(self) -> None:
         self._on_message = None
@@ -64,9 +65,16 @@ class RedisBroadcast:
         if self._task is None:
             self._task = asyncio.create_task(self._listen_forever(on_message, on_reconnect), name="broadcast-subscriber")
 
-    async def publish(self, message: str) -> None:
+    async def publish(self, *messages: str) -> None:
+        """Several messages go in one round trip (a pipeline, not a transaction)."""
         try:
-            await self._publisher.publish(CHANNEL, message)
+            if len(messages) == 1:
+                await self._publisher.publish(CHANNEL, messages[0])
+            elif messages:
+                async with self._publisher.pipeline(transaction=False) as pipe:
+                    for message in messages:
+                        pipe.publish(CHANNEL, message)
+                    await pipe.execute()
         except (RedisError, OSError) as exc:
             log.warning("publish failed (listeners catch up from the event log): %s", exc)
 

@@ -119,7 +119,9 @@ class Relay:
 
     async def _publish_handed_over(self) -> None:
         while self._handed_over:
-            await self.broadcast.publish(self._handed_over.popleft().to_message())
+            events = list(self._handed_over)
+            self._handed_over.clear()
+            await self.broadcast.publish(*(event.to_message() for event in events))
 
     async def run_once(self) -> int:
         """Number, mark and publish up to BATCH events; returns how many."""
@@ -127,7 +129,8 @@ class Relay:
         for event in events:
             for deliver in self.local_listeners:  # this process's hub, without the Redis round trip
                 deliver(event)
-            await self.broadcast.publish(event.to_message())
+        if events:
+            await self.broadcast.publish(*(event.to_message() for event in events))
         return len(events)
 
     async def _sequence(self) -> list[EventRecord]:

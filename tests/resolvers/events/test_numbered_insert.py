@@ -42,8 +42,8 @@ class Published:
     async def start(self, on_message: Any, on_reconnect: Any) -> None:
         on_reconnect()
 
-    async def publish(self, message: str) -> None:
-        self.events.append(EventRecord.from_message(message))
+    async def publish(self, *messages: str) -> None:
+        self.events += [EventRecord.from_message(m) for m in messages]
 
     async def close(self) -> None:
         pass
@@ -164,9 +164,9 @@ async def test_when_the_broadcast_falls_behind_the_oldest_handed_over_events_are
     gate = asyncio.Event()
 
     class Stuck(Published):
-        async def publish(self, message: str) -> None:
+        async def publish(self, *messages: str) -> None:
             await gate.wait()
-            await super().publish(message)
+            await super().publish(*messages)
 
     monkeypatch.setattr(relay_module, "PUBLISH_BACKLOG", 3)
     stuck = Relay(Stuck(), poll_seconds=60, numbers=False)

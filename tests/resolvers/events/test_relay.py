@@ -60,16 +60,17 @@ class RecordingBroadcast:
     async def start(self, on_message: Callable[[str], None], on_reconnect: Callable[[], None]) -> None:
         on_reconnect()
 
-    async def publish(self, message: str) -> None:
-        event = EventRecord.from_message(message)
-        ran: list[bool] = []
-        db.on_commit(lambda: ran.append(True))  # runs at once only outside a transaction
-        self.outside_transaction.append(bool(ran))
-        # Read the row from a fresh context: another connection on PostgreSQL, which sees only
-        # committed rows.
-        found = await asyncio.create_task(published_seq(event.tenant_id, event.seq), context=contextvars.Context())
-        self.visible_elsewhere.append(found)
-        self.published.append(event)
+    async def publish(self, *messages: str) -> None:
+        for message in messages:
+            event = EventRecord.from_message(message)
+            ran: list[bool] = []
+            db.on_commit(lambda: ran.append(True))  # runs at once only outside a transaction
+            self.outside_transaction.append(bool(ran))
+            # Read the row from a fresh context: another connection on PostgreSQL, which sees only
+            # committed rows.
+            found = await asyncio.create_task(published_seq(event.tenant_id, event.seq), context=contextvars.Context())
+            self.visible_elsewhere.append(found)
+            self.published.append(event)
 
     async def close(self) -> None:
         self.published.clear()
