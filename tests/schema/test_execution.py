@@ -737,3 +737,81 @@ async def test_a_result_with_errors_is_never_shared() -> None:
     second = await subscription_outcomes(schema, document, {})
     assert first == second and first[1][1][0][:2] == ("no", ["flaky", "counted"])
     assert CALLS == [0, 1, 2, 1]  # the failing event ran again; the others were shared
+
+
+# --- Story 9: a list of leaf-only objects completes in one loop ------------------------------
+
+
+def count_list_items(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Which executor class completed each list item through graphql-core's per-item path."""
+    calls: list[str] = []
+    original = StrawberryGraphQLCoreExecutionContext.complete_list_item_value
+
+    def counting(self: Any, *args: Any) -> Any:
+        calls.append(type(self).__name__)
+        return original(self, *args)
+
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "complete_list_item_value", counting)
+    return calls
+
+
+async def test_a_list_of_leaf_only_objects_skips_the_per_item_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = count_list_items(monkeypatch)
+    fast, slow = await run_both(PlainQuery, "{ items { id name note @skip(if: true) count } }")
+
+    assert fast == slow and fast[1] == []
+    assert calls.count("BasaltExecutor") == 0
+    assert calls.count("StrawberryGraphQLCoreExecutionContext") == ROWS
+
+
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Human(Named):
+    age: int
+
+
+@strawberry.type
+class Robot(Named):
+    model: str
+
+
+@pytest.mark.parametrize(
+    ("document", "per_item"),
+    [
+        ("{ people { name age } }", False),  # implements an interface: Strawberry sets is_type_of
+        ("{ people @include(if: true) { name age } }", True),  # a directive on the list field
+        ("{ maybe { name age } }", True),  # a null item
+        ("{ wrong { name age } }", True),  # an item of another type: is_type_of refuses it
+        ("{ named { name } }", True),  # items of an interface type
+    ],
+)
+async def test_lists_the_one_loop_does_not_take_answer_as_stock(
+    monkeypatch: pytest.MonkeyPatch, document: str, per_item: bool
+) -> None:
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def people(self) -> list[Human]:
+            return [Human(name="Ada", age=36), Human(name="Alan", age=41)]
+
+        @strawberry.field
+        def maybe(self) -> list[Human | None]:
+            return [Human(name="Ada", age=36), None]
+
+        @strawberry.field
+        def wrong(self) -> list[Human]:
+            return [Human(name="Ada", age=36), Robot(name="R2", model="astromech")]  # type: ignore[list-item]
+
+        @strawberry.field
+        def named(self) -> list[Named]:
+            return [Human(name="Ada", age=36), Robot(name="R2", model="astromech")]
+
+    calls = count_list_items(monkeypatch)
+    fast, slow = await run_both(Query, document, types=[Human, Robot])
+
+    assert fast == slow
+    assert (calls.count("BasaltExecutor") > 0) is per_item
