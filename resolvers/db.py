@@ -305,7 +305,9 @@ async def last_write() -> AsyncIterator[None]:
 def runs_alone() -> bool:
     """True when the next statement commits on its own: the lone last write of a unit of work (see
     `RequestTransaction`), or any statement outside a transaction. A row lock it takes is then held
-    only until its own commit, right after it."""
+    only until its own commit, right after it. (Read before the statement takes the connection:
+    should a concurrent statement of the same request open the transaction in between, the lock
+    lasts until that transaction's commit instead. Slower for whoever waits, never wrong.)"""
     client = connection()
     if isinstance(client, RequestTransaction):
         last = _last_write.get()

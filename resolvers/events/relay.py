@@ -19,6 +19,7 @@ number (`numbers=False`: a server with `BASALT_WORKERS=false`) still publishes t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import defaultdict, deque
@@ -98,24 +99,33 @@ class Relay:
             self._handed_over.clear()
 
     async def _run(self) -> None:
+        """Publish what was handed over; number when told to, and at least every `poll_seconds`
+        after the last pass (hand-overs wake the loop often, so the poll goes by the clock)."""
+        last_pass = -self.poll_seconds
         while True:
             try:
                 await self._publish_handed_over()
-                if self._numbering_due and self.numbers:
+                if self.numbers and (self._numbering_due or time.monotonic() - last_pass >= self.poll_seconds):
                     self._numbering_due = False
-                    busy = True
-                    while busy:  # a full batch means more may be waiting
-                        busy = await self.run_once() == BATCH
-                    await self._prune_now_and_then()
+                    try:
+                        await self._number_all()
+                    finally:
+                        last_pass = time.monotonic()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("relay pass failed; retrying")
-            try:
-                await asyncio.wait_for(self.wake.wait(), timeout=self.poll_seconds)
-            except asyncio.TimeoutError:
-                self._numbering_due = True  # a poll: rows another process left behind, or a failed pass
+            until_poll = max(self.poll_seconds - (time.monotonic() - last_pass), 0.0) if self.numbers else None
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout=until_poll)
             self.wake.clear()
+
+    async def _number_all(self) -> None:
+        """Number until nothing waits, then prune now and then."""
+        busy = True
+        while busy:  # a full batch means more may be waiting
+            busy = await self.run_once() == BATCH
+        await self._prune_now_and_then()
 
     async def _publish_handed_over(self) -> None:
         while self._handed_over:

@@ -50,7 +50,7 @@ async def insert(events: list[NewEvent], when: datetime, *, alongside: PendingWr
     if alongside is not None and alongside[1].dialect != "postgres":
         await db.execute(alongside[0], alongside[1].params)
         alongside = None
-    if _may_number(events):
+    if alongside is not None and _may_number(events):
         return await _numbered_insert(events, when, alongside)
     for start in range(0, len(events), INSERT_ROWS):
         sql = alongside[1] if alongside is not None else db.Sql(db.dialect())
@@ -62,7 +62,9 @@ async def insert(events: list[NewEvent], when: datetime, *, alongside: PendingWr
 
 
 def _may_number(events: list[NewEvent]) -> bool:
-    """One statement of one tenant's events that commits by itself, on PostgreSQL."""
+    """One statement of one tenant's events that commits by itself, on PostgreSQL. Only with the
+    change they describe (`alongside`: objects created), which no earlier event can concern: an
+    update numbered here could overtake the create of its object still waiting for the relay."""
     return (
         len(events) <= INSERT_ROWS
         and len({e.tenant_id for e in events}) == 1
@@ -71,7 +73,7 @@ def _may_number(events: list[NewEvent]) -> bool:
     )
 
 
-async def _numbered_insert(events: list[NewEvent], when: datetime, alongside: PendingWrite | None) -> list[EventRecord]:
+async def _numbered_insert(events: list[NewEvent], when: datetime, alongside: PendingWrite) -> list[EventRecord]:
     """Write the events (and the change) with their seqs, when the tenant's counter is free.
 
     The statement commits by itself (`db.runs_alone`), so the counter's row lock lasts until that
@@ -79,19 +81,16 @@ async def _numbered_insert(events: list[NewEvent], when: datetime, alongside: Pe
     events become visible. `SKIP LOCKED`: when the counter is busy (or the tenant has none yet),
     nothing waits; the events are written without a seq and the relay numbers them. The change
     runs first, in full (the counter waits for its count), so a wait of its own (a unique value
-    another transaction holds) never happens with the counter locked."""
-    sql = alongside[1] if alongside is not None else db.Sql("postgres")
-    ctes = []
-    after_change = ""
-    if alongside is not None:
-        ctes.append(f"changed AS ({alongside[0]} RETURNING 1)")
-        after_change = " AND (SELECT count(*) FROM changed) > 0"
+    another transaction holds) never happens with the counter locked. (Foreign keys on `objects`
+    would break that: their checks run at the end of the statement.)"""
+    change, sql = alongside
     count = len(events)
-    ctes.append(
+    ctes = [
+        f"changed AS ({change} RETURNING 1)",
         f"numbering AS (UPDATE event_sequences SET last_seq = last_seq + {count} WHERE tenant_id = ("
-        f"SELECT s.tenant_id FROM event_sequences s WHERE s.tenant_id = {sql.param(events[0].tenant_id)}{after_change} "
-        f"FOR UPDATE SKIP LOCKED) RETURNING last_seq)"
-    )
+        f"SELECT s.tenant_id FROM event_sequences s WHERE s.tenant_id = {sql.param(events[0].tenant_id)} "
+        f"AND (SELECT count(*) FROM changed) > 0 FOR UPDATE SKIP LOCKED) RETURNING last_seq)",
+    ]
     stamp = sql.param(when)
     rows = _value_rows(events, when, sql, extra=lambda i: (
         f"(SELECT last_seq - {count - 1 - i} FROM numbering)", f"(SELECT CAST({stamp} AS TIMESTAMPTZ) FROM numbering)",

@@ -36,7 +36,9 @@ from resolvers.principal import Principal
 
 async def record(*events: NewEvent, alongside: repository.PendingWrite | None = None) -> None:
     """Write events in the current transaction; the relay publishes them after commit.
-    `alongside`: the change they describe, built but not run, written in the same statement."""
+    `alongside`: the change they describe, built but not run, written in the same statement; only
+    an INSERT of new rows (objects created), since the events may then be numbered in that
+    statement, and no earlier event can concern new rows (see `repository._may_number`)."""
     if not events:
         if alongside is not None:
             await db.execute(alongside[0], alongside[1].params)

@@ -26,7 +26,7 @@ from resolvers.events import relay as relay_module
 from resolvers.events.relay import Relay
 from resolvers.events.schemas import EventRecord
 from resolvers.objects.schemas import ObjectRecord
-from resolvers.objects.service import create_object
+from resolvers.objects.service import create_many, create_object
 from resolvers.principal import Principal
 from tests.support import SqlLog, TenantHandle, drain, event_rows, logged_sql, make_type, pool, principal_of, request_connection
 
@@ -160,6 +160,33 @@ async def test_a_relay_that_is_not_running_delivers_locally_and_keeps_nothing_to
         await asyncio.gather(task, return_exceptions=True)
 
 
+async def test_hand_overs_waking_the_relay_often_do_not_stop_its_poll(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows no one woke it for (left by a process that does not number, or by one that died
+    before its commit callbacks ran) are still numbered every `poll_seconds`."""
+    polling = Relay(Published(), poll_seconds=0.05)
+    passes: list[float] = []
+
+    async def counted() -> int:
+        passes.append(asyncio.get_running_loop().time())
+        return 0
+
+    async def no_pruning() -> None:
+        return None
+
+    monkeypatch.setattr(polling, "run_once", counted)
+    monkeypatch.setattr(polling, "_prune_now_and_then", no_pruning)
+    task = asyncio.create_task(polling.run_forever(), context=contextvars.Context())
+    try:
+        for seq in range(1, 101):  # a hand-over every 5 ms for half a second
+            polling.take_numbered([synthetic(seq)])
+            await asyncio.sleep(0.005)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        polling.close()
+    assert len(passes) >= 5  # about one per 50 ms; woken by hand-overs alone it would pass once
+
+
 async def test_when_the_broadcast_falls_behind_the_oldest_handed_over_events_are_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
     gate = asyncio.Event()
 
@@ -219,24 +246,43 @@ async def test_a_busy_counter_is_skipped_not_waited_for_and_the_relay_numbers_th
     assert row["seq"] == before + 1
 
 
+class HeldValue:
+    """Another request's transaction holding a unique value, uncommitted, until told to end."""
+
+    def __init__(self, caller: Principal, code: str) -> None:
+        self.caller, self.code = caller, code
+        self.holding, self.end = asyncio.Event(), asyncio.Event()
+        self.commit = True
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.task = asyncio.create_task(self._hold(), context=contextvars.Context())
+        await self.holding.wait()
+
+    async def finish(self, *, commit: bool) -> None:
+        self.commit = commit
+        self.end.set()
+        assert self.task is not None
+        await asyncio.gather(self.task, return_exceptions=True)
+
+    async def _hold(self) -> None:
+        async with request_connection():
+            async with db.transaction():
+                await create_object(self.caller, "tickets", {"code": self.code})
+                self.holding.set()
+                await self.end.wait()
+                if not self.commit:
+                    raise RuntimeError("rolled back")
+
+
 async def test_a_create_waiting_for_a_unique_value_does_not_hold_the_counter(caller: Principal, relay: Relay) -> None:
     """The change runs before the counter is taken: while the create waits for another
     transaction's uncommitted duplicate, every other numbering goes on."""
-    holding, release = asyncio.Event(), asyncio.Event()
-
-    async def hold_the_value() -> None:
-        async with request_connection():
-            async with db.transaction():
-                await create_object(caller, "tickets", {"code": "SAME"})
-                holding.set()
-                await release.wait()
-
-    holder = asyncio.create_task(hold_the_value(), context=contextvars.Context())
-    await holding.wait()
+    held = HeldValue(caller, "SAME")
+    await held.start()
     waiting = asyncio.create_task(lone_create(caller, "SAME"), context=contextvars.Context())
     try:
-        await until(lambda: waiting.done(), or_else=blocked_on_a_lock)
-        assert not waiting.done()
+        await until_true(a_numbered_create_waits_for_a_lock)
         async with pool().acquire() as other:
             async with other.transaction():
                 locked = await other.fetchval(
@@ -244,16 +290,37 @@ async def test_a_create_waiting_for_a_unique_value_does_not_hold_the_counter(cal
                 )
         assert locked == caller.tenant_id
     finally:
-        release.set()
-        await holder
+        await held.finish(commit=True)
     with pytest.raises(DuplicateValue):
         await waiting
 
 
-async def test_concurrent_lone_creates_and_a_relay_hand_out_every_seq_once_with_no_gap(caller: Principal, relay: Relay) -> None:
+async def test_a_create_that_waited_takes_the_counters_newest_value(
+    caller: Principal, relay: Relay, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its statement began before another create bumped the counter; once the duplicate it waited
+    for is rolled back, it numbers after that create (PostgreSQL rechecks the updated row)."""
+    handed = record_hand_overs(monkeypatch)
+    held = HeldValue(caller, "LATE")
+    await held.start()
+    waiting = asyncio.create_task(lone_create(caller, "LATE"), context=contextvars.Context())
+    try:
+        await until_true(a_numbered_create_waits_for_a_lock)
+        meanwhile = await lone_create(caller, "MEANWHILE")
+        before = await last_seq(caller.tenant_id)
+    finally:
+        await held.finish(commit=False)
+    late = await waiting
+
+    assert [(e.object_id, e.seq) for e in handed] == [(meanwhile.id, before), (late.id, before + 1)]
+    assert await last_seq(caller.tenant_id) == before + 1
+
+
+async def test_concurrent_lone_creates_and_a_relay_hand_out_every_seq_once_with_no_gap(
+    caller: Principal, relay: Relay, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = await last_seq(caller.tenant_id)
-    handed: list[EventRecord] = []
-    relay.local_listeners.append(handed.append)
+    handed = record_hand_overs(monkeypatch)
     creates = [asyncio.create_task(lone_create(caller, f"C-{i}"), context=contextvars.Context()) for i in range(30)]
     while not all(c.done() for c in creates):
         await relay.run_once()
@@ -263,8 +330,8 @@ async def test_concurrent_lone_creates_and_a_relay_hand_out_every_seq_once_with_
 
     seqs = sorted(r["seq"] for r in await event_rows(caller.tenant_id) if r["seq"] > before)
     assert seqs == list(range(before + 1, before + 31))
-    assert len({e.seq for e in handed}) == len(handed)  # whatever the statements numbered, once each
-    assert {e.seq for e in handed} <= set(seqs)
+    assert handed, "no create numbered its own event"
+    assert len({e.seq for e in handed}) == len(handed) and {e.seq for e in handed} <= set(seqs)
 
 
 async def test_a_failed_lone_create_hands_over_nothing_and_takes_no_seq(caller: Principal, relay: Relay) -> None:
@@ -279,6 +346,41 @@ async def test_a_failed_lone_create_hands_over_nothing_and_takes_no_seq(caller: 
     assert handed == [] and await last_seq(caller.tenant_id) == before
 
 
+async def test_a_create_outside_any_transaction_numbers_its_event_too(caller: Principal, monkeypatch: pytest.MonkeyPatch) -> None:
+    handed = record_hand_overs(monkeypatch)
+    before = await last_seq(caller.tenant_id)
+    created = await create_object(caller, "tickets", {"code": "T-8"})  # each statement commits by itself
+    assert [(e.object_id, e.seq) for e in handed] == [(created.id, before + 1)]
+
+
+async def test_a_batch_create_numbers_its_events_in_the_order_of_its_objects(
+    caller: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handed = record_hand_overs(monkeypatch)
+    before = await last_seq(caller.tenant_id)
+    async with request_connection():
+        async with db.transaction(one_unit=True):
+            ids = await create_many(caller, "tickets", [{"properties": {"code": f"B-{i}"}} for i in range(3)])
+
+    assert [(e.object_id, e.seq) for e in handed] == [(object_id, before + 1 + i) for i, object_id in enumerate(ids)]
+    rows = [r for r in await event_rows(caller.tenant_id) if r["object_id"] in ids]
+    assert [r["seq"] for r in rows] == [before + 1, before + 2, before + 3]  # rows in insertion order
+
+
+async def test_a_request_failing_after_its_lone_create_committed_still_hands_the_event_over(
+    caller: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handed = record_hand_overs(monkeypatch)
+    created: list[ObjectRecord] = []
+    with pytest.raises(RuntimeError):
+        async with request_connection():
+            async with db.transaction(one_unit=True):
+                created.append(await create_object(caller, "tickets", {"code": "T-9"}))
+                raise RuntimeError("answering the mutation failed")
+
+    assert [e.object_id for e in handed] == [created[0].id]  # it committed: listeners must hear of it
+
+
 # --- helpers -------------------------------------------------------------------------------
 
 
@@ -289,16 +391,37 @@ def synthetic(seq: int) -> EventRecord:
     )
 
 
-async def blocked_on_a_lock() -> bool:
+def record_hand_overs(monkeypatch: pytest.MonkeyPatch) -> list[EventRecord]:
+    """The events statements numbered themselves, as they are handed over after commit."""
+    handed: list[EventRecord] = []
+    original = relay_module.hand_over
+
+    def recording(events: list[EventRecord]) -> None:
+        handed.extend(events)
+        original(events)
+
+    monkeypatch.setattr(relay_module, "hand_over", recording)
+    return handed
+
+
+async def a_numbered_create_waits_for_a_lock() -> bool:
     async with pool().acquire() as other:
-        return bool(await other.fetchval("SELECT count(*) FROM pg_locks WHERE NOT granted"))
+        return bool(await other.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%numbering AS%'"
+        ))
 
 
-async def until(condition: Any, *, or_else: Any = None, seconds: float = 5.0) -> None:
-    """Wait until `condition()` holds, or (with `or_else`) until the awaited `or_else()` does."""
+async def until(condition: Any, *, seconds: float = 5.0) -> None:
+    """Wait until `condition()` holds."""
     deadline = asyncio.get_running_loop().time() + seconds
     while not condition():
-        if or_else is not None and await or_else():
-            return
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
+async def until_true(check: Any, *, seconds: float = 5.0) -> None:
+    """Wait until the awaited `check()` holds."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not await check():
         assert asyncio.get_running_loop().time() < deadline, "timed out"
         await asyncio.sleep(0.01)
