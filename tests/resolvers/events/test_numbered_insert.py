@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections.abc import AsyncIterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, asynccontextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
@@ -46,7 +46,7 @@ class Published:
         self.events += [EventRecord.from_message(m) for m in messages]
 
     async def close(self) -> None:
-        pass
+        self.events.clear()
 
 
 @pytest.fixture
@@ -118,29 +118,33 @@ async def test_the_relay_publishes_a_handed_over_event_without_a_numbering_pass(
         return await number()
 
     monkeypatch.setattr(relay, "run_once", counted)
-    task = asyncio.create_task(relay.run_forever(), context=contextvars.Context())
-    try:
+    async with running(relay) as published:
         await until(lambda: passes == [1])  # the pass every relay makes when it starts
         created = await lone_create(caller, "T-2")
-        published: Published = relay.broadcast  # type: ignore[assignment]
         await until(lambda: any(e.object_id == created.id for e in published.events))
         await asyncio.sleep(0.05)
-        assert passes == [1]
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    assert passes == [1]
 
 
-async def test_a_relay_that_does_not_number_still_publishes_handed_over_events(caller: Principal) -> None:
+async def test_a_relay_that_does_not_number_still_publishes_handed_over_events(
+    caller: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
     publisher = Relay(Published(), poll_seconds=0.01, numbers=False)  # a server with BASALT_WORKERS=false
-    task = asyncio.create_task(publisher.run_forever(), context=contextvars.Context())
+    passes: list[int] = []
+
+    async def counted() -> int:
+        passes.append(1)
+        return 0
+
+    monkeypatch.setattr(publisher, "run_once", counted)
     try:
-        created = await lone_create(caller, "T-3")
-        published: Published = publisher.broadcast  # type: ignore[assignment]
-        await until(lambda: any(e.object_id == created.id for e in published.events))
+        async with running(publisher) as published:
+            created = await lone_create(caller, "T-3")
+            await until(lambda: any(e.object_id == created.id for e in published.events))
+            await asyncio.sleep(0.05)  # five poll intervals: a relay that numbers would have passed
+        assert [e.object_id for e in published.events if e.tenant_id == caller.tenant_id] == [created.id]
+        assert passes == []
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
         publisher.close()
 
 
@@ -150,14 +154,9 @@ async def test_a_relay_that_is_not_running_delivers_locally_and_keeps_nothing_to
     created = await lone_create(caller, "T-7")
     assert [e.object_id for e in handed] == [created.id]
 
-    task = asyncio.create_task(relay.run_forever(), context=contextvars.Context())
-    try:
+    async with running(relay) as published:
         await asyncio.sleep(0.1)
-        published: Published = relay.broadcast  # type: ignore[assignment]
         assert created.id not in {e.object_id for e in published.events}  # other processes read it from the log
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 async def test_hand_overs_waking_the_relay_often_do_not_stop_its_poll(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -175,14 +174,12 @@ async def test_hand_overs_waking_the_relay_often_do_not_stop_its_poll(monkeypatc
 
     monkeypatch.setattr(polling, "run_once", counted)
     monkeypatch.setattr(polling, "_prune_now_and_then", no_pruning)
-    task = asyncio.create_task(polling.run_forever(), context=contextvars.Context())
     try:
-        for seq in range(1, 101):  # a hand-over every 5 ms for half a second
-            polling.take_numbered([synthetic(seq)])
-            await asyncio.sleep(0.005)
+        async with running(polling):
+            for seq in range(1, 101):  # a hand-over every 5 ms for half a second
+                polling.take_numbered([synthetic(seq)])
+                await asyncio.sleep(0.005)
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
         polling.close()
     assert len(passes) >= 5  # about one per 50 ms; woken by hand-overs alone it would pass once
 
@@ -197,19 +194,16 @@ async def test_when_the_broadcast_falls_behind_the_oldest_handed_over_events_are
 
     monkeypatch.setattr(relay_module, "PUBLISH_BACKLOG", 3)
     stuck = Relay(Stuck(), poll_seconds=60, numbers=False)
-    task = asyncio.create_task(stuck.run_forever(), context=contextvars.Context())
     try:
-        await asyncio.sleep(0)
-        stuck.take_numbered([synthetic(1)])
-        await asyncio.sleep(0.01)  # the relay is now waiting on the broadcast with seq 1
-        stuck.take_numbered([synthetic(seq) for seq in range(2, 7)])
-        gate.set()
-        published: Published = stuck.broadcast  # type: ignore[assignment]
-        await until(lambda: len(published.events) == 4)
-        assert [e.seq for e in published.events] == [1, 4, 5, 6]
+        async with running(stuck) as published:
+            await asyncio.sleep(0)
+            stuck.take_numbered([synthetic(1)])
+            await asyncio.sleep(0.01)  # the relay is now waiting on the broadcast with seq 1
+            stuck.take_numbered([synthetic(seq) for seq in range(2, 7)])
+            gate.set()
+            await until(lambda: len(published.events) == 4)
+            assert [e.seq for e in published.events] == [1, 4, 5, 6]
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
         stuck.close()
 
 
@@ -389,6 +383,17 @@ def synthetic(seq: int) -> EventRecord:
         seq=seq, tenant_id="tn_synthetic", type="object.created", custom=False, object_type_id=None, object_id=f"obj_{seq}",
         data={}, changed=None, actor=None, created_at=datetime.now(timezone.utc),
     )
+
+
+@asynccontextmanager
+async def running(relay: Relay) -> AsyncIterator[Published]:
+    """The relay's loop as a server runs it (in a fresh context), stopped at the end; yields its broadcast."""
+    task = asyncio.create_task(relay.run_forever(), context=contextvars.Context())
+    try:
+        yield relay.broadcast  # type: ignore[misc]
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 def record_hand_overs(monkeypatch: pytest.MonkeyPatch) -> list[EventRecord]:
