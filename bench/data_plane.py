@@ -72,6 +72,8 @@ def main() -> None:
     ]
     targets = [t for t in targets if not ONLY or t[0] in ONLY]
     results: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
+    cpu: dict[tuple[str, str], list[float]] = {}  # the server process's CPU ms per request, per round
+    pids = {"bare": servers[1].pid}
     try:
         for port in (basalt_port, bare_port):
             _wait(port)
@@ -80,17 +82,21 @@ def main() -> None:
                 script = _script(var, f"{operation}-{via}", body)
                 if round_ == 0:
                     _wrk(url, token, script, "2s")  # warm-up
-                results.setdefault((operation, via), []).append(_wrk(url, token, script, DURATION))
+                pid = pids.get(via, servers[0].pid)
+                before = _cpu_seconds(pid)
+                outcome = _wrk(url, token, script, DURATION)
+                results.setdefault((operation, via), []).append(outcome)
+                cpu.setdefault((operation, via), []).append((_cpu_seconds(pid) - before) * 1000 / (outcome[0] * _seconds(DURATION)))
     finally:
         _stop(servers)
     print(f"\n{OBJECTS} objects, {CONNECTIONS} connections, {ROUNDS} round(s) of {DURATION} per target, interleaved")
-    print(f"{'operation':10} {'via':8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8}  per round (vs bare)")
+    print(f"{'operation':10} {'via':8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8} {'cpu ms':>7}  per round (vs bare)")
     for (operation, via), runs in results.items():
         bare_runs = results[(operation, "bare")]
         ratios = [rps / bare[0] for (rps, _, _), bare in zip(runs, bare_runs)]
         rps, p50, p99 = (median(r[i] for r in runs) for i in range(3))
         rounds = ", ".join(f"{r[0]:.0f} ({ratio:.2f})" for r, ratio in zip(runs, ratios))
-        print(f"{operation:10} {via:8} {rps:8.0f} {p50:8.2f} {p99:8.2f} {median(ratios):8.2f}  {rounds}")
+        print(f"{operation:10} {via:8} {rps:8.0f} {p50:8.2f} {p99:8.2f} {median(ratios):8.2f} {median(cpu[(operation, via)]):7.3f}  {rounds}")
 
 
 def _stop(servers: list[subprocess.Popen[bytes]]) -> None:
@@ -103,6 +109,17 @@ def _stop(servers: list[subprocess.Popen[bytes]]) -> None:
         except subprocess.TimeoutExpired:
             print(f"server {server.args[-5:]} did not stop within 10 s; killed", file=sys.stderr)
             server.kill()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _seconds(duration: str) -> float:
+    """wrk's duration ("5s", "1m") in seconds."""
+    return float(duration[:-1]) * {"s": 1, "m": 60}[duration[-1]]
 
 
 def _graphql(query: str) -> str:

@@ -8,7 +8,8 @@ Targets: get, get-graphql, create, create-hooked (create with one trivial active
 sequentially `PROFILE_REQUESTS` times (default 2000) against PostgreSQL with `BENCH_OBJECTS`
 objects (default 10,000) and prints wall and CPU time per request; then, unless `PROFILE_TOP=0`,
 the same again under cProfile: own time grouped by package, and the top functions
-(`PROFILE_SORT`, default tottime).
+(`PROFILE_SORT`, default tottime). `PROFILE_DUMP=DIR` also writes each target's stats to
+DIR/<target>.pstats for `pstats` (callers and callees).
 """
 
 from __future__ import annotations
@@ -125,6 +126,8 @@ async def run(names: list[str]) -> None:
                     await call(app)
                 profiler.disable()
                 stats = pstats.Stats(profiler)
+                if os.environ.get("PROFILE_DUMP"):  # a directory: one pstats file per target, for pstats' callers/callees
+                    stats.dump_stats(Path(os.environ["PROFILE_DUMP"]) / f"{name}.pstats")
                 print_by_package(stats, REQUESTS)
                 stats.sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(TOP)
             if hook:

@@ -18,6 +18,7 @@ from schema.api_keys.queries import ApiKeyQueries
 from schema.execution import BasaltExecutor
 from schema.extensions import BasaltOperation, OperationLimits, shape_error
 from schema.health.queries import HealthQueries
+from schema import lean_resolvers
 from schema.associations.mutations import AssociationMutations
 from schema.associations.queries import AssociationQueries
 from schema.comments.mutations import CommentMutations
@@ -169,4 +170,5 @@ def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int 
         execution_context_class=BasaltExecutor,
     )
     schema.limits = limits
+    lean_resolvers.install(schema)  # resolvers without Strawberry's per-call wrapping where none is needed
     return schema
