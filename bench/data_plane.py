@@ -35,6 +35,9 @@ OBJECTS = int(os.environ.get("BENCH_OBJECTS", "100000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 ONLY = {o for o in os.environ.get("BENCH_ONLY", "").split(",") if o}  # e.g. "create": run those operations only
 WORKERS = os.environ.get("BENCH_WORKERS", "false")  # "true": the server also runs the event relay and the workers
+# Another source tree of Basalt (e.g. `git worktree add /tmp/prev HEAD~1`): its server runs beside this one, as
+# "REST@other" and "GraphQL@other", in the same interleaved rounds: an A/B comparison on the same box at the same time.
+OTHER_TREE = os.environ.get("BENCH_OTHER_TREE")
 FILTER = {"score": {"gte": OBJECTS - 1000}}  # 1,000 matches, the first 20 by score
 FIELDS = "id objectTypeId tenantId properties createdAt updatedAt createdBy version isDeleted"
 
@@ -46,13 +49,16 @@ def main() -> None:
            "BASALT_DATABASE_URL": database_url, "BASALT_BROADCAST_URL": os.environ.get("BASALT_TEST_REDIS_URL", "memory://"),
            "BASALT_STORAGE_URL": f"file://{var}/files"}
     token, type_id, object_id = asyncio.run(_prepare(env))
-    basalt_port, bare_port = free_port(), free_port()
+    basalt_port, bare_port, other_port = free_port(), free_port(), free_port()
+    uvicorn = ["-m", "uvicorn", "--log-level", "warning", "--no-access-log", "--factory"]
     servers = [
-        _serve(["-m", "uvicorn", "--factory", "graphql_api.app:app_from_env", "--port", str(basalt_port), "--log-level", "warning", "--no-access-log"], env),
-        _serve(["-m", "uvicorn", "--factory", "bench.bare_app:create", "--port", str(bare_port), "--log-level", "warning", "--no-access-log"],
-               {"BENCH_DATABASE_URL": database_url}),
+        _serve([*uvicorn, "graphql_api.app:app_from_env", "--port", str(basalt_port)], env),
+        _serve([*uvicorn, "bench.bare_app:create", "--port", str(bare_port)], {"BENCH_DATABASE_URL": database_url}),
     ]
-    basalt, bare = f"http://127.0.0.1:{basalt_port}", f"http://127.0.0.1:{bare_port}"
+    if OTHER_TREE:  # `python -m` puts its working directory first on sys.path: the other tree's code runs
+        servers.append(subprocess.Popen([sys.executable, *uvicorn, "graphql_api.app:app_from_env", "--port", str(other_port)],
+                                        env={**os.environ, **env}, cwd=OTHER_TREE))
+    basalt, bare, other = f"http://127.0.0.1:{basalt_port}", f"http://127.0.0.1:{bare_port}", f"http://127.0.0.1:{other_port}"
     list_query = f"filter={quote(json.dumps(FILTER))}&sort=score&order=asc&limit=20"
     create_body = json.dumps({"properties": {"name": "bench", "score": 7}})
     targets = [
@@ -70,12 +76,14 @@ def main() -> None:
             f'mutation {{ createObject(objectTypeId: "{type_id}", properties: {{name: "bench", score: 7}}) {{ {FIELDS} }} }}')),
         ("create", "bare", f"{bare}/v1/objects/{type_id}", _post(create_body)),
     ]
+    if OTHER_TREE:
+        targets = [row for t in targets for row in ([t, (t[0], f"{t[1]}@other", t[2].replace(basalt, other), t[3])] if t[1] != "bare" else [t])]
     targets = [t for t in targets if not ONLY or t[0] in ONLY]
     results: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     cpu: dict[tuple[str, str], list[float]] = {}  # the server process's CPU ms per request, per round
-    pids = {"bare": servers[1].pid}
+    pids = {"bare": servers[1].pid, "REST@other": servers[-1].pid, "GraphQL@other": servers[-1].pid}
     try:
-        for port in (basalt_port, bare_port):
+        for port in (basalt_port, bare_port, other_port)[:len(servers)]:
             _wait(port)
         for round_ in range(ROUNDS):  # interleaved, so a slow spell of the box hits all three alike
             for operation, via, url, body in targets:
@@ -90,13 +98,13 @@ def main() -> None:
     finally:
         _stop(servers)
     print(f"\n{OBJECTS} objects, {CONNECTIONS} connections, {ROUNDS} round(s) of {DURATION} per target, interleaved")
-    print(f"{'operation':10} {'via':8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8} {'cpu ms':>7}  per round (vs bare)")
+    print(f"{'operation':10} {'via':14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8} {'cpu ms':>7}  per round (vs bare)")
     for (operation, via), runs in results.items():
         bare_runs = results[(operation, "bare")]
         ratios = [rps / bare[0] for (rps, _, _), bare in zip(runs, bare_runs)]
         rps, p50, p99 = (median(r[i] for r in runs) for i in range(3))
         rounds = ", ".join(f"{r[0]:.0f} ({ratio:.2f})" for r, ratio in zip(runs, ratios))
-        print(f"{operation:10} {via:8} {rps:8.0f} {p50:8.2f} {p99:8.2f} {median(ratios):8.2f} {median(cpu[(operation, via)]):7.3f}  {rounds}")
+        print(f"{operation:10} {via:14} {rps:8.0f} {p50:8.2f} {p99:8.2f} {median(ratios):8.2f} {median(cpu[(operation, via)]):7.3f}  {rounds}")
 
 
 def _stop(servers: list[subprocess.Popen[bytes]]) -> None:

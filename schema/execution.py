@@ -33,17 +33,19 @@ from graphql import (
     GraphQLResolveInfo,
     GraphQLString,
     Undefined,
+    assert_valid_schema,
     get_nullable_type,
     is_leaf_type,
     is_non_null_type,
 )
-from graphql.execution.executor import to_nodes
+from graphql.execution.executor import default_field_resolver, default_type_resolver, to_nodes
 from graphql.language import OperationType
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema import direct_delivery
+from schema.prepared import coerce_variables, prepare
 
 StrawberryDefinition = "strawberry-definition"
 
@@ -97,6 +99,44 @@ class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
         self._subscription: dict[str, str] = {}
         if self.operation.operation == OperationType.SUBSCRIPTION:
             direct_delivery.claim(self)  # its transport may execute and write events directly
+
+    @classmethod
+    def build(  # type: ignore[override]
+        cls,
+        schema: Any,
+        document: Any,
+        root_value: Any = None,
+        context_value: Any = None,
+        raw_variable_values: dict[str, Any] | None = None,
+        operation_name: str | None = None,
+        field_resolver: Any = None,
+        type_resolver: Any = None,
+        subscribe_field_resolver: Any = None,
+        max_coercion_errors: int = 50,
+        enable_early_execution: bool = False,
+        middleware: Any = None,
+        is_awaitable: Any = None,
+        is_async_iterable: Any = None,
+        **custom_args: Any,
+    ) -> Any:
+        """graphql-core's `build` with the document's operation, fragments and variable types
+        worked out once per document (`schema.prepared`); graphql-core's own whenever anything
+        is unusual, errors included."""
+        assert_valid_schema(schema)
+        prepared = prepare(schema, document, operation_name) if middleware is None else None
+        variable_values = coerce_variables(prepared, raw_variable_values or {}) if prepared is not None else None
+        if prepared is None or variable_values is None:
+            return super().build(
+                schema, document, root_value, context_value, raw_variable_values, operation_name, field_resolver, type_resolver,
+                subscribe_field_resolver, max_coercion_errors, enable_early_execution, middleware, is_awaitable, is_async_iterable,
+                **custom_args,
+            )
+        return cls(
+            schema, prepared.fragment_definitions, prepared.fragments, root_value, context_value, prepared.operation,
+            variable_values, field_resolver or default_field_resolver, type_resolver or default_type_resolver,
+            subscribe_field_resolver or default_field_resolver, enable_early_execution, None, is_awaitable, is_async_iterable,
+            **custom_args,
+        )
 
     def execute_fields(
         self,

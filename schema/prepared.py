@@ -1,0 +1,116 @@
+"""What graphql-core works out from a document on every execution, worked out once per document.
+
+`Executor.build` walks the document's definitions to find the operation and the fragments, and
+turns every variable definition's type AST back into a schema type before coercing the values.
+None of that depends on the request: documents are cached by query text (REST-compat's are fixed
+at startup), so the same text brings the same document. `prepare` keeps the outcome per document
+and `coerce_variables` coerces the request's values with it.
+
+Anything unusual is left to graphql-core, which then answers (and reports) as it always does: a
+document without a single operation to run, fragment variables, a variable with a default value
+or an unknown type, and any value that fails coercion (its error messages come from graphql-core).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    Undefined,
+    VariableDefinitionNode,
+    is_non_null_type,
+)
+from graphql.execution.collect_fields import FragmentDetails
+from graphql.execution.get_variable_signature import GraphQLVariableSignature, get_variable_signature
+from graphql.execution.values import VariableValues, VariableValueSource, input_is_nested_too_deeply
+from graphql.utilities import coerce_input_value
+
+
+@dataclass(frozen=True)
+class Prepared:
+    schema: GraphQLSchema
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    fragment_definitions: dict[str, FragmentDefinitionNode]
+    fragments: dict[str, FragmentDetails]
+    variables: tuple[tuple[VariableDefinitionNode, GraphQLVariableSignature], ...]
+
+
+# By (schema, document, operation name); the entry keeps the schema and the document, so their ids
+# cannot be reused while it lives. Oldest out first.
+PREPARED = 4096
+_prepared: OrderedDict[tuple[int, int, str | None], Prepared | tuple[GraphQLSchema, DocumentNode]] = OrderedDict()
+
+
+def prepare(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> Prepared | None:
+    """The document's operation, fragments and variable signatures; None when graphql-core must
+    build the executor itself (see the module docstring)."""
+    key = (id(schema), id(document), operation_name)
+    found = _prepared.get(key)
+    if isinstance(found, Prepared):
+        if found.schema is schema and found.document is document:
+            return found
+    elif found is not None and found[0] is schema and found[1] is document:
+        return None  # known to need graphql-core
+    prepared = _prepare(schema, document, operation_name)
+    _prepared[key] = prepared if prepared is not None else (schema, document)
+    while len(_prepared) > PREPARED:
+        _prepared.popitem(last=False)
+    return prepared
+
+
+def _prepare(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> Prepared | None:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is None:
+        if len(operations) != 1:
+            return None
+        operation = operations[0]
+    else:
+        named = [o for o in operations if o.name and o.name.value == operation_name]
+        if not named:
+            return None
+        operation = named[-1]  # graphql-core keeps the last one of that name
+    fragment_definitions: dict[str, FragmentDefinitionNode] = {}
+    fragments: dict[str, FragmentDetails] = {}
+    for definition in document.definitions:
+        if isinstance(definition, FragmentDefinitionNode):
+            if definition.variable_definitions:
+                return None
+            fragment_definitions[definition.name.value] = definition
+            fragments[definition.name.value] = FragmentDetails(definition, None)
+    variables = []
+    for node in operation.variable_definitions or ():
+        signature = get_variable_signature(schema, node)
+        if not isinstance(signature, GraphQLVariableSignature) or node.default_value is not None:
+            return None
+        variables.append((node, signature))
+    return Prepared(schema, document, operation, fragment_definitions, fragments, tuple(variables))
+
+
+def coerce_variables(prepared: Prepared, inputs: dict[str, Any]) -> VariableValues | None:
+    """The coerced values as graphql-core's `get_variable_values` gives them, or None when any
+    value fails (graphql-core then coerces again and reports the errors)."""
+    sources: dict[str, VariableValueSource] = {}
+    coerced: dict[str, Any] = {}
+    for _, signature in prepared.variables:
+        name, type_ = signature.name, signature.type
+        value = inputs.get(name, Undefined)
+        if value is Undefined:
+            if not is_non_null_type(type_):
+                sources[name] = VariableValueSource(signature)
+                continue
+            return None  # a required variable is missing
+        sources[name] = VariableValueSource(signature, value)
+        if input_is_nested_too_deeply(value, type_):
+            return None
+        coerced_value = coerce_input_value(value, type_)
+        if coerced_value is Undefined:
+            return None
+        coerced[name] = coerced_value
+    return VariableValues(sources, coerced)

@@ -1,0 +1,118 @@
+"""A document's operation, fragments and variable types are worked out once; the coerced
+variables and every error are graphql-core's own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import strawberry
+from graphql import parse
+from graphql.execution.values import get_variable_values
+
+from schema import prepared as prepared_module
+from schema.execution import BasaltExecutor
+from schema.prepared import coerce_variables, prepare
+
+
+@strawberry.input
+class Window:
+    first: int
+    after: str | None = None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def look(self, id: strawberry.ID, window: Window | None = None, tags: list[str] | None = None, score: float | None = None) -> str:
+        parts = [str(id), "-" if window is None else f"{window.first}/{window.after}", ",".join(tags or []), str(score)]
+        return " ".join(parts)
+
+
+LOOK = """query Look($id: ID!, $window: Window, $tags: [String!], $score: Float) {
+  look(id: $id, window: $window, tags: $tags, score: $score) ...Extra
+}
+fragment Extra on Query { again: look(id: $id) }"""
+
+
+@pytest.fixture
+def schema() -> strawberry.Schema:
+    return strawberry.Schema(query=Query, execution_context_class=BasaltExecutor)
+
+
+def test_a_document_is_prepared_once_per_schema_and_operation_name(schema: strawberry.Schema) -> None:
+    document = parse(LOOK)
+    first = prepare(schema._schema, document, None)
+    assert first is not None and first.operation.name.value == "Look"
+    assert prepare(schema._schema, document, None) is first
+    assert prepare(schema._schema, document, "Look") is not first
+    assert list(first.fragments) == ["Extra"]
+    assert [signature.name for _, signature in first.variables] == ["id", "window", "tags", "score"]
+    other = strawberry.Schema(query=Query)
+    assert prepare(other._schema, document, None) is not first
+
+
+@pytest.mark.parametrize("inputs", [
+    {"id": "x1"},
+    {"id": 7, "window": {"first": 3}, "tags": "solo", "score": 2},
+    {"id": "x2", "window": {"first": 1, "after": None}, "tags": ["a", "b"], "score": None},
+])
+def test_coerced_values_and_sources_are_graphql_cores(schema: strawberry.Schema, inputs: dict[str, Any]) -> None:
+    document = parse(LOOK)
+    prepared = prepare(schema._schema, document, None)
+    assert prepared is not None
+    ours = coerce_variables(prepared, inputs)
+    theirs = get_variable_values(schema._schema, prepared.operation.variable_definitions, inputs)
+    assert ours is not None and not isinstance(theirs, list)
+    assert ours.coerced == theirs.coerced
+    assert described(ours.sources) == described(theirs.sources)
+
+
+def described(sources: dict[str, Any]) -> dict[str, Any]:
+    """A source as comparable data (graphql-core wraps the variable's type anew on every call)."""
+    return {name: (s.signature.name, str(s.signature.type), s.signature.default, s.value) for name, s in sources.items()}
+
+
+@pytest.mark.parametrize("inputs", [{}, {"id": None}, {"id": "x", "window": {"first": "many"}}, {"id": "x", "score": "high"}])
+def test_a_value_that_does_not_coerce_is_left_to_graphql_core(schema: strawberry.Schema, inputs: dict[str, Any]) -> None:
+    prepared = prepare(schema._schema, parse(LOOK), None)
+    assert prepared is not None
+    assert coerce_variables(prepared, inputs) is None
+
+
+@pytest.mark.parametrize("text, name", [
+    ("query A { look(id: 1) } query B { look(id: 2) }", None),  # which one? graphql-core answers
+    ("query A { look(id: 1) }", "Missing"),
+    ("query ($id: ID = 1) { look(id: $id) }", None),  # a default value
+    ("query ($id: Nope) { look(id: $id) }", None),  # an unknown type
+])
+def test_unusual_documents_are_left_to_graphql_core(schema: strawberry.Schema, text: str, name: str | None) -> None:
+    assert prepare(schema._schema, parse(text), name) is None
+    assert prepare(schema._schema, parse(text), name) is None  # remembered as such
+
+
+async def test_answers_and_errors_match_the_stock_executor() -> None:
+    basalt = strawberry.Schema(query=Query, execution_context_class=BasaltExecutor)
+    stock = strawberry.Schema(query=Query)
+    cases: list[tuple[str, str | None, dict[str, Any]]] = [
+        (LOOK, None, {"id": "a", "window": {"first": 2, "after": "c"}, "tags": ["t"], "score": 1.5}),
+        (LOOK, None, {"window": {"first": 2}}),  # missing $id
+        (LOOK, None, {"id": "a", "window": {"first": "two"}}),
+        ("query A { look(id: 1) } query B { look(id: 2) }", "B", {}),
+        ("query A { look(id: 1) } query B { look(id: 2) }", None, {}),
+        ("query ($id: ID = 9) { look(id: $id) }", None, {}),
+    ]
+    for text, name, variables in cases:
+        ours = await basalt.execute(text, variable_values=variables, operation_name=name)
+        theirs = await stock.execute(text, variable_values=variables, operation_name=name)
+        assert ours.data == theirs.data
+        assert [(e.message, e.path) for e in ours.errors or []] == [(e.message, e.path) for e in theirs.errors or []]
+    assert (await basalt.execute(LOOK, variable_values={"id": "z"})).data == {"look": "z -  None", "again": "z -  None"}
+
+
+def test_the_cache_is_bounded(schema: strawberry.Schema, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(prepared_module, "PREPARED", 3)
+    documents = [parse(f"{{ look(id: {n}) }}") for n in range(5)]
+    for document in documents:
+        prepare(schema._schema, document, None)
+    assert len(prepared_module._prepared) <= 3
