@@ -23,8 +23,7 @@ from graphql import (
     is_list_type,
 )
 from graphql.error import GraphQLError
-from graphql.execution.values import input_is_nested_too_deeply
-from graphql.utilities import coerce_input_value, validate_input_value
+from graphql.utilities import validate_input_value
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -38,7 +37,6 @@ from rest_compat.naming import rest_name, rest_names
 from rest_compat.operations import CompiledRoute, compile_route, required as _required
 from rest_compat.routes import ROUTES
 from schema.operations import execute_document
-from schema.prepared import CoercedVariables
 
 log = logging.getLogger("basalt.rest")
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -98,7 +96,6 @@ async def collect_variables(compiled: CompiledRoute, request: Request) -> dict[s
     if any(isinstance(s, RawBody) for _, s in compiled.arguments.values()):
         body = {RAW_BODY: await _text_body(request)}
     variables: dict[str, Any] = {}
-    coerced: dict[str, Any] = {}
     errors: list[FieldError] = []
     for name, (argument, source) in compiled.arguments.items():
         value = _raw_value(source, argument, request, body, errors)
@@ -106,10 +103,10 @@ async def collect_variables(compiled: CompiledRoute, request: Request) -> dict[s
             if _required(argument):
                 errors.append(FieldError(_field_name(source), "is required"))
             continue
-        variables[name], coerced[name] = _check(argument, source, value, errors)
+        variables[name] = _check(argument, source, value, errors)
     if errors:
         raise ValidationError(errors)
-    return CoercedVariables(variables, coerced)
+    return variables
 
 
 RAW_BODY = "\0raw"
@@ -210,11 +207,10 @@ def _scalar_from_text(name: str, raw: str, scalar: Any, errors: list[FieldError]
     return raw
 
 
-def _check(argument: GraphQLArgument, source: Source, value: Any, errors: list[FieldError]) -> tuple[Any, Any]:
+def _check(argument: GraphQLArgument, source: Source, value: Any, errors: list[FieldError]) -> Any:
     """Validate against the GraphQL input type, collecting every problem with its REST field path.
 
-    Returns the value with input-object keys renamed from snake_case to the schema's camelCase,
-    and its coercion by the argument's type, which the executor then uses as it is.
+    Returns the value with input-object keys renamed from snake_case to the schema's camelCase.
     """
     root = _field_name(source)
 
@@ -227,12 +223,9 @@ def _check(argument: GraphQLArgument, source: Source, value: Any, errors: list[F
     before = len(errors)
     if isinstance(source, Body):
         _require_lists(value, argument.type, [], on_error)
-    if len(errors) > before:  # one complaint per field
-        return value, Undefined
-    coerced = Undefined if input_is_nested_too_deeply(value, argument.type) else coerce_input_value(value, argument.type)
-    if coerced is Undefined:  # it does not coerce: say why, in REST terms
+    if len(errors) == before:  # one complaint per field
         validate_input_value(value, argument.type, on_error, hide_suggestions=True)
-    return value, coerced
+    return value
 
 
 def _require_lists(value: Any, type_: Any, path: list[str | int], on_error: Callable[[GraphQLError, list[str | int]], None]) -> None:

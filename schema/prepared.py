@@ -93,22 +93,11 @@ def _prepare(schema: GraphQLSchema, document: DocumentNode, operation_name: str 
     return Prepared(schema, document, operation, fragment_definitions, fragments, tuple(variables))
 
 
-class CoercedVariables(dict[str, Any]):
-    """Variable values as sent, with the caller's coercion of each one by the variable's type
-    (`coerce_input_value`, as graphql-core would coerce it): REST-compat checks every value
-    itself to report errors in REST terms, so the executor need not coerce them again."""
-
-    def __init__(self, values: dict[str, Any], coerced: dict[str, Any]) -> None:
-        super().__init__(values)
-        self.coerced = coerced
-
-
 def coerce_variables(prepared: Prepared, inputs: dict[str, Any]) -> VariableValues | None:
     """The coerced values as graphql-core's `get_variable_values` gives them, or None when any
     value fails (graphql-core then coerces again and reports the errors)."""
     sources: dict[str, VariableValueSource] = {}
     coerced: dict[str, Any] = {}
-    already = inputs.coerced if isinstance(inputs, CoercedVariables) else None
     for _, signature in prepared.variables:
         name, type_ = signature.name, signature.type
         value = inputs.get(name, Undefined)
@@ -118,9 +107,6 @@ def coerce_variables(prepared: Prepared, inputs: dict[str, Any]) -> VariableValu
                 continue
             return None  # a required variable is missing
         sources[name] = VariableValueSource(signature, value)
-        if already is not None and already.get(name, Undefined) is not Undefined:
-            coerced[name] = already[name]
-            continue
         if input_is_nested_too_deeply(value, type_):
             return None
         coerced_value = coerce_input_value(value, type_)

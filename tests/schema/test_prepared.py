@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 import strawberry
-from graphql import Undefined, parse
+from graphql import parse
 from graphql.execution.values import get_variable_values
 
 from schema import prepared as prepared_module
 from schema.execution import BasaltExecutor
-from schema.prepared import CoercedVariables, coerce_variables, prepare
+from schema.prepared import coerce_variables, prepare
 
 
 @strawberry.input
@@ -116,16 +116,3 @@ def test_the_cache_is_bounded(schema: strawberry.Schema, monkeypatch: pytest.Mon
     for document in documents:
         prepare(schema._schema, document, None)
     assert len(prepared_module._prepared) <= 3
-
-
-def test_values_the_caller_already_coerced_are_taken_as_they_are(schema: strawberry.Schema) -> None:
-    prepared = prepare(schema._schema, parse(LOOK), None)
-    assert prepared is not None
-    window = object()  # not what coercion would give: proves it was not coerced again
-    inputs = CoercedVariables({"id": 5, "window": {"first": 1}, "score": 3}, {"id": "5", "window": window})
-    values = coerce_variables(prepared, inputs)
-    assert values is not None
-    assert values.coerced == {"id": "5", "window": window, "score": 3.0}  # `score` had no coercion given: coerced here
-    assert {name: source.value for name, source in values.sources.items()} == {
-        "id": 5, "window": {"first": 1}, "tags": Undefined, "score": 3,
-    }
