@@ -12,6 +12,7 @@ from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as run_migrations
 
 from graphql_api.settings import Settings
+from resolvers.db import release_spares
 from models import MODEL_MODULES
 
 APP_LABEL = "basalt"
@@ -90,10 +91,11 @@ async def init_orm(settings: Settings) -> None:
 
 
 async def close_orm() -> None:
+    await release_spares()  # a pool waits, when it closes, for every connection still taken from it
     await Tortoise.close_connections()
 
 
 async def migrate(settings: Settings) -> None:
     """Apply the checked-in migrations; safe to run on every start."""
     await run_migrations(config=tortoise_config(settings))
-    await Tortoise.close_connections()
+    await close_orm()

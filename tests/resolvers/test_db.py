@@ -71,14 +71,45 @@ async def test_the_request_transaction_runs_on_the_held_connection_and_rolls_bac
     assert after[0]["name"] != "Renamed" and committed[0]["name"] == "Renamed"
 
 
-async def test_the_connection_goes_back_to_the_pool_when_the_request_ends() -> None:
+async def test_the_connection_is_kept_for_the_next_request_and_given_back_at_shutdown() -> None:
+    await backend()  # the pool exists from the first query on
     pool = db.connection()._pool  # type: ignore[attr-defined]
+    await db.release_spares()
+    taken_before = pool.get_size() - pool.get_idle_size()
     async with db.held_connection():
-        await backend()
-        in_use = pool.get_size() - pool.get_idle_size()
+        first = await backend()
+    async with db.held_connection():
+        second = await backend()
+    kept = pool.get_size() - pool.get_idle_size()
+    await db.release_spares()
     after = pool.get_size() - pool.get_idle_size()
 
-    assert in_use >= 1 and after == in_use - 1
+    assert first == second  # the same connection, without a trip through the pool
+    assert kept == taken_before + 1 and after == taken_before
+    assert db.holding_slots(pool)._value == pool.get_max_size() // 2  # kept, yet no slot taken
+
+
+async def test_a_connection_left_in_a_transaction_or_closed_is_not_kept() -> None:
+    await backend()  # the pool exists from the first query on
+    pool = db.connection()._pool  # type: ignore[attr-defined]
+    await db.release_spares()
+    async with db.held_connection():
+        await backend()
+        await db._held.get()._connection.execute("BEGIN")  # type: ignore[union-attr]  # as if a request ended inside one
+    kept_after_transaction = list(db._spares_of(pool))
+    async with db.held_connection():
+        terminated = await backend()
+        open_transaction = db._held.get()._connection.is_in_transaction()  # type: ignore[union-attr]  # as the server last said
+        db._held.get()._connection.terminate()  # type: ignore[union-attr]
+    kept_after_close = list(db._spares_of(pool))
+    async with db.held_connection():
+        replacement = await backend()
+
+    assert kept_after_transaction == [] and kept_after_close == []  # both went back to the pool
+    assert open_transaction is False  # the pool rolled the first one back
+    assert replacement != terminated
+    await db.release_spares()
+    assert pool.get_size() - pool.get_idle_size() == 0
 
 
 async def test_many_requests_holding_connections_and_needing_one_more_never_stall(tenant: TenantHandle) -> None:
