@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
 
-.PHONY: bench-data bench-realtime bench-auth bench-webhooks bench-endpoints bench-hooks profile-data install run migrate lint test test-postgres test-sqlite bench clean
+.PHONY: bench-data bench-realtime bench-auth bench-webhooks bench-endpoints bench-hooks profile-data bench-instructions install run migrate lint test test-postgres test-sqlite bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ bench-hooks: install
 
 profile-data: install
 	$(BIN)/python scripts/test_services.py -- $(BIN)/python bench/profile_requests.py
+
+## Instructions per request under valgrind (TARGETS="get create", TREES="--tree /tmp/prev --tree ."): A/B without the box's noise.
+bench-instructions: install
+	command -v valgrind >/dev/null || apt-get install -y -q valgrind
+	$(BIN)/python bench/instructions.py $(or $(TARGETS),get create list) $(TREES)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
