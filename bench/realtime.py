@@ -3,7 +3,9 @@
 graphql-transport-ws with the `gql` client.
 
 - latency from sending the create request to each subscriber's event, at 1 and at 100
-  subscribers (p50, p99; creates one after another, so this is latency, not queueing);
+  subscribers (p50, p99; creates one after another, so this is latency, not queueing), with all
+  subscribers in this process, and then with the 100 spread over `BENCH_CLIENT_PROCESSES`
+  client processes (extra rows when more than 1; on the 2-core box it did not help, see README);
 - sustained events per second delivered to 100 subscribers (8 concurrent creators, 10 s);
 - server memory per idle WebSocket with 2,000 connections open (connection_init and one
   subscription each; raw `websockets` clients, since 2,000 gql sessions would load the client).
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import os
 import resource
 import statistics
@@ -23,6 +26,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +50,7 @@ from tests.support import make_tenant, make_type  # noqa: E402
 LATENCY_EVENTS = int(os.environ.get("BENCH_LATENCY_EVENTS", "200"))
 THROUGHPUT_SECONDS = float(os.environ.get("BENCH_THROUGHPUT_SECONDS", "10"))
 IDLE_CONNECTIONS = int(os.environ.get("BENCH_IDLE_CONNECTIONS", "2000"))
+CLIENT_PROCESSES = int(os.environ.get("BENCH_CLIENT_PROCESSES", "1"))  # > 1: extra rows, 100 subscribers over this many processes
 SUBSCRIPTION_TEXT = "subscription($t: ID) { objectEvents(objectTypeId: $t, events: [CREATED]) { objectId } }"
 SUBSCRIPTION = gql(SUBSCRIPTION_TEXT)
 
@@ -167,15 +172,21 @@ class RawHttp:
         self.writer: asyncio.StreamWriter | None = None
 
     async def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        if self.writer is None:
-            address, port = self.host.rsplit(":", 1)
-            self.reader, self.writer = await asyncio.open_connection(address, int(port))
-        assert self.reader is not None
         payload = json.dumps(body).encode()
         head = (f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nAuthorization: Bearer {self.token}\r\n"
                 f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n")
-        self.writer.write(head.encode() + payload)
-        status = int((await self.reader.readline()).split()[1])
+        status_line = b""
+        for _ in range(2):  # the server closes a keep-alive socket idle for 5 s: then once more on a new one
+            if self.writer is None:
+                address, port = self.host.rsplit(":", 1)
+                self.reader, self.writer = await asyncio.open_connection(address, int(port))
+            assert self.reader is not None
+            self.writer.write(head.encode() + payload)
+            status_line = await self.reader.readline()
+            if status_line:
+                break
+            await self.close()
+        status = int(status_line.split()[1])
         length = 0
         while (line := await self.reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.decode().partition(":")
@@ -189,6 +200,7 @@ class RawHttp:
     async def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
+        self.reader = self.writer = None
 
 
 Poster = httpx.AsyncClient | RawHttp
@@ -202,8 +214,7 @@ async def _subscribers(host: str, token: str, type_id: str, http: Poster, count:
     await asyncio.gather(*(s.ready.wait() for s in subscribers))
     while True:  # subscribe messages are not acknowledged: live once a warm-up object reaches everyone
         object_id = await _create(http, type_id)
-        await asyncio.sleep(0.5)
-        if all(object_id in s.arrived for s in subscribers):
+        if await _all_have(subscribers, object_id, 0.5):
             return subscribers
 
 
@@ -233,28 +244,32 @@ class Latency:
     spread_p50: float  # per event, from the first subscriber's arrival to the median one's
 
 
-async def _latency(host: str, token: str, type_id: str, http: Poster, count: int, kind: type[Listener]) -> Latency:
-    subscribers = await _subscribers(host, token, type_id, http, count, kind)
-    samples: list[float] = []  # from sending the create request
-    after_response: list[float] = []  # from receiving its answer (the commit is done by then)
-    spreads: list[float] = []  # first arrival to median arrival: how long the client takes per message
+async def _latency(host: str, token: str, type_id: str, http: Poster, count: int, kind: type[Listener], processes: int = 1) -> Latency:
+    """`processes` > 1: the subscribers are spread over that many client processes."""
+    group: SubscriberGroup = InProcess(host, token, type_id, count, kind) if processes == 1 else ClientProcesses(host, token, type_id, count, kind, processes)
+    await group.start(http)
+    times: dict[str, tuple[float, float]] = {}  # object id -> (create sent, its answer received)
     creates: list[float] = []
     try:
         for _ in range(LATENCY_EVENTS):
             started = time.perf_counter()
             object_id = await _create(http, type_id)
             answered = time.perf_counter()
+            times[object_id] = (started, answered)
             creates.append((answered - started) * 1000)
-            deadline = time.perf_counter() + 5
-            while not all(object_id in s.arrived for s in subscribers) and time.perf_counter() < deadline:
-                await asyncio.sleep(0.0005)
-            samples += [(s.arrived[object_id] - started) * 1000 for s in subscribers if object_id in s.arrived]
-            after_response += [max(0.0, s.arrived[object_id] - answered) * 1000 for s in subscribers if object_id in s.arrived]
-            arrivals = sorted(s.arrived[object_id] for s in subscribers if object_id in s.arrived)
-            spreads.append((arrivals[len(arrivals) // 2] - arrivals[0]) * 1000)
+            await group.wait_for(object_id, 5)
             await asyncio.sleep(0.01)
+        arrivals = await group.arrivals()
     finally:
-        await _close(subscribers)
+        await group.close()
+    samples: list[float] = []  # from sending the create request
+    after_response: list[float] = []  # from receiving its answer (the commit is done by then)
+    spreads: list[float] = []  # first arrival to median arrival: how long the client takes per message
+    for object_id, (started, answered) in times.items():
+        arrived = sorted(a[object_id] for a in arrivals if object_id in a)
+        samples += [(at - started) * 1000 for at in arrived]
+        after_response += [max(0.0, at - answered) * 1000 for at in arrived]
+        spreads.append((arrived[len(arrived) // 2] - arrived[0]) * 1000)
     samples.sort()
     after_response.sort()
     return Latency(
@@ -266,6 +281,106 @@ async def _latency(host: str, token: str, type_id: str, http: Poster, count: int
         after_p99=after_response[int(len(after_response) * 0.99) - 1],
         spread_p50=statistics.median(spreads),
     )
+
+
+class InProcess:
+    """All subscribers in this process, beside the creates (the measure since the first session)."""
+
+    def __init__(self, host: str, token: str, type_id: str, count: int, kind: type[Listener]) -> None:
+        self.host, self.token, self.type_id, self.count, self.kind = host, token, type_id, count, kind
+        self.subscribers: list[Listener] = []
+
+    async def start(self, http: Poster) -> None:
+        self.subscribers = await _subscribers(self.host, self.token, self.type_id, http, self.count, self.kind)
+
+    async def wait_for(self, object_id: str, timeout: float) -> bool:
+        return await _all_have(self.subscribers, object_id, timeout)
+
+    async def arrivals(self) -> list[dict[str, float]]:
+        return [s.arrived for s in self.subscribers]
+
+    async def close(self) -> None:
+        await _close(self.subscribers)
+
+
+class ClientProcesses:
+    """The subscribers spread over several client processes, as real subscribers are: with all of
+    them in one process, each one's stamp waits for the parsing of the frames ahead of it. The
+    stamps stay comparable: `time.perf_counter` is CLOCK_MONOTONIC, one clock for every process."""
+
+    def __init__(self, host: str, token: str, type_id: str, count: int, kind: type[Listener], processes: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        shares = [count // processes + (1 if i < count % processes else 0) for i in range(processes)]
+        self.pipes: list[Connection] = []
+        self.workers: list[multiprocessing.process.BaseProcess] = []
+        for share in shares:
+            mine, theirs = context.Pipe()
+            worker = context.Process(target=_client_process, args=(theirs, host, token, type_id, share, kind.__name__), daemon=True)
+            worker.start()
+            self.pipes.append(mine)
+            self.workers.append(worker)
+        self.type_id = type_id
+
+    async def ask(self, *command: Any) -> list[Any]:
+        loop = asyncio.get_running_loop()
+        for pipe in self.pipes:
+            pipe.send(command)
+        return list(await asyncio.gather(*(loop.run_in_executor(None, pipe.recv) for pipe in self.pipes)))
+
+    async def start(self, http: Poster) -> None:
+        await self.ask("ready")
+        while True:  # subscribe messages are not acknowledged: live once a warm-up object reaches everyone
+            object_id = await _create(http, self.type_id)
+            if all(await self.ask("wait", object_id, 0.5)):
+                return
+
+    async def wait_for(self, object_id: str, timeout: float) -> bool:
+        return all(await self.ask("wait", object_id, timeout))
+
+    async def arrivals(self) -> list[dict[str, float]]:
+        return [arrived for reply in await self.ask("arrivals") for arrived in reply]
+
+    async def close(self) -> None:
+        await self.ask("stop")
+        for worker in self.workers:
+            worker.join(10)
+
+
+def _client_process(pipe: Connection, host: str, token: str, type_id: str, count: int, kind: str) -> None:
+    """A client process's subscribers, answering the parent's commands until told to stop."""
+    asyncio.run(_serve_commands(pipe, InProcess(host, token, type_id, count, globals()[kind])))
+
+
+async def _serve_commands(pipe: Connection, group: InProcess) -> None:
+    loop = asyncio.get_running_loop()
+    group.subscribers = [group.kind(group.host, group.token, group.type_id) for _ in range(group.count)]
+    for s in group.subscribers:
+        s.task = asyncio.create_task(s.run())
+    await asyncio.gather(*(s.ready.wait() for s in group.subscribers))
+    while True:
+        command, *args = await loop.run_in_executor(None, pipe.recv)
+        if command == "ready":
+            pipe.send(True)
+        elif command == "wait":
+            pipe.send(await group.wait_for(*args))
+        elif command == "arrivals":
+            pipe.send(await group.arrivals())
+        else:
+            await group.close()
+            pipe.send(True)
+            return
+
+
+SubscriberGroup = InProcess | ClientProcesses
+
+
+async def _all_have(subscribers: list[Listener], object_id: str, timeout: float) -> bool:
+    deadline = time.perf_counter() + timeout
+    while not all(object_id in s.arrived for s in subscribers):
+        if time.perf_counter() > deadline:
+            return False
+        await asyncio.sleep(0.0005)
+    return True
 
 
 async def _throughput(host: str, token: str, type_id: str, http: httpx.AsyncClient, count: int) -> tuple[float, float]:
@@ -325,14 +440,16 @@ async def _measure(host: str, token: str, type_id: str) -> None:
     raw = RawHttp(host, token)
     async with httpx.AsyncClient(base_url=f"http://{host}", headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
         print("latency from sending the create request (and from receiving its answer), ms")
-        print(f"{'clients':>18} {'subscribers':>11} {'p50':>8} {'p99':>8} {'samples':>8} {'create p50':>11} {'after p50':>10} {'after p99':>10} {'spread p50':>11}")
+        print(f"{'clients':>22} {'subscribers':>11} {'p50':>8} {'p99':>8} {'samples':>8} {'create p50':>11} {'after p50':>10} {'after p99':>10} {'spread p50':>11}")
         stacks: tuple[tuple[str, Poster, type[Listener]], ...] = (
             ("gql + httpx", http, Subscriber), ("gql/aiohttp + raw", raw, AiohttpSubscriber), ("lean ws + raw http", raw, LeanSubscriber),
         )
-        for label, poster, kind in stacks:
-            for count in (1, 100):
-                r = await _latency(host, token, type_id, poster, count, kind)
-                print(f"{label:>18} {count:11d} {r.p50:8.2f} {r.p99:8.2f} {r.samples:8d} {r.create_p50:11.2f} {r.after_p50:10.2f} {r.after_p99:10.2f} {r.spread_p50:11.2f}", flush=True)
+        runs = [(label, poster, kind, count, 1) for label, poster, kind in stacks for count in (1, 100)]
+        if CLIENT_PROCESSES > 1:
+            runs += [(f"{label} x{CLIENT_PROCESSES}", poster, kind, 100, CLIENT_PROCESSES) for label, poster, kind in stacks]
+        for label, poster, kind, count, processes in runs:
+            r = await _latency(host, token, type_id, poster, count, kind, processes)
+            print(f"{label:>22} {count:11d} {r.p50:8.2f} {r.p99:8.2f} {r.samples:8d} {r.create_p50:11.2f} {r.after_p50:10.2f} {r.after_p99:10.2f} {r.spread_p50:11.2f}", flush=True)
         await raw.close()
         events, deliveries = await _throughput(host, token, type_id, http, 100)
         print(f"sustained, 100 subscribers (gql + httpx): {events:.0f} events/s created, {deliveries:.0f} deliveries/s", flush=True)
