@@ -3,7 +3,7 @@
 
     make profile-data    # or: scripts/test_services.py -- python bench/profile_requests.py [TARGET ...]
 
-Targets: get, get-graphql, create, create-hooked (create with one trivial active filter hook,
+Targets: get, get-graphql, create, create-graphql, create-hooked (create with one trivial active filter hook,
 `return payload;`), list, list-graphql, health (the fixed cost of any request), and bare-get, bare-create, bare-list (the baseline app of bench/bare_app.py). Each runs
 sequentially `PROFILE_REQUESTS` times (default 2000) against PostgreSQL with `BENCH_OBJECTS`
 objects (default 10,000) and prints wall and CPU time per request; then, unless `PROFILE_TOP=0`,
@@ -86,6 +86,8 @@ def calls(token: str, type_id: str, object_id: str) -> dict[str, Call]:
         "get-graphql": Call("POST", "/graphql", token, json.dumps(
             {"query": f'{{ object(objectTypeId: "{type_id}", id: "{object_id}") {{ {FIELDS} }} }}'}).encode()),
         "create": Call("POST", f"/v1/objects/{type_id}", token, json.dumps({"properties": {"name": "p", "score": 7}}).encode()),
+        "create-graphql": Call("POST", "/graphql", token, json.dumps(
+            {"query": f'mutation {{ createObject(objectTypeId: "{type_id}", properties: {{name: "p", score: 7}}) {{ {FIELDS} }} }}'}).encode()),
         "create-hooked": Call("POST", f"/v1/objects/{type_id}", token, json.dumps({"properties": {"name": "p", "score": 7}}).encode()),
         "list": Call("GET", f"/v1/objects/{type_id}/list?{list_query}", token),
         "list-graphql": Call("POST", "/graphql", token, json.dumps({"query": graphql_list}).encode()),

@@ -80,6 +80,7 @@ Plan = list[tuple[str, Any, "LeafField | None"]]  # (response name, field detail
 # first; a plan's field details are plain AST references, the same whichever request collected them.
 PLANS = 4096
 _PLANS: OrderedDict[tuple[int, bool, tuple[int, ...]], tuple[GraphQLObjectType, Any, "Plan | None"]] = OrderedDict()
+_SUBFIELDS: OrderedDict[tuple[int, tuple[int, ...]], tuple[GraphQLObjectType, Any, Any]] = OrderedDict()
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ class _Answered:
 
 
 class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
+    static_selections = False  # set by `build` from `Prepared.static`
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._subscription: dict[str, str] = {}
@@ -131,12 +134,36 @@ class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
                 subscribe_field_resolver, max_coercion_errors, enable_early_execution, middleware, is_awaitable, is_async_iterable,
                 **custom_args,
             )
-        return cls(
+        executor = cls(
             schema, prepared.fragment_definitions, prepared.fragments, root_value, context_value, prepared.operation,
             variable_values, field_resolver or default_field_resolver, type_resolver or default_type_resolver,
             subscribe_field_resolver or default_field_resolver, enable_early_execution, None, is_awaitable, is_async_iterable,
             **custom_args,
         )
+        executor.static_selections = prepared.static
+        return executor
+
+    def collect_subfields(self, return_type: GraphQLObjectType, field_details_list: Any) -> Any:
+        """graphql-core's, which memoizes per request, and across requests for a document without
+        directives (`Prepared.static`): then the fields an object selects depend only on its type
+        and the field nodes, which the parse cache keeps the same for the same query text."""
+        key = (return_type, id(field_details_list))
+        local = self._relevant_sub_fields.get(key)
+        if local is not None:
+            return local[1]
+        if not self.static_selections:
+            return super().collect_subfields(return_type, field_details_list)
+        shared_key = (id(return_type), tuple(id(details.node) for details in field_details_list))
+        shared = _SUBFIELDS.get(shared_key)
+        if shared is not None and shared[0] is return_type:
+            collected = shared[2]
+        else:
+            collected = super().collect_subfields(return_type, field_details_list)
+            _SUBFIELDS[shared_key] = (return_type, field_details_list, collected)  # keeps the type and the nodes alive
+            if len(_SUBFIELDS) > PLANS:
+                _SUBFIELDS.popitem(last=False)
+        self._relevant_sub_fields[key] = (field_details_list, collected)
+        return collected
 
     def execute_fields(
         self,

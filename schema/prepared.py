@@ -6,6 +6,10 @@ None of that depends on the request: documents are cached by query text (REST-co
 at startup), so the same text brings the same document. `prepare` keeps the outcome per document
 and `coerce_variables` coerces the request's values with it.
 
+A document without any directive (`static`) also selects the same fields on every execution:
+`@skip`, `@include` and `@defer` are the only things that make field collection depend on the
+request, so the executor may reuse collected subfields across requests (`schema.execution`).
+
 Anything unusual is left to graphql-core, which then answers (and reports) as it always does: a
 document without a single operation to run, fragment variables, a variable with a default value
 or an unknown type, and any value that fails coercion (its error messages come from graphql-core).
@@ -22,6 +26,7 @@ from graphql import (
     FragmentDefinitionNode,
     GraphQLSchema,
     OperationDefinitionNode,
+    SelectionSetNode,
     Undefined,
     VariableDefinitionNode,
     is_non_null_type,
@@ -40,6 +45,7 @@ class Prepared:
     fragment_definitions: dict[str, FragmentDefinitionNode]
     fragments: dict[str, FragmentDetails]
     variables: tuple[tuple[VariableDefinitionNode, GraphQLVariableSignature], ...]
+    static: bool  # no directive anywhere in the operation or its fragments
 
 
 # By (schema, document, operation name); the entry keeps the schema and the document, so their ids
@@ -90,7 +96,15 @@ def _prepare(schema: GraphQLSchema, document: DocumentNode, operation_name: str 
         if not isinstance(signature, GraphQLVariableSignature) or node.default_value is not None:
             return None
         variables.append((node, signature))
-    return Prepared(schema, document, operation, fragment_definitions, fragments, tuple(variables))
+    static = not any(node.directives or _has_directives(node.selection_set) for node in (operation, *fragment_definitions.values()))
+    return Prepared(schema, document, operation, fragment_definitions, fragments, tuple(variables), static)
+
+
+def _has_directives(selection_set: SelectionSetNode | None) -> bool:
+    """Any directive on a selection at any depth (fragment definitions are checked on their own)."""
+    if selection_set is None:
+        return False
+    return any(s.directives or _has_directives(getattr(s, "selection_set", None)) for s in selection_set.selections)
 
 
 def coerce_variables(prepared: Prepared, inputs: dict[str, Any]) -> VariableValues | None:

@@ -92,15 +92,32 @@ async def _numbered_insert(events: list[NewEvent], when: datetime, alongside: Pe
         f"AND (SELECT count(*) FROM changed) > 0 FOR UPDATE SKIP LOCKED) RETURNING last_seq)",
     ]
     stamp = sql.param(when)
-    rows = _value_rows(events, when, sql, extra=lambda i: (
+    data = [jsoncodec.dumps(e.data) for e in events]
+    rows = _value_rows(events, when, sql, data=data, extra=lambda i: (
         f"(SELECT last_seq - {count - 1 - i} FROM numbering)", f"(SELECT CAST({stamp} AS TIMESTAMPTZ) FROM numbering)",
     ))
-    text = (
-        f"WITH {', '.join(ctes)} INSERT INTO events ({_INSERT_COLUMNS}, seq, published_at) VALUES {rows} "
-        f"RETURNING {COLUMNS}"
-    )
+    text = f"WITH {', '.join(ctes)} INSERT INTO events ({_INSERT_COLUMNS}, seq, published_at) VALUES {rows} RETURNING seq"
     written = await db.fetch(text, sql.params)
-    return [to_record(r) for r in written if r["seq"] is not None]
+    seqs = sorted(int(r["seq"]) for r in written if r["seq"] is not None)
+    return [_written(event, dumped, seq, when) for event, dumped, seq in zip(events, data, seqs)] if len(seqs) == count else []
+
+
+def _written(event: NewEvent, data: str, seq: int, when: datetime) -> EventRecord:
+    """The record `to_record` would read back: seqs are consecutive in the order of `events`, the
+    rest is what was written (the data through JSON, as the row holds it)."""
+    return EventRecord(
+        seq=seq,
+        tenant_id=event.tenant_id,
+        type=event.type,
+        custom=event.custom,
+        object_type_id=event.object_type_id,
+        object_id=event.object_id,
+        data=jsoncodec.plain(jsoncodec.loads(data)),
+        changed=None if event.changed is None else list(event.changed),
+        actor=event.actor,
+        created_at=when,
+        depth=CHAIN_DEPTH.get() or 0,
+    )
 
 
 _INSERT_COLUMNS = "tenant_id, type, custom, object_type_id, object_id, data, changed, actor, depth, created_at"
@@ -110,11 +127,15 @@ def _insert_sql(events: list[NewEvent], when: datetime, sql: db.Sql) -> str:
     return f"INSERT INTO events ({_INSERT_COLUMNS}) VALUES {_value_rows(events, when, sql)}"
 
 
-def _value_rows(events: list[NewEvent], when: datetime, sql: db.Sql, extra: Callable[[int], tuple[str, ...]] | None = None) -> str:
+def _value_rows(
+    events: list[NewEvent], when: datetime, sql: db.Sql, extra: Callable[[int], tuple[str, ...]] | None = None, data: list[str] | None = None
+) -> str:
+    """`data`: the events' data already as JSON text."""
     depth = CHAIN_DEPTH.get() or None
+    texts = data if data is not None else [jsoncodec.dumps(e.data) for e in events]
     return ", ".join(
         "(" + ", ".join([*(sql.param(v) for v in (
-            e.tenant_id, e.type, e.custom, e.object_type_id, e.object_id, jsoncodec.dumps(e.data),
+            e.tenant_id, e.type, e.custom, e.object_type_id, e.object_id, texts[i],
             None if e.changed is None else jsoncodec.dumps(e.changed), e.actor, depth, when,
         )), *(extra(i) if extra is not None else ())]) + ")"
         for i, e in enumerate(events)

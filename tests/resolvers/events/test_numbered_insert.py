@@ -23,6 +23,7 @@ import pytest
 from resolvers import db
 from resolvers.errors import DuplicateValue
 from resolvers.events import relay as relay_module
+from resolvers.events import repository as events_repository
 from resolvers.events.relay import Relay
 from resolvers.events.schemas import EventRecord
 from resolvers.objects.schemas import ObjectRecord
@@ -359,6 +360,29 @@ async def test_a_batch_create_numbers_its_events_in_the_order_of_its_objects(
     assert [(e.object_id, e.seq) for e in handed] == [(object_id, before + 1 + i) for i, object_id in enumerate(ids)]
     rows = [r for r in await event_rows(caller.tenant_id) if r["object_id"] in ids]
     assert [r["seq"] for r in rows] == [before + 1, before + 2, before + 3]  # rows in insertion order
+
+
+async def test_a_handed_over_event_is_the_record_its_row_reads_back_as(
+    caller: Principal, tenant: TenantHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The statement returns only the seqs; the rest of the record is built from what was written."""
+    await make_type(tenant, "prices", [
+        {"name": "amount", "data_type": "decimal"}, {"name": "ratio", "data_type": "number"}, {"name": "tags", "data_type": "json"},
+    ])
+    await create_object(caller, "prices", {})  # the first create reads the new type: not a lone statement
+    handed = record_hand_overs(monkeypatch)
+    values = {"amount": "12.50", "ratio": 0.25, "tags": {"a": [1, 2.5, None]}, "loose": 3}
+    async with request_connection():
+        async with db.transaction(one_unit=True):
+            created = await create_object(caller, "prices", values)
+
+    sql = db.Sql(db.dialect())
+    (row,) = await db.fetch(
+        f"SELECT {events_repository.COLUMNS} FROM events WHERE tenant_id = {sql.param(caller.tenant_id)} AND object_id = {sql.param(created.id)}",
+        sql.params,
+    )
+    assert handed == [events_repository.to_record(row)]
+    assert handed[0].data["properties"]["ratio"] == 0.25
 
 
 async def test_a_request_failing_after_its_lone_create_committed_still_hands_the_event_over(
