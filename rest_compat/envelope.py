@@ -10,11 +10,15 @@ from starlette.responses import Response
 from resolvers.errors import DomainError
 
 
+# Built once: `json.dumps` with options builds a new encoder on every call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 class EnvelopeResponse(Response):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+        return _ENCODER.encode(content).encode()
 
 
 def success(data: Any, *, request_id: str, status: int = 200) -> EnvelopeResponse:

@@ -14,9 +14,11 @@ from typing import Any, Awaitable, Callable, Iterable
 from graphql import (
     ExecutionResult,
     GraphQLArgument,
+    GraphQLID,
     GraphQLInputType,
     GraphQLNonNull,
     GraphQLScalarType,
+    GraphQLString,
     Undefined,
     get_named_type,
     is_input_object_type,
@@ -212,6 +214,8 @@ def _check(argument: GraphQLArgument, source: Source, value: Any, errors: list[F
 
     Returns the value with input-object keys renamed from snake_case to the schema's camelCase.
     """
+    if isinstance(value, str) and _is_text(argument.type):
+        return value  # a string is always a valid String or ID: nothing to report, nothing to rename
     root = _field_name(source)
 
     def on_error(error: GraphQLError, path: list[str | int]) -> None:
@@ -226,6 +230,11 @@ def _check(argument: GraphQLArgument, source: Source, value: Any, errors: list[F
     if len(errors) == before:  # one complaint per field
         validate_input_value(value, argument.type, on_error, hide_suggestions=True)
     return value
+
+
+def _is_text(type_: Any) -> bool:
+    inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    return inner is GraphQLString or inner is GraphQLID
 
 
 def _require_lists(value: Any, type_: Any, path: list[str | int], on_error: Callable[[GraphQLError, list[str | int]], None]) -> None:
