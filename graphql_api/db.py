@@ -65,6 +65,7 @@ def _connection(settings: Settings) -> str | dict[str, Any]:
     if scheme not in ("postgres", "asyncpg"):
         return url
     config = expand_db_url(url)
+    config["engine"] = "graphql_api.postgres"  # Tortoise's client, giving a connection back when BEGIN fails
     config["credentials"].update(
         connection_class=PooledConnection,
         minsize=1,

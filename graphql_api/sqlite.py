@@ -7,10 +7,12 @@ tests all open SQLite through it and every connection has the functions.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 
-from tortoise.backends.base.client import TransactionContext
+from tortoise.backends.base.client import TransactionalDBClient, TransactionContext
 from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionContext, SqliteTransactionWrapper
+from tortoise.connection import get_connections
 from tortoise.exceptions import TransactionManagementError
 
 from resolvers.properties.decimal_key import AGGREGATE_CLASSES, SQL_FUNCTION, UNICODE_LOWER, decimal_key, unicode_lower
@@ -31,6 +33,36 @@ class ImmediateTransaction(SqliteTransactionWrapper):
             raise TransactionManagementError(exc) from exc
 
 
+class ImmediateTransactionContext(SqliteTransactionContext):
+    """Tortoise's context, except that a BEGIN that fails or is cancelled gives the connection back.
+
+    SQLite has one connection per process, guarded by one lock that a transaction holds from
+    entry to exit. Tortoise's `__aenter__` takes the lock and does not release it when BEGIN
+    raises, and BEGIN IMMEDIATE raises whenever another process held the write lock for longer
+    than the busy timeout: every later query of the process would then wait for the lock forever.
+    """
+
+    async def __aenter__(self) -> TransactionalDBClient:
+        await self._trxlock.acquire()
+        try:
+            await self.ensure_connection()
+            self.token = get_connections().set(self.connection_name, self.connection)
+        except BaseException:
+            self._trxlock.release()
+            raise
+        try:
+            await self.connection.begin()
+        except BaseException:
+            try:
+                with contextlib.suppress(Exception):  # ends a BEGIN that went through after a cancel
+                    await self.connection._connection.rollback()
+            finally:
+                get_connections().reset(self.token)
+                self._trxlock.release()
+            raise
+        return self.connection
+
+
 class BasaltSqliteClient(SqliteClient):
     async def create_connection(self, with_db: bool) -> None:
         if sqlite3.sqlite_version_info < MINIMUM_VERSION:
@@ -44,7 +76,7 @@ class BasaltSqliteClient(SqliteClient):
                 await self._connection._execute(self._connection._conn.create_aggregate, name, 1, aggregate)
 
     def _in_transaction(self) -> TransactionContext:
-        return SqliteTransactionContext(ImmediateTransaction(self), self._lock)
+        return ImmediateTransactionContext(ImmediateTransaction(self), self._lock)
 
 
 client_class = BasaltSqliteClient

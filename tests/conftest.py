@@ -134,9 +134,34 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+SERVER_LOG_TAIL = 80  # lines of a server's log shown under a failed test that talked to it
+_live_server_log: list[Path] = []  # the session's live server, once started
+_started_logs: list[Path] = []  # servers started by the test running now
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed test that talked to a server process shows the end of that server's log: a
+    failure on a CI machine is then explained by what the server said, not only by a status."""
+    outcome = yield
+    report = outcome.get_result()
+    logs = list(_started_logs)
+    if "live_server" in getattr(item, "fixturenames", ()):
+        logs = _live_server_log + logs
+    if report.when == "teardown":
+        _started_logs.clear()
+    if not report.failed:
+        return
+    for log in logs:
+        lines = log.read_text(errors="replace").splitlines() if log.exists() else ["(no log)"]
+        report.sections.append((f"server log {log.name} (last {SERVER_LOG_TAIL} lines)", "\n".join(lines[-SERVER_LOG_TAIL:])))
+
+
 def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     """A real `basalt serve` process on `port`, sharing the test database."""
-    log = open(Path(env["BASALT_VAR_DIR"]) / f"server-{port}.log", "wb")
+    log_path = Path(env["BASALT_VAR_DIR"]) / f"server-{port}.log"
+    _started_logs.append(log_path)
+    log = open(log_path, "wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "graphql_api.cli", "serve", "--port", str(port)],
         env={**os.environ, **env},
@@ -152,7 +177,7 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
         except httpx.HTTPError:
             time.sleep(0.1)
         if process.poll() is not None:
-            raise RuntimeError((Path(env["BASALT_VAR_DIR"]) / f"server-{port}.log").read_text())
+            raise RuntimeError(log_path.read_text())
     process.kill()
     raise RuntimeError("server did not start")
 
@@ -171,5 +196,6 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
 def live_server(server_env: dict[str, str], database: None) -> Iterator[str]:
     port = free_port()
     process = start_server(server_env, port)
+    _live_server_log.append(_started_logs.pop())  # shown under every failed test that uses it
     yield f"http://127.0.0.1:{port}"
     stop_server(process)

@@ -9,8 +9,10 @@ import threading
 import time
 
 import pytest
+from tortoise.exceptions import OperationalError, TransactionManagementError
 
 from graphql_api.settings import Settings
+from graphql_api.sqlite import BasaltSqliteClient
 from resolvers import db
 from tests.conftest import ON_POSTGRES
 
@@ -48,3 +50,49 @@ async def test_a_transaction_that_reads_then_writes_waits_for_another_writer(set
 async def test_the_sql_functions_exist_on_every_connection() -> None:
     rows = await db.fetch("SELECT basalt_decimal('1.50') AS d, basalt_lower('ÉTÉ') AS l")
     assert rows == [{"d": "2" + "5000" + "15", "l": "été"}]  # positive, exponent 0 (biased), digits 1 5
+
+
+async def test_a_transaction_that_times_out_waiting_for_the_write_lock_leaves_the_connection_usable(settings: Settings) -> None:
+    """When another process holds the write lock past the busy timeout, BEGIN fails: that
+    transaction is an error, and the next query of this process runs (it used to wait forever
+    for the connection lock the failed BEGIN kept)."""
+    client = BasaltSqliteClient(file_path=database_file(settings), connection_name="lock_probe", busy_timeout=50)
+    await client.create_connection(with_db=True)
+    other = sqlite3.connect(database_file(settings), isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises((TransactionManagementError, OperationalError)):
+            async with client._in_transaction():
+                pass
+        assert not client._lock.locked()
+        other.execute("COMMIT")
+        async with client._in_transaction() as transaction:
+            await transaction.execute_query("UPDATE tenants SET schema_version = schema_version WHERE 1 = 0")
+        assert await asyncio.wait_for(client.execute_query_dict("SELECT 1 AS one"), 5) == [{"one": 1}]
+    finally:
+        other.close()
+        await client.close()
+
+
+async def test_a_transaction_cancelled_while_waiting_for_the_write_lock_leaves_the_connection_usable(settings: Settings) -> None:
+    client = BasaltSqliteClient(file_path=database_file(settings), connection_name="lock_probe", busy_timeout=2000)
+    await client.create_connection(with_db=True)
+    other = sqlite3.connect(database_file(settings), isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+
+        async def write() -> None:
+            async with client._in_transaction() as transaction:
+                await transaction.execute_query("UPDATE tenants SET schema_version = schema_version WHERE 1 = 0")
+
+        waiting = asyncio.ensure_future(write())
+        await asyncio.sleep(0.2)  # BEGIN IMMEDIATE is waiting on the other connection's lock
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        other.execute("COMMIT")
+        assert await asyncio.wait_for(client.execute_query_dict("SELECT 1 AS one"), 5) == [{"one": 1}]
+        assert not client._connection.in_transaction  # nothing left open to hold the write lock
+    finally:
+        other.close()
+        await client.close()

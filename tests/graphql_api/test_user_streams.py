@@ -202,12 +202,17 @@ class Sse:
 @asynccontextmanager
 async def sse_stream(user: LiveUser) -> AsyncIterator[Sse]:
     async with httpx.AsyncClient(base_url=user.base, timeout=httpx.Timeout(ARRIVAL_SECONDS, read=None)) as http:
-        async with http.stream("GET", "/events/stream", headers=bearer(user.access_token)) as response:
+        # reads have no timeout (the stream idles between events), so the answer itself gets one
+        request = http.build_request("GET", "/events/stream", headers=bearer(user.access_token))
+        response = await asyncio.wait_for(http.send(request, stream=True), ARRIVAL_SECONDS)
+        try:
             assert response.status_code == 200, await response.aread()
             sse = Sse(response)
             first = await asyncio.wait_for(anext(sse._lines), ARRIVAL_SECONDS)
             assert first == "retry: 2000"  # the stream has started: its listener is registered
             yield sse
+        finally:
+            await response.aclose()
 
 
 # --- the realtime socket -----------------------------------------------------------------------
