@@ -9,12 +9,13 @@ import threading
 import time
 
 import pytest
-from tortoise.exceptions import OperationalError, TransactionManagementError
 
 from graphql_api.settings import Settings
 from graphql_api.sqlite import BasaltSqliteClient
 from resolvers import db
+from resolvers.errors import ServiceUnavailable
 from tests.conftest import ON_POSTGRES
+from tests.support import Api, TenantHandle
 
 pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="the SQLite engine only")
 
@@ -54,16 +55,17 @@ async def test_the_sql_functions_exist_on_every_connection() -> None:
 
 async def test_a_transaction_that_times_out_waiting_for_the_write_lock_leaves_the_connection_usable(settings: Settings) -> None:
     """When another process holds the write lock past the busy timeout, BEGIN fails: that
-    transaction is an error, and the next query of this process runs (it used to wait forever
-    for the connection lock the failed BEGIN kept)."""
+    transaction is a 503 (the database is busy), and the next query of this process runs (it
+    used to wait forever for the connection lock the failed BEGIN kept)."""
     client = BasaltSqliteClient(file_path=database_file(settings), connection_name="lock_probe", busy_timeout=50)
     await client.create_connection(with_db=True)
     other = sqlite3.connect(database_file(settings), isolation_level=None)
     try:
         other.execute("BEGIN IMMEDIATE")
-        with pytest.raises((TransactionManagementError, OperationalError)):
+        with pytest.raises(ServiceUnavailable) as busy:
             async with client._in_transaction():
                 pass
+        assert busy.value.status == 503 and "busy" in busy.value.message
         assert not client._lock.locked()
         other.execute("COMMIT")
         async with client._in_transaction() as transaction:
@@ -96,3 +98,21 @@ async def test_a_transaction_cancelled_while_waiting_for_the_write_lock_leaves_t
     finally:
         other.close()
         await client.close()
+
+
+async def test_a_write_that_waits_out_the_busy_timeout_answers_503_in_the_envelope(
+    settings: Settings, api: Api, tenant: TenantHandle
+) -> None:
+    """Another process keeps the write lock for longer than the server's busy timeout (5 s)."""
+    other = sqlite3.connect(database_file(settings), isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        response = await api.rest("POST", "/v1/object-types", tenant.token, json={"name": "leads"})
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert response.status_code == 503
+    body = response.json()
+    assert body["success"] is False and body["request_id"]
+    assert body["error"]["code"] == "SERVICE_UNAVAILABLE" and "busy" in body["error"]["message"]
+    assert (await api.rest("POST", "/v1/object-types", tenant.token, json={"name": "leads"})).status_code == 201
