@@ -26,7 +26,7 @@ async def test_failed_begins_do_not_use_up_the_pool(settings: Settings, monkeypa
     for _ in range(settings.database_pool_size + 1):
         with pytest.raises(ConnectionResetError):
             async with in_transaction():
-                pass
+                raise AssertionError("the failing BEGIN went through")
         assert not isinstance(db.connection(), TransactionWrapper)  # the context is restored too
     monkeypatch.setattr(TransactionWrapper, "begin", real_begin)
 

@@ -64,7 +64,7 @@ async def test_a_transaction_that_times_out_waiting_for_the_write_lock_leaves_th
         other.execute("BEGIN IMMEDIATE")
         with pytest.raises(ServiceUnavailable) as busy:
             async with client._in_transaction():
-                pass
+                raise AssertionError("BEGIN went through while another connection held the write lock")
         assert busy.value.status == 503 and "busy" in busy.value.message
         assert not client._lock.locked()
         other.execute("COMMIT")
