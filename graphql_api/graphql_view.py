@@ -18,6 +18,7 @@ from cross_web import HTTPException as StrawberryHTTPException
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
+from graphql_api import json_body
 from graphql_api.auth import authenticate_token, bearer_token
 from graphql_api.context import Context, build_context, request_id_of
 from graphql_api.errors import render_error
@@ -55,14 +56,14 @@ class BasaltGraphQL(GraphQL):
             payload = data.get("payload")
             if type(payload) is dict and len(payload) == 1 and "data" in payload:
                 return next_frame(data["id"], self.encoded_data(payload["data"]))
-        return super().encode_json(data)
+        return json_body.encode_text(data)  # text: WebSocket messages must go out as text frames
 
     def encoded_data(self, data: Any) -> str:
         """A result's data as JSON, encoded once however many subscribers it goes to."""
         found = self._encoded.get(id(data))
         if found is not None and found[0] is data:
             return found[1]
-        text = json.dumps(data, separators=(",", ":"))
+        text = json_body.encode_text(data)
         self._encoded[id(data)] = (data, text)
         if len(self._encoded) > ENCODED_RESULTS:
             self._encoded.popitem(last=False)
@@ -109,7 +110,7 @@ class BasaltGraphQL(GraphQL):
         if result.errors:
             self.schema.process_errors(result.errors)
         answer = await self.process_result(request, ExecutionResult(data=result.data, errors=result.errors))
-        return Response(self.encode_json(answer), media_type="application/json")
+        return Response(json_body.encode(answer), media_type="application/json")
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:  # type: ignore[override]
         return build_context(request)

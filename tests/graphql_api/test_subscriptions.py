@@ -464,7 +464,7 @@ def test_a_next_message_reads_as_strawberry_would_write_it_and_shared_data_is_en
     second = view.encode_json({"id": "sub \"2\"", "type": "next", "payload": {"data": shared}})
     assert json.loads(first) == {"id": "1", "type": "next", "payload": {"data": shared}}
     assert json.loads(second) == {"id": 'sub "2"', "type": "next", "payload": {"data": shared}}
-    assert first == json.dumps({"id": "1", "type": "next", "payload": {"data": shared}}, separators=(",", ":"))
+    assert first == json.dumps({"id": "1", "type": "next", "payload": {"data": shared}}, separators=(",", ":"), ensure_ascii=False)
     assert list(view._encoded) == [id(shared)]  # one encoding for both subscribers
 
     with_errors = {"id": "3", "type": "next", "payload": {"data": None, "errors": [{"message": "no"}]}}
