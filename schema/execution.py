@@ -60,20 +60,35 @@ class LeafField:
     passthrough: type | None = None  # values of exactly this type are already serialised
 
 
+@dataclass(frozen=True)
+class NestedField:
+    """A field answered by `getattr(source, attribute)`: a plain object whose own selection the
+    one-loop list path (`_leaf_rows`) completes in place (a connection's `edges { node { … } }`)."""
+
+    attribute: str
+    non_null: bool
+    object_type: GraphQLObjectType
+    details: Any  # the field's details list, from which its sub-selection is collected
+
+
 PASSTHROUGH: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
 PLAIN_TYPES = frozenset({str, int, float, bool, dict, list, datetime, date, time, Decimal})
 
 
+MAX_SHAPE_DEPTH = 4  # plain objects nested deeper take the regular path
+
 # Per schema field, for the life of the process (fields live as long as their schema; the
 # field itself is kept in the entry so its id cannot be reused).
 _LEAVES: dict[int, tuple[GraphQLField, "LeafField | None"]] = {}
+_NESTED: dict[int, tuple[GraphQLField, "GraphQLObjectType | None"]] = {}
 
 # Recent subscription results, by (event, operation, variables); the entry keeps the event and the
 # operation, so their ids cannot be reused while it lives.
 SHARED_RESULTS = 256
 _shared: OrderedDict[tuple[int, int, str], tuple[Any, Any, ExecutionResult]] = OrderedDict()
 
-Plan = list[tuple[str, Any, "LeafField | None"]]  # (response name, field details, leaf or None)
+Plan = list[tuple[str, Any, "LeafField | NestedField | None"]]  # (response name, field details, shortcut or None)
+Shape = list[tuple[str, "LeafField | tuple[NestedField, Shape]"]]  # a row of the one-loop list path
 
 # Plans by (parent type, shortcut allowed, the grouped field set's nodes), shared by all requests:
 # parsed documents are cached by query text, so the same query brings the same nodes. Oldest out
@@ -180,7 +195,7 @@ class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
         pending: list[str] = []
         try:
             for response_name, details, leaf in plan:
-                value = _leaf_value(leaf, source_value) if leaf is not None else Undefined
+                value = _leaf_value(leaf, source_value) if type(leaf) is LeafField else Undefined
                 if value is Undefined:
                     field_path = Path(path, response_name, parent_type.name)
                     value = self.execute_field(parent_type, source_value, details, field_path, position_context)
@@ -212,35 +227,52 @@ class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
         return super().complete_iterable_value(item_type, field_details_list, info, path, items, position_context)
 
     def _leaf_rows(self, item_type: Any, field_details_list: Any, info: GraphQLResolveInfo, items: Any) -> list[Any] | None:
-        """A list of objects of which only plain leaf fields are selected (a REST page's
-        `results`), completed in one loop: graphql-core completes each item through five calls
-        before it reaches the fields. None whenever anything needs the regular path (a directive,
-        a null or awaitable item, a value the shortcut cannot serialise): it then completes the
-        whole list, with graphql-core's results and errors."""
+        """A list of objects of which only plain fields are selected, leaves or plain objects
+        of leaves (a REST page's `results`, a connection's `edges { cursor node { … } }`),
+        completed in one loop: graphql-core completes each item and each nested object through
+        five calls before it reaches the fields. None whenever anything needs the regular path
+        (a directive, a null or awaitable item, a value the shortcut cannot serialise): it then
+        completes the whole list, with graphql-core's results and errors."""
         object_type = get_nullable_type(item_type)
         if not isinstance(object_type, GraphQLObjectType) or not isinstance(items, list):
             return None
-        if any(details.node.directives for details in field_details_list):
-            return None  # @stream, @include and the like
-        grouped_field_set, defer_usages, _ = self.collect_subfields(object_type, field_details_list)
-        if defer_usages:
-            return None
-        plan = self._plan(object_type, grouped_field_set)
-        if plan is None or any(leaf is None for _, _, leaf in plan):
+        shape = self._shape(object_type, field_details_list)
+        if shape is None:
             return None
         is_type_of = object_type.is_type_of
         rows: list[Any] = []
         for item in items:
             if item is None or (is_type_of is not None and is_type_of(item, info) is not True):
                 return None
-            row: dict[str, Any] = {}
-            for response_name, _, leaf in plan:
-                value = _leaf_value(leaf, item)  # type: ignore[arg-type]
-                if value is Undefined:
-                    return None
-                row[response_name] = value
+            row = _shaped_row(shape, item)
+            if row is None:
+                return None
             rows.append(row)
         return rows
+
+    def _shape(self, object_type: GraphQLObjectType, field_details_list: Any, depth: int = 0) -> Shape | None:
+        """What the one loop writes for each object of `object_type` selected by these field
+        nodes; None unless every selected field is a plain leaf or a plain object of such."""
+        if depth > MAX_SHAPE_DEPTH or any(details.node.directives for details in field_details_list):
+            return None  # @stream, @include and the like
+        grouped_field_set, defer_usages, _ = self.collect_subfields(object_type, field_details_list)
+        if defer_usages:
+            return None
+        plan = self._plan(object_type, grouped_field_set)
+        if plan is None:
+            return None
+        shape: Shape = []
+        for response_name, _, field in plan:
+            if field is None:
+                return None
+            if type(field) is NestedField:
+                inner = self._shape(field.object_type, field.details, depth + 1)
+                if inner is None:
+                    return None
+                shape.append((response_name, (field, inner)))
+            else:
+                shape.append((response_name, field))
+        return shape
 
     async def _gather(self, results: dict[str, Any], pending: list[str]) -> dict[str, Any]:
         """As graphql-core does: await the pending fields together (dataloaders batch them)."""
@@ -337,8 +369,8 @@ class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
             plan = []
             for response_name, details in grouped_field_set.items():
                 field_def = self.schema.get_field(parent_type, details[0].node.name.value)
-                plan.append((response_name, details, _leaf_field(field_def, details)))
-            if not any(leaf for _, _, leaf in plan):
+                plan.append((response_name, details, _leaf_field(field_def, details) or _nested_field(field_def, details)))
+            if not any(field for _, _, field in plan):
                 plan = None
         _PLANS[key] = (parent_type, grouped_field_set, plan)  # keeps the type and the nodes, so their ids stay theirs
         if len(_PLANS) > PLANS:
@@ -362,6 +394,58 @@ def _leaf_field(field_def: GraphQLField | None, details: Any) -> LeafField | Non
     if cached is None or cached[0] is not field_def:
         cached = _LEAVES[id(field_def)] = (field_def, _leaf_of(field_def))
     return cached[1]
+
+
+def _nested_field(field_def: GraphQLField | None, details: Any) -> NestedField | None:
+    """A Strawberry field without resolver, extensions or arguments whose type is an object
+    type that takes any source (no `is_type_of`: it implements no interface)."""
+    if field_def is None or any(d.node.arguments for d in details):
+        return None
+    cached = _NESTED.get(id(field_def))
+    if cached is None or cached[0] is not field_def:
+        cached = _NESTED[id(field_def)] = (field_def, _nested_type_of(field_def))
+    object_type = cached[1]
+    if object_type is None:
+        return None
+    definition = field_def.extensions[StrawberryDefinition]  # type: ignore[index]
+    return NestedField(definition.python_name, is_non_null_type(field_def.type), object_type, details)
+
+
+def _nested_type_of(field_def: GraphQLField) -> GraphQLObjectType | None:
+    definition = (field_def.extensions or {}).get(StrawberryDefinition)
+    if definition is None or not definition.is_basic_field or definition.is_async:
+        return None
+    object_type = get_nullable_type(field_def.type)
+    if not isinstance(object_type, GraphQLObjectType) or object_type.is_type_of is not None:
+        return None
+    return object_type
+
+
+def _shaped_row(shape: Shape, source: Any) -> dict[str, Any] | None:
+    """One object's fields as the shape says, or None to let the regular path answer."""
+    row: dict[str, Any] = {}
+    for response_name, field in shape:
+        if type(field) is LeafField:
+            value = _leaf_value(field, source)
+        else:
+            value = _nested_value(*field, source)  # type: ignore[misc]
+        if value is Undefined:
+            return None
+        row[response_name] = value
+    return row
+
+
+def _nested_value(field: NestedField, shape: Shape, source: Any) -> Any:
+    try:
+        value = getattr(source, field.attribute)
+    except Exception:
+        return Undefined
+    if value is None:
+        return Undefined if field.non_null else None
+    if isinstance(value, Exception) or optimized_is_awaitable(value):
+        return Undefined  # graphql-core raises the one and awaits the other
+    row = _shaped_row(shape, value)
+    return Undefined if row is None else row
 
 
 def _leaf_of(field_def: GraphQLField) -> LeafField | None:

@@ -64,12 +64,7 @@ class ObjectNode:
 @strawberry.type
 class ObjectEdge:
     node: ObjectNode
-    index: strawberry.Private[int]
-    page: strawberry.Private[Page]
-
-    @strawberry.field
-    def cursor(self) -> str:
-        return self.page.cursor_at(self.index)
+    cursor: str  # a plain field, so a page of edges completes in one loop (schema/execution.py)
 
 
 @strawberry.type(description="A page of objects: Relay edges/pageInfo/totalCount, or flat results/next_cursor/total.")
@@ -81,7 +76,7 @@ class ObjectConnection:
 
     @strawberry.field
     def edges(self) -> list[ObjectEdge]:
-        return [ObjectEdge(node=n, index=i, page=self.page) for i, n in enumerate(self.results)]
+        return [ObjectEdge(node=n, cursor=self.page.cursor_at(i)) for i, n in enumerate(self.results)]
 
     @strawberry.field
     def page_info(self) -> PageInfo:
