@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import enum
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from collections.abc import AsyncGenerator
 from typing import Any, ClassVar, NewType
 
@@ -909,3 +909,27 @@ async def test_nested_objects_the_one_loop_does_not_take_answer_as_stock(
 
     assert fast == slow
     assert (calls.count("BasaltExecutor") > 0) is per_item
+
+
+@strawberry.type
+class Moment:
+    at: datetime
+    on: date
+
+
+ZONES = [UTC, None, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(seconds=3661)), timezone(timedelta(hours=-8))]
+
+
+@strawberry.type
+class MomentQuery:
+    @strawberry.field
+    def moments(self) -> list[Moment]:
+        return [Moment(at=datetime(2026, 11, 22, 4, 5, 6, micro, tzinfo=zone), on=date(2026, 11, 22)) for zone in ZONES for micro in (0, 120000, 1)]
+
+
+async def test_datetimes_read_as_isoformat_writes_them_in_every_zone() -> None:
+    fast, slow = await run_both(MomentQuery, "{ moments { at on } }")
+
+    assert fast == slow and fast[1] == []
+    assert fast[0]["moments"][0]["at"] == "2026-11-22T04:05:06+00:00"
+    assert fast[0]["moments"][10]["at"] == "2026-11-22T04:05:06.120000+01:01:01"
