@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Callable
 
 from models.object_types import ObjectType
@@ -69,6 +69,9 @@ class ObjectRecord:
         )
 
 
+AS_STORED = frozenset({str, int, bool, type(None)})  # JSON values clients get unchanged (outside exact decimals)
+
+
 def api_properties(schema: TypeSchema | None, values: dict[str, Any]) -> dict[str, Any]:
     """Stored values as clients see them (exact decimals as strings). Text, whole numbers,
     booleans and nulls of a property that is not an exact decimal are already as clients see
@@ -79,8 +82,6 @@ def api_properties(schema: TypeSchema | None, values: dict[str, Any]) -> dict[st
         for k, v in values.items()
     }
 
-
-AS_STORED = frozenset({str, int, bool, type(None)})
 
 
 @dataclass(frozen=True)
