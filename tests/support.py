@@ -32,6 +32,17 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+@asynccontextmanager
+async def streamed(http: httpx.AsyncClient, path: str, *, headers: dict[str, str], timeout: float) -> AsyncIterator[httpx.Response]:
+    """`http.stream("GET", …)` whose answer must arrive within `timeout`: a stream's reads have no
+    timeout (it idles between events), so a server that never answers would hang the test."""
+    response = await asyncio.wait_for(http.send(http.build_request("GET", path, headers=headers), stream=True), timeout)
+    try:
+        yield response
+    finally:
+        await response.aclose()
+
+
 async def make_tenant(name: str = "Acme", *, email: str | None = None, scopes: list[str] | None = None) -> TenantHandle:
     tenant = await create_tenant(name, owner_email=email)
     created = await create_root_key(tenant.id, label="root", scopes=scopes or ["*"])

@@ -37,7 +37,7 @@ from tortoise import connections
 from websockets.asyncio.client import ClientConnection
 
 from tests.conftest import ON_POSTGRES
-from tests.support import TenantHandle, bearer
+from tests.support import TenantHandle, bearer, streamed
 
 ARRIVAL_SECONDS = 10.0  # generous bounds for slow machines; the hub re-checks credentials every 2 s
 PASSWORD = "correct horse battery staple"
@@ -202,17 +202,12 @@ class Sse:
 @asynccontextmanager
 async def sse_stream(user: LiveUser) -> AsyncIterator[Sse]:
     async with httpx.AsyncClient(base_url=user.base, timeout=httpx.Timeout(ARRIVAL_SECONDS, read=None)) as http:
-        # reads have no timeout (the stream idles between events), so the answer itself gets one
-        request = http.build_request("GET", "/events/stream", headers=bearer(user.access_token))
-        response = await asyncio.wait_for(http.send(request, stream=True), ARRIVAL_SECONDS)
-        try:
+        async with streamed(http, "/events/stream", headers=bearer(user.access_token), timeout=ARRIVAL_SECONDS) as response:
             assert response.status_code == 200, await response.aread()
             sse = Sse(response)
             first = await asyncio.wait_for(anext(sse._lines), ARRIVAL_SECONDS)
             assert first == "retry: 2000"  # the stream has started: its listener is registered
             yield sse
-        finally:
-            await response.aclose()
 
 
 # --- the realtime socket -----------------------------------------------------------------------

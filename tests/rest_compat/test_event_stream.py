@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import free_port, start_server, stop_server
-from tests.support import TenantHandle, bearer
+from tests.support import TenantHandle, bearer, streamed
 
 STREAM = "/events/stream"
 ARRIVAL = 10.0  # seconds: generous, for slow CI machines
@@ -92,17 +92,13 @@ async def open_stream(base_url: str, token: str, *, last_event_id: str | None = 
     if last_event_id is not None:
         headers["Last-Event-ID"] = last_event_id
     async with httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(ARRIVAL, read=None)) as http:
-        # reads have no timeout (the stream idles between events), so the answer itself gets one
-        response = await asyncio.wait_for(http.send(http.build_request("GET", STREAM, headers=headers), stream=True), ARRIVAL)
-        try:
+        async with streamed(http, STREAM, headers=headers, timeout=ARRIVAL) as response:
             assert response.status_code == 200, await response.aread()
             assert response.headers["content-type"].startswith("text/event-stream")
             reader = SseReader(response)
             first = await reader.frame()
             assert "connected" in first.comments and not first.is_event
             yield reader
-        finally:
-            await response.aclose()
 
 
 @dataclass
