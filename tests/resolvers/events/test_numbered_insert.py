@@ -227,7 +227,13 @@ async def test_a_busy_counter_is_skipped_not_waited_for_and_the_relay_numbers_th
     async with pool().acquire() as other:
         busy = other.transaction()
         await busy.start()
-        await other.execute("SELECT 1 FROM event_sequences WHERE tenant_id = $1 FOR UPDATE", caller.tenant_id)
+        # Read under the lock: once it is released any relay may number the event, the live
+        # server's of an earlier test as well as this one, so the count can't be read after.
+        before = int(
+            await other.fetchval(
+                "SELECT last_seq FROM event_sequences WHERE tenant_id = $1 FOR UPDATE", caller.tenant_id
+            )
+        )
         try:
             created = await asyncio.wait_for(lone_create(caller, "T-5"), timeout=5)
             (row,) = [r for r in await event_rows(caller.tenant_id) if r["object_id"] == created.id]
@@ -235,7 +241,6 @@ async def test_a_busy_counter_is_skipped_not_waited_for_and_the_relay_numbers_th
         finally:
             await busy.rollback()
 
-    before = await last_seq(caller.tenant_id)
     await drain(relay, caller.tenant_id)
     (row,) = [r for r in await event_rows(caller.tenant_id) if r["object_id"] == created.id]
     assert row["seq"] == before + 1
