@@ -4,7 +4,8 @@
     make profile-data    # or: scripts/test_services.py -- python bench/profile_requests.py [TARGET ...]
 
 Targets: get, get-graphql, create, create-graphql, create-hooked (create with one trivial active filter hook,
-`return payload;`), list, list-graphql, health (the fixed cost of any request), and bare-get, bare-create, bare-list (the baseline app of bench/bare_app.py). Each runs
+`return payload;`), list, list-1 (the same list of one row: what
+the rows cost is the difference), list-graphql, health (the fixed cost of any request), and bare-get, bare-create, bare-list (the baseline app of bench/bare_app.py). Each runs
 sequentially `PROFILE_REQUESTS` times (default 2000) against PostgreSQL with `BENCH_OBJECTS`
 objects (default 10,000) and prints wall and CPU time per request; then, unless `PROFILE_TOP=0`,
 the same again under cProfile: own time grouped by package, and the top functions
@@ -90,6 +91,7 @@ def calls(token: str, type_id: str, object_id: str) -> dict[str, Call]:
             {"query": f'mutation {{ createObject(objectTypeId: "{type_id}", properties: {{name: "p", score: 7}}) {{ {FIELDS} }} }}'}).encode()),
         "create-hooked": Call("POST", f"/v1/objects/{type_id}", token, json.dumps({"properties": {"name": "p", "score": 7}}).encode()),
         "list": Call("GET", f"/v1/objects/{type_id}/list?{list_query}", token),
+        "list-1": Call("GET", f"/v1/objects/{type_id}/list?{list_query.replace('limit=20', 'limit=1')}", token),  # the list less 19 rows
         "list-graphql": Call("POST", "/graphql", token, json.dumps({"query": graphql_list}).encode()),
         "health": Call("GET", "/health", token),  # the fixed cost: middleware, auth, routing, GraphQL, envelope
         "bare-get": Call("GET", f"/v1/objects/{type_id}/{object_id}", token),
