@@ -6,8 +6,8 @@ function (for documents whose selections never change, cached by `BasaltExecutor
 objects with 9 fields is 180 leaves, and the interpreted loop pays a call, a `getattr` by name and
 a few type checks for each. The generated function reads the attributes directly and tests each
 value against what its type lets through unchanged (a `str` for String and ID, a `bool` for
-Boolean, a 32-bit `int` for Int, a datetime for DateTime); any other value takes `finish`, the
-same code as the interpreted path. Nothing from the document is pasted into the code: response
+Boolean, a 32-bit `int` for Int, any JSON value for JSON, a UTC datetime for DateTime, None
+for a nullable field); any other value takes `finish`, the same code as the interpreted path. Nothing from the document is pasted into the code: response
 names and fields are bound as constants, attribute names are checked to be plain identifiers.
 """
 
@@ -35,6 +35,8 @@ from graphql import (
     is_non_null_type,
 )
 from strawberry.execution import optimized_is_awaitable
+from strawberry.scalars import JSON
+from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
 
 StrawberryDefinition = "strawberry-definition"
 
@@ -53,6 +55,7 @@ class LeafField:
     non_null: bool
     passthrough: type | None = None  # values of exactly this type are already serialised
     is_int: bool = False  # GraphQL's Int: a 32-bit int is its own serialisation
+    as_is: bool = False  # the serialiser returns any value as it is (Strawberry's JSON)
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,8 @@ def leaf_of(field_def: GraphQLField) -> LeafField | None:
     serialize = leaf_type.coerce_output_value
     if repr(serialize) == ISOFORMAT:
         serialize = isoformat
-    return LeafField(definition.python_name, serialize, is_non_null_type(field_def.type), passthrough, leaf_type is GraphQLInt)
+    as_is = serialize is DEFAULT_SCALAR_REGISTRY[JSON].serialize
+    return LeafField(definition.python_name, serialize, is_non_null_type(field_def.type), passthrough, leaf_type is GraphQLInt, as_is)
 
 
 def isoformat(value: Any) -> str:
@@ -156,8 +160,10 @@ def compile_row(shape: Shape) -> RowWriter:
     a shape with an attribute that is not a plain identifier."""
     if not all(_plain_attribute(field) for _, field in shape):
         return lambda source: shaped_row(shape, source)
-    bound: dict[str, Any] = {"U": Undefined, "finish": finish, "finish_nested": finish_nested, "isoformat": isoformat,
-                             "datetime": datetime, "INT_MIN": INT_MIN, "INT_MAX": INT_MAX}
+    bound: dict[str, Any] = {
+        "U": Undefined, "finish": finish, "finish_nested": finish_nested, "dumps": orjson.dumps, "datetime": datetime,
+        "UTC": timezone.utc, "INT_MIN": INT_MIN, "INT_MAX": INT_MAX, "PLAIN_TYPES": PLAIN_TYPES,
+    }
     reads, checks, items = [], [], []
     for i, (response_name, field) in enumerate(shape):
         bound[f"K{i}"] = response_name
@@ -185,15 +191,23 @@ def compile_row(shape: Shape) -> RowWriter:
 
 
 def _leaf_check(i: int, leaf: LeafField, bound: dict[str, Any]) -> str:
-    """The test that lets value `v<i>` through unchanged, else `finish` (or `isoformat`)."""
+    """Lets `v<i>` through when it is already serialised, else `finish` (which may refuse it)."""
+    kept = []
     if leaf.passthrough is not None:
         bound[f"P{i}"] = leaf.passthrough
-        return f"    if type(v{i}) is not P{i}:\n{_finish_line(i, '        ')}"
-    if leaf.is_int:
-        return f"    if type(v{i}) is not int or not INT_MIN <= v{i} <= INT_MAX:\n{_finish_line(i, '        ')}"
-    if leaf.serialize is isoformat:
-        return f"    if type(v{i}) is datetime:\n        v{i} = isoformat(v{i})\n    else:\n{_finish_line(i, '        ')}"
-    return _finish_line(i, "    ")
+        kept.append(f"type(v{i}) is P{i}")
+    elif leaf.is_int:
+        kept.append(f"(type(v{i}) is int and INT_MIN <= v{i} <= INT_MAX)")
+    elif leaf.as_is:
+        kept.append(f"type(v{i}) in PLAIN_TYPES")
+    if not leaf.non_null:
+        kept.append(f"v{i} is None")
+    if leaf.serialize is isoformat:  # the UTC datetimes asyncpg reads, as `isoformat` writes them
+        fast = f"    if type(v{i}) is datetime and v{i}.tzinfo is UTC:\n        v{i} = dumps(v{i})[1:-1].decode()\n"
+        return fast + (f"    elif not ({' or '.join(kept)}):\n" if kept else "    else:\n") + _finish_line(i, "        ")
+    if not kept:
+        return _finish_line(i, "    ")
+    return f"    if not ({' or '.join(kept)}):\n" + _finish_line(i, "        ")
 
 
 def _finish_line(i: int, indent: str) -> str:

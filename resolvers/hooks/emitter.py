@@ -134,13 +134,27 @@ async def filter_items(caller: Principal, action: str, collection: str, payload:
     return await filter_event(caller, HookEvent(tuple(names), {"event": names[-1], "collection": collection, **meta}), payload)
 
 
+async def has_filters(caller: Principal, action: str, collection: str) -> bool:
+    """Whether `filter_items` would run anything: a caller can skip building a costly payload."""
+    runtime = current()
+    if runtime is None:
+        return False
+    python, hooks = await _filters_of(runtime, caller, tuple(event_names(action, collection)))
+    return bool(python or hooks)
+
+
+async def _filters_of(runtime: "Runtime", caller: Principal, names: tuple[str, ...]) -> tuple[list[Handler], list[RuntimeHook]]:
+    """The extensions' filters and the tenant's active filter hooks for these event names."""
+    emitter = runtime.extensions
+    hooks = [h for h in await emitter.active_hooks(caller.tenant_id) if h.type == "filter" and h.event in names]
+    return emitter.registry.filters(names), hooks
+
+
 async def filter_event(caller: Principal, event: HookEvent, payload: Any) -> Any:
     runtime = current()
     if runtime is None:
         return payload
-    emitter = runtime.extensions
-    python = emitter.registry.filters(event.names)
-    hooks = [h for h in await emitter.active_hooks(caller.tenant_id) if h.type == "filter" and h.event in event.names]
+    python, hooks = await _filters_of(runtime, caller, event.names)
     if not python and not hooks:
         return payload
     depth = DEPTH.get()

@@ -72,6 +72,15 @@ class ObjectRecord:
 AS_STORED = frozenset({str, int, bool, type(None)})  # JSON values clients get unchanged (outside exact decimals)
 
 
+def stored_as_api(schema: TypeSchema, values: dict[str, Any]) -> bool:
+    """Whether every stored value is already what clients see (the common case: no exact
+    decimals, only text, whole numbers, booleans and nulls), so it needs no copy."""
+    exact = schema.exact_names
+    if exact and not exact.isdisjoint(values):
+        return False
+    return all(type(v) in AS_STORED for v in values.values())
+
+
 def api_properties(schema: TypeSchema | None, values: dict[str, Any]) -> dict[str, Any]:
     """Stored values as clients see them (exact decimals as strings). Text, whole numbers,
     booleans and nulls of a property that is not an exact decimal are already as clients see

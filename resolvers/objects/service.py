@@ -50,6 +50,7 @@ from resolvers.objects.schemas import (
     TypeSchema,
     VersionRecord,
     api_properties,
+    stored_as_api,
 )
 from resolvers.objects.validation import Checked, check_properties, merged
 from resolvers.principal import Principal
@@ -118,7 +119,9 @@ async def _require_rows(caller: Principal, schema: TypeSchema, action: str, reco
 
 
 def present(schema: TypeSchema, record: ObjectRecord) -> ObjectRecord:
-    """The record as clients see it (exact decimals as strings)."""
+    """The record as clients see it (exact decimals as strings); itself when it already is."""
+    if stored_as_api(schema, record.properties):
+        return record
     return record.with_properties(api_properties(schema, record.properties))
 
 
@@ -411,8 +414,8 @@ async def restore_object(principal: Principal | None, type_ref: str, object_id: 
 async def _filter_read(caller: Principal, schema: TypeSchema, records: list[ObjectRecord]) -> list[ObjectRecord]:
     """items.read filters see the records as flat items (`{id, ...properties}`) and may change
     what the caller gets back (mask a field, add a computed one); the id stays."""
-    if not records:
-        return records
+    if not records or not await hooks.has_filters(caller, "read", schema.object_type.name):
+        return records  # the items are built only for filters that will read them
     items = [{**r.properties, "id": r.id} for r in records]
     filtered = await hooks.filter_items(caller, "read", schema.object_type.name, items, keys=[r.id for r in records])
     if filtered is items:

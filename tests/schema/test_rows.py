@@ -6,12 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, NewType
 
 import pytest
+import strawberry
 from graphql import GraphQLBoolean, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLObjectType, GraphQLString
+from strawberry.scalars import JSON
+from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
 
-from schema.rows import LeafField, NestedField, Shape, compile_row, isoformat, shaped_row
+from schema.rows import LeafField, NestedField, Shape, compile_row, isoformat, leaf_of, shaped_row
 
 
 def leaf(attribute: str, kind: str, *, non_null: bool = True) -> LeafField:
@@ -19,7 +22,7 @@ def leaf(attribute: str, kind: str, *, non_null: bool = True) -> LeafField:
     if kind == "DateTime":
         return LeafField(attribute, isoformat, non_null)
     if kind == "JSON":
-        return LeafField(attribute, lambda v: v, non_null)  # Strawberry's JSON writes the value as it is
+        return LeafField(attribute, DEFAULT_SCALAR_REGISTRY[JSON].serialize, non_null, as_is=True)
     scalar = serializers[kind]
     passthrough = {"ID": str, "String": str, "Boolean": bool}.get(kind)
     return LeafField(attribute, scalar.serialize, non_null, passthrough, scalar is GraphQLInt)
@@ -66,7 +69,10 @@ PLUS_ONE = datetime(2026, 11, 22, 12, 0, tzinfo=timezone(timedelta(hours=1, seco
         ("DateTime", UTC_NOON, "2026-11-22T12:00:00.123456+00:00"),
         ("DateTime", PLUS_ONE, PLUS_ONE.isoformat()),
         ("DateTime", date(2026, 11, 22), "2026-11-22"),
+        ("DateTime", datetime(2026, 11, 22, 12, 0), "2026-11-22T12:00:00"),
         ("JSON", {"a": [1, Decimal("2.5")]}, {"a": [1, Decimal("2.5")]}),
+        ("JSON", [1, "two"], [1, "two"]),
+        ("JSON", Decimal("2.50"), Decimal("2.50")),
     ],
 )
 def test_each_leaf_kind_is_written_as_its_serialiser_writes_it(kind: str, value: Any, expected: Any) -> None:
@@ -86,8 +92,33 @@ def test_a_value_the_serialiser_refuses_hands_the_row_back(kind: str, value: Any
     assert written([("v", leaf("value", kind))], Source(value)) is None
 
 
-def test_null_for_a_nullable_leaf_is_written_as_null() -> None:
-    assert written([("v", leaf("value", "String", non_null=False))], Source(None)) == {"v": None}
+@pytest.mark.parametrize("kind", ["ID", "String", "Boolean", "Int", "Float", "DateTime", "JSON"])
+def test_null_is_null_for_a_nullable_leaf_and_hands_the_row_back_for_a_non_null_one(kind: str) -> None:
+    assert written([("v", leaf("value", kind, non_null=False))], Source(None)) == {"v": None}
+    assert written([("v", leaf("value", kind))], Source(None)) is None
+
+
+Cents = strawberry.scalar(NewType("Cents", object), serialize=lambda v: f"{v / 100:.2f}", parse_value=lambda v: v)
+
+
+@strawberry.type
+class Priced:
+    data: JSON
+    price: Cents  # type: ignore[valid-type]
+
+
+@strawberry.type
+class Query:
+    priced: Priced
+
+
+def test_only_strawberrys_own_json_scalar_is_written_as_it_is() -> None:
+    """A custom scalar's serialiser runs for every value, whatever the value's type."""
+    priced = strawberry.Schema(query=Query)._schema.type_map["Priced"]
+    data, price = leaf_of(priced.fields["data"]), leaf_of(priced.fields["price"])
+    assert data is not None and data.as_is
+    assert price is not None and not price.as_is
+    assert written([("data", data), ("price", price)], Priced(data={"a": 1}, price=1250)) == {"data": {"a": 1}, "price": "12.50"}
 
 
 def test_an_attribute_that_raises_or_awaits_hands_the_row_back() -> None:
