@@ -32,18 +32,19 @@ def _scope(sql: db.Sql, tenant_id: str, type_id: str, *, deleted: bool) -> str:
 
 
 def to_record(row: Mapping[str, Any]) -> ObjectRecord:
-    properties = row["properties"]
+    """A row of `COLUMNS` (positional arguments: a page builds 20 of these)."""
+    properties, deleted_at = row["properties"], row["deleted_at"]
     return ObjectRecord(
-        id=row["id"],
-        tenant_id=row["tenant_id"],
-        object_type_id=row["object_type_id"],
-        properties=jsoncodec.loads(properties) if isinstance(properties, (str, bytes)) else dict(properties or {}),
-        version=int(row["version"]),
-        created_by=row["created_by"],
-        updated_by=row["updated_by"],
-        created_at=db.as_datetime(row["created_at"]),
-        updated_at=db.as_datetime(row["updated_at"]),
-        deleted_at=db.as_datetime(row["deleted_at"]) if row["deleted_at"] is not None else None,
+        row["id"],
+        row["tenant_id"],
+        row["object_type_id"],
+        jsoncodec.loads(properties) if isinstance(properties, (str, bytes)) else dict(properties or {}),
+        int(row["version"]),
+        row["created_by"],
+        row["updated_by"],
+        db.as_datetime(row["created_at"]),
+        db.as_datetime(row["updated_at"]),
+        db.as_datetime(deleted_at) if deleted_at is not None else None,
     )
 
 

@@ -78,7 +78,7 @@ def stored_as_api(schema: TypeSchema, values: dict[str, Any]) -> bool:
     exact = schema.exact_names
     if exact and not exact.isdisjoint(values):
         return False
-    return all(type(v) in AS_STORED for v in values.values())
+    return AS_STORED.issuperset(map(type, values.values()))
 
 
 def api_properties(schema: TypeSchema | None, values: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,57 @@
+"""Property JSON reads the same whichever decoder takes it: numbers with a fraction or an
+exponent are exact decimals, whole numbers of any size stay whole (`models.jsoncodec.loads`)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from models import jsoncodec
+
+
+def exact(text: str | bytes) -> Any:
+    return json.loads(text, parse_float=Decimal)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal, with the same type at every level (1 == 1.0 == Decimal(1) would hide a float)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and a != a:
+        return bool(b != b)  # NaN
+    return bool(a == b)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"name": "item 7", "score": 7, "done": true, "note": null}',  # the flat, common row
+        '{"price": 1.50}',
+        '{"big": 123456789012345678901234567890}',  # beyond 64 bits: orjson would give a float
+        '{"top": 9223372036854775807, "low": -9223372036854775808, "over": 18446744073709551616}',
+        '{"e": 1e3, "neg": -0}',
+        '{"a": 1, "a": 2}',  # the last one wins
+        '{"tags": ["a", 1.5], "nested": {"x": 2.25}}',
+        '{"a": NaN}',  # Python's json reads it; orjson refuses it
+        '{"s": "\\ud800"}',  # a lone surrogate
+        ' {"a": 1} ',
+        '{"é": "ü"}',
+        '[1, 2.5]',
+        '"text"',
+    ],
+)
+def test_loads_reads_what_the_exact_decoder_reads(text: str) -> None:
+    assert same(jsoncodec.loads(text), exact(text))
+    assert same(jsoncodec.loads(text.encode("utf-8", "surrogatepass")), exact(text))
+
+
+def test_invalid_json_is_refused_by_the_exact_decoder() -> None:
+    with pytest.raises(json.JSONDecodeError):
+        jsoncodec.loads('{"a": 1,}')
