@@ -8,6 +8,7 @@ and the errors (message, path, locations). No database is involved.
 from __future__ import annotations
 
 import asyncio
+import gc
 import enum
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -933,3 +934,67 @@ async def test_datetimes_read_as_isoformat_writes_them_in_every_zone() -> None:
     assert fast == slow and fast[1] == []
     assert fast[0]["moments"][0]["at"] == "2026-11-22T04:05:06+00:00"
     assert fast[0]["moments"][10]["at"] == "2026-11-22T04:05:06.120000+01:01:01"
+
+
+# --- Story: an execution leaves no reference cycle ------------------------------------------
+
+
+@strawberry.type
+class HelperQuery:
+    @strawberry.field
+    async def both(self, info: strawberry.Info) -> list[int]:
+        async def one(n: int) -> int:
+            await asyncio.sleep(0)
+            return n
+
+        return list(await info._raw_info.async_helpers.gather([one(1), one(2)]))
+
+    @strawberry.field
+    def keep_helpers(self, info: strawberry.Info) -> int:
+        kept_helpers.append(info._raw_info.async_helpers)
+        return 1
+
+
+kept_helpers: list[Any] = []
+
+
+async def test_an_execution_leaves_nothing_for_the_cycle_collector() -> None:
+    """The executor's resolver helpers hold it weakly: its context and everything the request
+    put there go when the result is returned, not at the next garbage collection."""
+    schema = strawberry.Schema(query=HelperQuery, execution_context_class=BasaltExecutor, extensions=[ParserCache()])
+    await schema.execute("{ both }")  # warm: caches built on first use (the parsed document) are not garbage
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        result = await schema.execute("{ both }", context_value={"request": object()})
+        gc.collect()
+        left = [type(o).__name__ for o in gc.garbage]
+    finally:
+        gc.garbage.clear()
+        gc.set_debug(0)
+        gc.enable()
+    assert result.errors is None and result.data == {"both": [1, 2]}
+    assert "BasaltExecutor" not in left, sorted(set(left))
+
+
+async def test_helpers_kept_past_their_execution_still_settle_and_gather_work() -> None:
+    """A resolver's helpers outlive the executor they no longer keep alive: late work is still
+    settled in the background, never orphaned, and gathering still answers."""
+    schema = strawberry.Schema(query=HelperQuery, execution_context_class=BasaltExecutor)
+    kept_helpers.clear()
+    assert (await schema.execute("{ keepHelpers }")).data == {"keepHelpers": 1}
+    gc.collect()  # the executor is gone now
+    helpers = kept_helpers.pop()
+    done = asyncio.Event()
+
+    async def late() -> None:
+        done.set()
+
+    helpers.track([late(), "not awaitable"])
+    await asyncio.wait_for(done.wait(), timeout=2)
+
+    async def value(n: int) -> int:
+        return n
+
+    assert await helpers.gather([value(1), value(2)]) == [1, 2]
