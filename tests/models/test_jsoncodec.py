@@ -44,7 +44,12 @@ def same(a: Any, b: Any) -> bool:
         ' {"a": 1} ',
         '{"é": "ü"}',
         '[1, 2.5]',
+        '["read", "write", 3, null]',
+        '[1, [2]]',
         '"text"',
+        '7',
+        '2.5',
+        'null',
     ],
 )
 def test_loads_reads_what_the_exact_decoder_reads(text: str) -> None:
@@ -55,3 +60,25 @@ def test_loads_reads_what_the_exact_decoder_reads(text: str) -> None:
 def test_invalid_json_is_refused_by_the_exact_decoder() -> None:
     with pytest.raises(json.JSONDecodeError):
         jsoncodec.loads('{"a": 1,}')
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"name": "é ü 中文 😀", "score": 7, "done": False, "note": None},
+        {"escapes": "tab\tnl\nquote\"back\\slash/ \x00\x1f \u2028"},
+        ["read", "write", 3, None],
+        "text",
+        -5,
+        True,
+        None,
+        2**64,  # beyond 64 bits: orjson refuses it
+        {"big": -(2**70)},
+        {1: "a key that is not text"},
+        {"s": "\ud800"},  # a lone surrogate
+        {"price": Decimal("1.50"), "ratio": 0.1},
+        [[1], {"a": Decimal("2.25")}],
+    ],
+)
+def test_dumps_writes_what_the_exact_encoder_writes(value: Any) -> None:
+    assert jsoncodec.dumps(value) == jsoncodec._ENCODER.encode(value)
