@@ -6,6 +6,8 @@ with a scalar type: a page of 20 objects with 9 such fields is 180 trips through
 fields this executor reads the attribute and serialises it directly. Anything unusual (a None
 for a non-null field, a serialiser that refuses the value, an exception) goes through the
 regular path for that field, so errors and results are exactly what graphql-core produces.
+A list of such objects is completed in one loop, each row written by `schema.rows` (by a
+function compiled once per document when its selections cannot change).
 
 Plans are keyed by the document's field nodes, which the parse cache keeps the same for the same
 query text, so a plan is built once per query and field set, not per request or per event.

@@ -157,8 +157,8 @@ def finish_nested(field: NestedField, write: RowWriter, value: Any) -> Any:
 
 def compile_row(shape: Shape) -> RowWriter:
     """One function writing a row of `shape` (see the module's docstring), or `shaped_row` for
-    a shape with an attribute that is not a plain identifier."""
-    if not all(_plain_attribute(field) for _, field in shape):
+    an empty shape or one with an attribute that is not a plain identifier."""
+    if not shape or not all(_plain_attribute(field) for _, field in shape):
         return lambda source: shaped_row(shape, source)
     bound: dict[str, Any] = {
         "U": Undefined, "finish": finish, "finish_nested": finish_nested, "dumps": orjson.dumps, "datetime": datetime,

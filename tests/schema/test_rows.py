@@ -172,3 +172,7 @@ def test_an_attribute_that_is_not_a_plain_name_is_read_by_the_interpreted_writer
     setattr(odd, "class", "kept")
     shape: Shape = [("v", leaf("class", "String"))]
     assert compile_row(shape)(odd) == {"v": "kept"}
+
+
+def test_an_empty_shape_writes_an_empty_row() -> None:
+    assert written([], Source("x")) == {}
