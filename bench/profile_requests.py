@@ -3,9 +3,10 @@
 
     make profile-data    # or: scripts/test_services.py -- python bench/profile_requests.py [TARGET ...]
 
-Targets: get, get-graphql, create, create-graphql, create-hooked (create with one trivial active filter hook,
-`return payload;`), list, list-1 (the same list of one row: what
-the rows cost is the difference), list-graphql, health (the fixed cost of any request), and bare-get, bare-create, bare-list (the baseline app of bench/bare_app.py). Each runs
+Targets: get, get-graphql, create, create-graphql, create-hooked (create with one trivial active
+filter hook, `return payload;`), list, list-1 (the same list of one row: what the rows cost is the
+difference), list-graphql, health (the fixed cost of any request), and bare-get, bare-create,
+bare-list (the baseline app of bench/bare_app.py). Each runs
 sequentially `PROFILE_REQUESTS` times (default 2000) against PostgreSQL with `BENCH_OBJECTS`
 objects (default 10,000) and prints wall and CPU time per request; then, unless `PROFILE_TOP=0`,
 the same again under cProfile: own time grouped by package, and the top functions
