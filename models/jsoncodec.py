@@ -38,12 +38,12 @@ def dumps(value: Any) -> str:
     the same text); anything orjson refuses (an integer beyond 64 bits, a key that is not text,
     a lone surrogate) and anything holding a number with a fraction goes through simplejson,
     whose spelling of numbers is the stored one."""
-    if _flat(value):
-        try:
-            return orjson.dumps(value).decode()
-        except TypeError:
-            pass
-    return _ENCODER.encode(value)
+    if not _flat(value):
+        return _ENCODER.encode(value)
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # orjson refuses it (see above)
+        return _ENCODER.encode(value)
 
 
 def loads(text: str | bytes) -> Any:

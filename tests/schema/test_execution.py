@@ -17,7 +17,7 @@ from typing import Any, ClassVar, NewType
 
 import pytest
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, parse
 from strawberry.dataloader import DataLoader
 from strawberry.extensions import ParserCache
 from strawberry.scalars import JSON
@@ -25,6 +25,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionResult
 
 from schema.execution import BasaltExecutor
+from schema.operations import execute_document
 
 ROWS = 20
 EPOCH = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
@@ -998,3 +999,29 @@ async def test_helpers_kept_past_their_execution_still_settle_and_gather_work() 
         return n
 
     assert await helpers.gather([value(1), value(2)]) == [1, 2]
+
+
+async def test_a_static_document_compiles_its_row_writer_once_and_a_directive_keeps_the_interpreter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As the app executes (`execute_document`, no Strawberry field middleware; parsed documents
+    cached, so the same query brings the same nodes)."""
+    import schema.execution as execution
+
+    compiled: list[Any] = []
+    original = execution.compile_row
+    monkeypatch.setattr(execution, "compile_row", lambda shape: compiled.append(shape) or original(shape))
+    basalt, stock = build_pair(PlainQuery)
+    static = "{ items { id name count createdAt note } }"
+    parsed = parse(static)
+    for _ in range(2):
+        fast = await execute_document(basalt, parsed, variables=None, operation_name=None, context=None)
+        assert outcome(fast) == outcome(await stock.execute(static))  # type: ignore[arg-type]
+    assert len(compiled) == 1  # built on first use, then shared by every request with this document
+
+    with_directive = "query ($on: Boolean!) { items { id name @include(if: $on) count } }"
+    parsed = parse(with_directive)
+    for on in (True, False):
+        fast = await execute_document(basalt, parsed, variables={"on": on}, operation_name=None, context=None)
+        assert outcome(fast) == outcome(await stock.execute(with_directive, variable_values={"on": on}))  # type: ignore[arg-type]
+    assert len(compiled) == 1  # its selection depends on the variables: interpreted each time

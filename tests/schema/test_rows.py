@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any, NewType
 
 import pytest
@@ -165,14 +166,17 @@ def test_response_names_and_aliases_are_keys_never_code() -> None:
 
 
 def test_an_attribute_that_is_not_a_plain_name_is_read_by_the_interpreted_writer() -> None:
-    class Odd:
-        pass
-
-    odd = Odd()
-    setattr(odd, "class", "kept")
+    odd = SimpleNamespace(**{"class": "kept"})
     shape: Shape = [("v", leaf("class", "String"))]
     assert compile_row(shape)(odd) == {"v": "kept"}
 
 
 def test_an_empty_shape_writes_an_empty_row() -> None:
     assert written([], Source("x")) == {}
+
+
+def test_a_shape_of_plain_attributes_gets_a_generated_function_and_an_odd_one_the_interpreter() -> None:
+    plain = compile_row([("v", leaf("value", "String"))])
+    odd = compile_row([("v", leaf("class", "String"))])
+    assert plain.__code__.co_filename == "<schema.rows.compile_row>"
+    assert odd.__code__.co_filename != "<schema.rows.compile_row>"
