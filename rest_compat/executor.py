@@ -14,11 +14,9 @@ from typing import Any, Awaitable, Callable, Iterable
 from graphql import (
     ExecutionResult,
     GraphQLArgument,
-    GraphQLID,
     GraphQLInputType,
     GraphQLNonNull,
     GraphQLScalarType,
-    GraphQLString,
     Undefined,
     get_named_type,
     is_input_object_type,
@@ -37,6 +35,7 @@ from rest_compat.envelope import success
 from rest_compat.mapping import Body, Header, HeaderOrQuery, PathParam, QueryParam, RawBody, RestRoute, Source
 from rest_compat.naming import rest_name, rest_names
 from rest_compat.operations import CompiledRoute, compile_route, required as _required
+from rest_compat.query_string import QueryValues, last, query_values
 from rest_compat.routes import ROUTES
 from schema.operations import execute_document
 
@@ -92,20 +91,23 @@ async def execute_prepared(schema: Schema, compiled: CompiledRoute, variables: d
 
 async def collect_variables(compiled: CompiledRoute, request: Request) -> dict[str, Any]:
     body = None
-    if any(isinstance(s, Body) for _, s in compiled.arguments.values()):
+    if compiled.reads_body:
         is_form = request.headers.get("content-type", "").startswith("multipart/form-data")
         body = await _form_body(request) if compiled.route.form and is_form else await _json_body(request)
-    if any(isinstance(s, RawBody) for _, s in compiled.arguments.values()):
+    if compiled.reads_raw_body:
         body = {RAW_BODY: await _text_body(request)}
+    query = query_values(request.scope["query_string"])
     variables: dict[str, Any] = {}
     errors: list[FieldError] = []
+    plain = compiled.plain
     for name, (argument, source) in compiled.arguments.items():
-        value = _raw_value(source, argument, request, body, errors)
+        value = _raw_value(source, argument, request, query, body, errors)
         if value is Undefined:
             if _required(argument):
                 errors.append(FieldError(_field_name(source), "is required"))
             continue
-        variables[name] = _check(argument, source, value, errors)
+        test = plain.get(name)
+        variables[name] = value if test is not None and test(value) else _check(argument, source, value, errors)
     if errors:
         raise ValidationError(errors)
     return variables
@@ -151,13 +153,15 @@ async def _form_body(request: Request) -> dict[str, Any]:
     return body
 
 
-def _raw_value(source: Source, argument: GraphQLArgument, request: Request, body: dict[str, Any] | None, errors: list[FieldError]) -> Any:
+def _raw_value(
+    source: Source, argument: GraphQLArgument, request: Request, query: QueryValues, body: dict[str, Any] | None, errors: list[FieldError]
+) -> Any:
     if isinstance(source, PathParam):
         return request.path_params[source.name]
     if isinstance(source, QueryParam):
-        return _from_query(source.name, argument.type, request, errors)
+        return _from_query(source.name, argument.type, query, errors)
     if isinstance(source, HeaderOrQuery):
-        value = request.headers.get(source.header) or request.query_params.get(source.query)
+        value = request.headers.get(source.header) or last(query, source.query)
         return value if value is not None else Undefined
     if isinstance(source, Header):
         header = request.headers.get(source.name)
@@ -171,16 +175,15 @@ def _raw_value(source: Source, argument: GraphQLArgument, request: Request, body
     return body.get(source.field, Undefined)
 
 
-def _from_query(name: str, type_: GraphQLInputType, request: Request, errors: list[FieldError]) -> Any:
+def _from_query(name: str, type_: GraphQLInputType, query: QueryValues, errors: list[FieldError]) -> Any:
     """Query strings are text: convert to the argument's scalar type before GraphQL coercion."""
+    values = query.get(name)
+    if not values:
+        return Undefined
     inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
     if is_list_type(inner):
-        values = request.query_params.getlist(name)
-        return [_scalar_from_text(name, v, get_named_type(inner), errors) for v in values] if values else Undefined
-    raw = request.query_params.get(name)
-    if raw is None:
-        return Undefined
-    return _scalar_from_text(name, raw, get_named_type(inner), errors)
+        return [_scalar_from_text(name, v, get_named_type(inner), errors) for v in values]
+    return _scalar_from_text(name, values[-1], get_named_type(inner), errors)
 
 
 def _scalar_from_text(name: str, raw: str, scalar: Any, errors: list[FieldError]) -> Any:
@@ -213,9 +216,8 @@ def _check(argument: GraphQLArgument, source: Source, value: Any, errors: list[F
     """Validate against the GraphQL input type, collecting every problem with its REST field path.
 
     Returns the value with input-object keys renamed from snake_case to the schema's camelCase.
+    Values GraphQL takes as they are never get here (`CompiledRoute.plain`).
     """
-    if isinstance(value, str) and _is_text(argument.type):
-        return value  # a string is always a valid String or ID: nothing to report, nothing to rename
     root = _field_name(source)
 
     def on_error(error: GraphQLError, path: list[str | int]) -> None:
@@ -230,11 +232,6 @@ def _check(argument: GraphQLArgument, source: Source, value: Any, errors: list[F
     if len(errors) == before:  # one complaint per field
         validate_input_value(value, argument.type, on_error, hide_suggestions=True)
     return value
-
-
-def _is_text(type_: Any) -> bool:
-    inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
-    return inner is GraphQLString or inner is GraphQLID
 
 
 def _require_lists(value: Any, type_: Any, path: list[str | int], on_error: Callable[[GraphQLError, list[str | int]], None]) -> None:
