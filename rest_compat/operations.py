@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field as dataclass_field
-from typing import Any
 
 from graphql import (
     DocumentNode,
     GraphQLArgument,
-    GraphQLBoolean,
     GraphQLField,
-    GraphQLID,
-    GraphQLInputType,
-    GraphQLInt,
     GraphQLNonNull,
     GraphQLObjectType,
-    GraphQLScalarType,
     GraphQLSchema,
-    GraphQLString,
     Undefined,
     get_named_type,
     parse,
@@ -27,14 +19,10 @@ from graphql import (
     is_non_null_type,
     is_object_type,
 )
-from graphql.type.scalars import GRAPHQL_MAX_INT, GRAPHQL_MIN_INT
-from strawberry.scalars import JSON
-from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
 
 from rest_compat.mapping import Body, RawBody, RestRoute, Source
 from rest_compat.naming import graphql_name, graphql_only, rest_name, rest_names
-
-PlainTest = Callable[[Any], bool]
+from schema.prepared import PlainTest, plain_test
 
 
 @dataclass(frozen=True)
@@ -45,7 +33,7 @@ class CompiledRoute:
     arguments: dict[str, tuple[GraphQLArgument, Source]]
     output: GraphQLField
     parsed: DocumentNode  # parsed and validated once, at startup: requests only execute it
-    plain: dict[str, PlainTest] = dataclass_field(default_factory=dict)  # per argument, see `plain_test`
+    plain: dict[str, PlainTest] = dataclass_field(default_factory=dict)  # per argument: values GraphQL takes as they are (`plain_test`)
     reads_body: bool = False  # some argument comes from the JSON (or form) body
     reads_raw_body: bool = False
 
@@ -113,40 +101,6 @@ def _root_field(schema: GraphQLSchema, name: str) -> tuple[str, GraphQLField]:
         if root is not None and name in root.fields:
             return operation, root.fields[name]
     raise ValueError(f"no query or mutation field named {name!r}")
-
-
-def plain_test(type_: GraphQLInputType) -> PlainTest | None:
-    """A test for the values of a scalar argument that GraphQL takes exactly as they are: text
-    for String and ID, a 32-bit whole number for Int, a boolean for Boolean, anything but null
-    for Strawberry's JSON (its parser returns the value). Validating those would report nothing
-    and change nothing, so the REST layer passes them without graphql-core's validation; None for
-    any other type (lists, input objects, enums, other scalars), which is always validated."""
-    inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
-    if inner is GraphQLString or inner is GraphQLID:
-        return _is_text
-    if inner is GraphQLInt:
-        return _is_int32
-    if inner is GraphQLBoolean:
-        return _is_boolean
-    if isinstance(inner, GraphQLScalarType) and inner.parse_value is DEFAULT_SCALAR_REGISTRY[JSON].parse_value:
-        return _is_not_null
-    return None
-
-
-def _is_text(value: Any) -> bool:
-    return type(value) is str
-
-
-def _is_int32(value: Any) -> bool:
-    return type(value) is int and GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT
-
-
-def _is_boolean(value: Any) -> bool:
-    return type(value) is bool
-
-
-def _is_not_null(value: Any) -> bool:
-    return value is not None
 
 
 def required(argument: GraphQLArgument) -> bool:

@@ -4,7 +4,8 @@
 turns every variable definition's type AST back into a schema type before coercing the values.
 None of that depends on the request: documents are cached by query text (REST-compat's are fixed
 at startup), so the same text brings the same document. `prepare` keeps the outcome per document
-and `coerce_variables` coerces the request's values with it.
+and `coerce_variables` coerces the request's values with it (a value of a scalar that GraphQL
+takes as it is, `plain_test`, is passed without the round through graphql-core's coercion).
 
 A document without any directive (`static`) also selects the same fields on every execution:
 `@skip`, `@include` and `@defer` are the only things that make field collection depend on the
@@ -18,13 +19,21 @@ or an unknown type, and any value that fails coercion (its error messages come f
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
     DocumentNode,
     FragmentDefinitionNode,
+    GraphQLBoolean,
+    GraphQLID,
+    GraphQLInputType,
+    GraphQLInt,
+    GraphQLNonNull,
+    GraphQLScalarType,
     GraphQLSchema,
+    GraphQLString,
     OperationDefinitionNode,
     SelectionSetNode,
     Undefined,
@@ -34,7 +43,12 @@ from graphql import (
 from graphql.execution.collect_fields import FragmentDetails
 from graphql.execution.get_variable_signature import GraphQLVariableSignature, get_variable_signature
 from graphql.execution.values import VariableValues, VariableValueSource, input_is_nested_too_deeply
+from graphql.type.scalars import GRAPHQL_MAX_INT, GRAPHQL_MIN_INT
 from graphql.utilities import coerce_input_value
+from strawberry.scalars import JSON
+from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
+
+PlainTest = Callable[[Any], bool]
 
 
 @dataclass(frozen=True)
@@ -44,7 +58,7 @@ class Prepared:
     operation: OperationDefinitionNode
     fragment_definitions: dict[str, FragmentDefinitionNode]
     fragments: dict[str, FragmentDetails]
-    variables: tuple[tuple[VariableDefinitionNode, GraphQLVariableSignature], ...]
+    variables: tuple[tuple[VariableDefinitionNode, GraphQLVariableSignature, "PlainTest | None"], ...]
     static: bool  # no directive anywhere in the operation or its fragments
 
 
@@ -95,7 +109,7 @@ def _prepare(schema: GraphQLSchema, document: DocumentNode, operation_name: str 
         signature = get_variable_signature(schema, node)
         if not isinstance(signature, GraphQLVariableSignature) or node.default_value is not None:
             return None
-        variables.append((node, signature))
+        variables.append((node, signature, plain_test(signature.type)))
     static = not any(node.directives or _has_directives(node.selection_set) for node in (operation, *fragment_definitions.values()))
     return Prepared(schema, document, operation, fragment_definitions, fragments, tuple(variables), static)
 
@@ -112,7 +126,7 @@ def coerce_variables(prepared: Prepared, inputs: dict[str, Any]) -> VariableValu
     value fails (graphql-core then coerces again and reports the errors)."""
     sources: dict[str, VariableValueSource] = {}
     coerced: dict[str, Any] = {}
-    for _, signature in prepared.variables:
+    for _, signature, plain in prepared.variables:
         name, type_ = signature.name, signature.type
         value = inputs.get(name, Undefined)
         if value is Undefined:
@@ -121,6 +135,9 @@ def coerce_variables(prepared: Prepared, inputs: dict[str, Any]) -> VariableValu
                 continue
             return None  # a required variable is missing
         sources[name] = VariableValueSource(signature, value)
+        if plain is not None and plain(value):
+            coerced[name] = value  # what coercion would return
+            continue
         if input_is_nested_too_deeply(value, type_):
             return None
         coerced_value = coerce_input_value(value, type_)
@@ -128,3 +145,38 @@ def coerce_variables(prepared: Prepared, inputs: dict[str, Any]) -> VariableValu
             return None
         coerced[name] = coerced_value
     return VariableValues(sources, coerced)
+
+
+def plain_test(type_: GraphQLInputType) -> PlainTest | None:
+    """A test for the values of a scalar argument that GraphQL takes exactly as they are: text
+    for String and ID, a 32-bit whole number for Int, a boolean for Boolean, anything but null
+    for Strawberry's JSON (its parser returns the value). Validating or coercing those would
+    report nothing and change nothing, so variables (`coerce_variables`) and REST arguments
+    (`rest_compat.operations`) pass them as they are; None for any other type (lists, input
+    objects, enums, other scalars), whose values always go through graphql-core."""
+    inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    if inner is GraphQLString or inner is GraphQLID:
+        return _is_text
+    if inner is GraphQLInt:
+        return _is_int32
+    if inner is GraphQLBoolean:
+        return _is_boolean
+    if isinstance(inner, GraphQLScalarType) and inner.parse_value is DEFAULT_SCALAR_REGISTRY[JSON].parse_value:
+        return _is_not_null
+    return None
+
+
+def _is_text(value: Any) -> bool:
+    return type(value) is str
+
+
+def _is_int32(value: Any) -> bool:
+    return type(value) is int and GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT
+
+
+def _is_boolean(value: Any) -> bool:
+    return type(value) is bool
+
+
+def _is_not_null(value: Any) -> bool:
+    return value is not None

@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 import strawberry
-from graphql import parse
+from graphql import GraphQLBoolean, GraphQLEnumType, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLString, parse
 from graphql.execution.values import get_variable_values
+from graphql.utilities import coerce_input_value, validate_input_value
+from strawberry.scalars import JSON
 
 from schema import prepared as prepared_module
 from schema.execution import BasaltExecutor
-from schema.prepared import coerce_variables, prepare
+from schema.prepared import coerce_variables, plain_test, prepare
 
 
 @strawberry.input
@@ -35,6 +37,11 @@ LOOK = """query Look($id: ID!, $window: Window, $tags: [String!], $score: Float)
 fragment Extra on Query { again: look(id: $id) }"""
 
 
+@strawberry.type
+class WithJson:
+    data: JSON
+
+
 @pytest.fixture
 def schema() -> strawberry.Schema:
     return strawberry.Schema(query=Query, execution_context_class=BasaltExecutor)
@@ -47,7 +54,8 @@ def test_a_document_is_prepared_once_per_schema_and_operation_name(schema: straw
     assert prepare(schema._schema, document, None) is first
     assert prepare(schema._schema, document, "Look") is not first
     assert list(first.fragments) == ["Extra"]
-    assert [signature.name for _, signature in first.variables] == ["id", "window", "tags", "score"]
+    assert [signature.name for _, signature, _ in first.variables] == ["id", "window", "tags", "score"]
+    assert [plain is not None for _, _, plain in first.variables] == [True, False, False, False]  # ID only: the rest need coercion
     other = strawberry.Schema(query=Query)
     assert prepare(other._schema, document, None) is not first
 
@@ -116,3 +124,46 @@ def test_the_cache_is_bounded(schema: strawberry.Schema, monkeypatch: pytest.Mon
     for document in documents:
         prepare(schema._schema, document, None)
     assert len(prepared_module._prepared) <= 3
+
+
+SAMPLES: list[Any] = [
+    "", "text", "20", 0, 7, -1, 2**31 - 1, -(2**31), 2**31, -(2**31) - 1, 10**30, True, False, 1.5, float("nan"),
+    None, {"score": {"gte": 10}}, [1, 2], [], {}, b"bytes",
+]
+
+
+def _json_type() -> Any:
+    return strawberry.Schema(query=Query, types=[WithJson])._schema.type_map["JSON"]
+
+
+def _taken_as_is(value: Any, type_: Any) -> bool:
+    problems: list[str] = []
+    validate_input_value(value, type_, lambda error, _path: problems.append(error.message))
+    coerced = coerce_input_value(value, type_)
+    return not problems and (coerced is value or (coerced == value and type(coerced) is type(value)))
+
+
+@pytest.mark.parametrize("type_", [GraphQLString, GraphQLID, GraphQLInt, GraphQLBoolean, "JSON"])
+@pytest.mark.parametrize("non_null", [False, True])
+def test_every_plain_value_is_accepted_and_left_as_it_is(type_: Any, non_null: bool) -> None:
+    named = _json_type() if type_ == "JSON" else type_
+    wrapped = GraphQLNonNull(named) if non_null else named
+    test = plain_test(wrapped)
+    assert test is not None
+    plain = [value for value in SAMPLES if test(value)]
+    assert plain, "each of these types takes some values as they are"
+    for value in plain:
+        assert _taken_as_is(value, wrapped), value
+
+
+def test_what_needs_graphql_is_not_plain() -> None:
+    int_test, text_test, id_test = plain_test(GraphQLInt), plain_test(GraphQLString), plain_test(GraphQLID)
+    assert int_test is not None and text_test is not None and id_test is not None
+    assert not int_test(2**31) and not int_test(True) and not int_test("7")  # out of range, a boolean, text
+    assert not id_test(7)  # GraphQL turns a number into an ID's text
+    assert not text_test(None)
+
+
+@pytest.mark.parametrize("type_", [GraphQLFloat, GraphQLList(GraphQLString), GraphQLEnumType("Order", ["asc", "desc"])])
+def test_other_types_are_always_validated(type_: Any) -> None:
+    assert plain_test(type_) is None
