@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
+# The HTTP benchmarks drive their servers with wrk (Debian's package), installed on first use.
+WRK := command -v wrk >/dev/null || (apt-get install -y -q wrk || (apt-get update -q && apt-get install -y -q wrk))
 
 .PHONY: bench-data bench-realtime bench-auth bench-webhooks bench-endpoints bench-hooks profile-data bench-instructions install run migrate lint test test-postgres test-sqlite bench clean
 
@@ -36,24 +38,29 @@ test-sqlite: install
 	BASALT_TEST_DATABASE_URL= BASALT_TEST_REDIS_URL= $(PYTEST) -m "not postgres_only" || [ $$? -eq 5 ]
 
 bench: install
+	$(WRK)
 	$(BIN)/python scripts/test_services.py -- $(BIN)/python bench/run.py
 
 bench-data: install
+	$(WRK)
 	$(BIN)/python scripts/test_services.py -- $(BIN)/python bench/data_plane.py
 
 bench-realtime: install
 	$(BIN)/python scripts/test_services.py -- $(BIN)/python bench/realtime.py
 
 bench-auth: install
+	$(WRK)
 	$(BIN)/python scripts/test_services.py -- $(BIN)/python bench/auth.py
 
 bench-webhooks: install
 	$(BIN)/python scripts/test_services.py -- $(BIN)/python bench/webhooks.py
 
 bench-endpoints: install
+	$(WRK)
 	$(BIN)/python scripts/test_services.py -- $(BIN)/python bench/custom_endpoints.py
 
 bench-hooks: install
+	$(WRK)
 	$(BIN)/python scripts/test_services.py -- $(BIN)/python bench/hooks.py
 
 profile-data: install

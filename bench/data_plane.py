@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -38,6 +39,11 @@ WORKERS = os.environ.get("BENCH_WORKERS", "false")  # "true": the server also ru
 # Another source tree of Basalt (e.g. `git worktree add /tmp/prev HEAD~1`): its server runs beside this one, as
 # "REST@other" and "GraphQL@other", in the same interleaved rounds: an A/B comparison on the same box at the same time.
 OTHER_TREE = os.environ.get("BENCH_OTHER_TREE")
+# A directory: after the measured rounds, each target runs once more with its server under `py-spy record`
+# (py-spy must be on PATH; it is not a dependency), which writes DIR/<operation>-<via>.raw: collapsed stacks of
+# the server under the same load, for `bench/spy_summary.py`. Those runs are not in the figures.
+SPY_DIR = os.environ.get("BENCH_PYSPY")
+SPY_NATIVE = os.environ.get("BENCH_PYSPY_NATIVE") == "1"  # also C and Cython frames (py-spy then pauses the server to sample)
 FILTER = {"score": {"gte": OBJECTS - 1000}}  # 1,000 matches, the first 20 by score
 FIELDS = "id objectTypeId tenantId properties createdAt updatedAt createdBy version isDeleted"
 
@@ -81,6 +87,7 @@ def main() -> None:
     targets = [t for t in targets if not ONLY or t[0] in ONLY]
     results: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     cpu: dict[tuple[str, str], list[float]] = {}  # the server process's CPU ms per request, per round
+    kernel: dict[tuple[str, str], list[float]] = {}  # of which in the kernel (system time: sockets, mostly)
     pids = {"bare": servers[1].pid, "REST@other": servers[-1].pid, "GraphQL@other": servers[-1].pid}
     try:
         for port in (basalt_port, bare_port, other_port)[:len(servers)]:
@@ -93,18 +100,39 @@ def main() -> None:
                 pid = pids.get(via, servers[0].pid)
                 before = _cpu_seconds(pid)
                 outcome = _wrk(url, token, script, DURATION)
+                after = _cpu_seconds(pid)
+                requests = outcome[0] * _seconds(DURATION)
                 results.setdefault((operation, via), []).append(outcome)
-                cpu.setdefault((operation, via), []).append((_cpu_seconds(pid) - before) * 1000 / (outcome[0] * _seconds(DURATION)))
+                cpu.setdefault((operation, via), []).append((sum(after) - sum(before)) * 1000 / requests)
+                kernel.setdefault((operation, via), []).append((after[1] - before[1]) * 1000 / requests)
+        if SPY_DIR:
+            _spy_runs(Path(SPY_DIR), targets, pids, servers[0].pid, token, var)
     finally:
         _stop(servers)
     print(f"\n{OBJECTS} objects, {CONNECTIONS} connections, {ROUNDS} round(s) of {DURATION} per target, interleaved")
-    print(f"{'operation':10} {'via':14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8} {'cpu ms':>7}  per round (vs bare)")
+    print(f"{'operation':10} {'via':14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8} {'cpu ms':>7} {'sys ms':>7}  per round (vs bare)")
     for (operation, via), runs in results.items():
         bare_runs = results[(operation, "bare")]
         ratios = [rps / bare[0] for (rps, _, _), bare in zip(runs, bare_runs)]
         rps, p50, p99 = (median(r[i] for r in runs) for i in range(3))
         rounds = ", ".join(f"{r[0]:.0f} ({ratio:.2f})" for r, ratio in zip(runs, ratios))
-        print(f"{operation:10} {via:14} {rps:8.0f} {p50:8.2f} {p99:8.2f} {median(ratios):8.2f} {median(cpu[(operation, via)]):7.3f}  {rounds}")
+        print(f"{operation:10} {via:14} {rps:8.0f} {p50:8.2f} {p99:8.2f} {median(ratios):8.2f} {median(cpu[(operation, via)]):7.3f} {median(kernel[(operation, via)]):7.3f}  {rounds}")
+
+
+def _spy_runs(out: Path, targets: list[tuple[str, str, str, str | None]], pids: dict[str, int], basalt_pid: int, token: str, var: Path) -> None:
+    """Each target once more under wrk, with py-spy sampling its server (not measured)."""
+    out.mkdir(parents=True, exist_ok=True)
+    for operation, via, url, body in targets:
+        raw = out / f"{operation}-{via.replace('@', '-')}.raw"
+        spy = subprocess.Popen(["py-spy", "record", "--pid", str(pids.get(via, basalt_pid)), "--rate", "500", "--format", "raw",
+                                "--output", str(raw), *(["--native"] if SPY_NATIVE else ["--nonblocking"])],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _wrk(url, token, _script(var, f"{operation}-{via}", body), DURATION)
+        finally:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(timeout=30)
+        print(f"py-spy: {raw}")
 
 
 def _stop(servers: list[subprocess.Popen[bytes]]) -> None:
@@ -119,10 +147,11 @@ def _stop(servers: list[subprocess.Popen[bytes]]) -> None:
             server.kill()
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process so far (Linux /proc)."""
+def _cpu_seconds(pid: int) -> tuple[float, float]:
+    """User and system CPU time of a process so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 def _seconds(duration: str) -> float:
