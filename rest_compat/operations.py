@@ -33,9 +33,10 @@ class CompiledRoute:
     arguments: dict[str, tuple[GraphQLArgument, Source]]
     output: GraphQLField
     parsed: DocumentNode  # parsed and validated once, at startup: requests only execute it
-    plain: dict[str, PlainTest] = dataclass_field(default_factory=dict)  # per argument: values GraphQL takes as they are (`plain_test`)
-    reads_body: bool = False  # some argument comes from the JSON (or form) body
-    reads_raw_body: bool = False
+    # Worked out from `arguments`:
+    plain: dict[str, PlainTest] = dataclass_field(init=False)  # per argument: values GraphQL takes as they are (`plain_test`)
+    reads_body: bool = dataclass_field(init=False)  # some argument comes from the JSON (or form) body
+    reads_raw_body: bool = dataclass_field(init=False)
 
     def __post_init__(self) -> None:
         sources = [source for _, source in self.arguments.values()]

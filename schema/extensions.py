@@ -97,6 +97,16 @@ def is_one_unit(document: DocumentNode | None, operation_name: str | None) -> bo
     )
 
 
+def transaction_plan(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> tuple[bool, bool]:
+    """Whether the operation runs in the request's transaction (a mutation whose root fields do
+    not open their own), and whether that transaction is one unit (`is_one_unit`). Kept per
+    document by `schema.prepared` (`Prepared.transaction`)."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or operation.operation.value != "mutation" or not needs_request_transaction(schema, document, operation_name):
+        return False, False
+    return True, is_one_unit(document, operation_name)
+
+
 class _Rollback(Exception):
     """Raised inside the transaction to roll it back; never leaves `mutation_transaction`."""
 

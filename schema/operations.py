@@ -9,16 +9,16 @@ same mutation transaction as the full pipeline, and come out with the same error
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from inspect import isawaitable
 from typing import Any
 
-from graphql import DocumentNode, ExecutionResult, GraphQLSchema, OperationDefinitionNode, OperationType, execute, get_operation_ast
+from graphql import DocumentNode, ExecutionResult, OperationDefinitionNode, OperationType, execute, get_operation_ast
 from graphql.error import GraphQLSyntaxError
 from strawberry import Schema
 from strawberry.execution import optimized_is_awaitable
 
-from schema.extensions import OperationLimits, cached_parse, is_one_unit, mutation_transaction, needs_request_transaction
+from schema.extensions import OperationLimits, cached_parse, mutation_transaction, transaction_plan
+from schema.prepared import prepare
 
 
 async def execute_document(
@@ -39,7 +39,8 @@ async def execute_document(
         )
         return await result if isawaitable(result) else result  # type: ignore[return-value]
 
-    in_transaction, one_unit = transaction_plan(schema._schema, document, operation_name)
+    prepared = prepare(schema._schema, document, operation_name)  # the executor prepares it too: one lookup
+    in_transaction, one_unit = prepared.transaction if prepared is not None else transaction_plan(schema._schema, document, operation_name)
     if not in_transaction:
         return await run()
     outcome: list[ExecutionResult] = []
@@ -49,31 +50,6 @@ async def execute_document(
     if result.errors and result.data:  # rolled back: errors and no data, as the extension answers
         return ExecutionResult(data=None, errors=result.errors)
     return result
-
-
-# By (schema, document, operation name); the entry keeps the schema and the document, so their ids
-# cannot be reused while it lives. Oldest out first.
-PLANS = 4096
-_plans: OrderedDict[tuple[int, int, str | None], tuple[GraphQLSchema, DocumentNode, tuple[bool, bool]]] = OrderedDict()
-
-
-def transaction_plan(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> tuple[bool, bool]:
-    """Whether the operation runs in the request's transaction (a mutation whose root fields do
-    not open their own), and whether that transaction is one unit (`is_one_unit`). Worked out once
-    per document: documents are cached by query text, and REST-compat's are fixed at startup."""
-    key = (id(schema), id(document), operation_name)
-    found = _plans.get(key)
-    if found is not None and found[0] is schema and found[1] is document:
-        return found[2]
-    operation = get_operation_ast(document, operation_name)
-    in_transaction = (
-        operation is not None and operation.operation == OperationType.MUTATION and needs_request_transaction(schema, document, operation_name)
-    )
-    plan = (in_transaction, in_transaction and is_one_unit(document, operation_name))
-    _plans[key] = (schema, document, plan)
-    while len(_plans) > PLANS:
-        _plans.popitem(last=False)
-    return plan
 
 
 def ready_operation(

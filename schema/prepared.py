@@ -7,6 +7,9 @@ at startup), so the same text brings the same document. `prepare` keeps the outc
 and `coerce_variables` coerces the request's values with it (a value of a scalar that GraphQL
 takes as it is, `plain_test`, is passed without the round through graphql-core's coercion).
 
+So is whether a mutation runs in the request's transaction, and as one unit (`transaction`,
+read by `schema.operations.execute_document`).
+
 A document without any directive (`static`) also selects the same fields on every execution:
 `@skip`, `@include` and `@defer` are the only things that make field collection depend on the
 request, so the executor may reuse collected subfields across requests (`schema.execution`).
@@ -48,6 +51,8 @@ from graphql.utilities import coerce_input_value
 from strawberry.scalars import JSON
 from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
 
+from schema.extensions import transaction_plan
+
 PlainTest = Callable[[Any], bool]
 
 
@@ -60,6 +65,7 @@ class Prepared:
     fragments: dict[str, FragmentDetails]
     variables: tuple[tuple[VariableDefinitionNode, GraphQLVariableSignature, "PlainTest | None"], ...]
     static: bool  # no directive anywhere in the operation or its fragments
+    transaction: tuple[bool, bool]  # in the request's transaction, and as one unit (`extensions.transaction_plan`)
 
 
 # By (schema, document, operation name); the entry keeps the schema and the document, so their ids
@@ -111,7 +117,8 @@ def _prepare(schema: GraphQLSchema, document: DocumentNode, operation_name: str 
             return None
         variables.append((node, signature, plain_test(signature.type)))
     static = not any(node.directives or _has_directives(node.selection_set) for node in (operation, *fragment_definitions.values()))
-    return Prepared(schema, document, operation, fragment_definitions, fragments, tuple(variables), static)
+    transaction = transaction_plan(schema, document, operation_name)
+    return Prepared(schema, document, operation, fragment_definitions, fragments, tuple(variables), static, transaction)
 
 
 def _has_directives(selection_set: SelectionSetNode | None) -> bool:

@@ -7,7 +7,7 @@ from graphql import GraphQLSchema, parse
 
 from graphql_api.app import _schema
 from graphql_api.settings import load_settings
-from schema import operations
+from schema import extensions, prepared
 
 
 @pytest.fixture(scope="module")
@@ -26,23 +26,17 @@ def graphql_schema() -> GraphQLSchema:
     ],
 )
 def test_the_plan_says_whether_and_how_the_request_transaction_wraps_it(graphql_schema: GraphQLSchema, document: str, plan: tuple[bool, bool]) -> None:
-    assert operations.transaction_plan(graphql_schema, parse(document), None) == plan
+    parsed = parse(document)
+    assert extensions.transaction_plan(graphql_schema, parsed, None) == plan
+    found = prepared.prepare(graphql_schema, parsed, None)
+    assert found is not None and found.transaction == plan  # kept with the prepared document
 
 
 def test_a_document_is_planned_once(graphql_schema: GraphQLSchema, monkeypatch: pytest.MonkeyPatch) -> None:
     looked: list[str] = []
-    original = operations.needs_request_transaction
-    monkeypatch.setattr(operations, "needs_request_transaction", lambda *a: looked.append("x") or original(*a))
+    original = prepared.transaction_plan
+    monkeypatch.setattr(prepared, "transaction_plan", lambda *a: looked.append("x") or original(*a))
     document = parse('mutation { createObject(objectTypeId: "t", properties: {}) { id } }')
-    first = operations.transaction_plan(graphql_schema, document, None)
-    assert operations.transaction_plan(graphql_schema, document, None) == first == (True, True)
-    assert len(looked) == 1
-    operations.transaction_plan(graphql_schema, parse('mutation { createObject(objectTypeId: "t", properties: {}) { id } }'), None)
-    assert len(looked) == 2  # another document (same text, not from the parse cache) is planned anew
-
-
-def test_the_plans_are_bounded(graphql_schema: GraphQLSchema, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(operations, "PLANS", 3)
-    for _ in range(5):
-        operations.transaction_plan(graphql_schema, parse("query { health { status } }"), None)
-    assert len(operations._plans) <= 3
+    first = prepared.prepare(graphql_schema, document, None)
+    assert prepared.prepare(graphql_schema, document, None) is first
+    assert first is not None and first.transaction == (True, True) and len(looked) == 1
