@@ -99,7 +99,7 @@ def create() -> Starlette:
         where = json.loads(request.query_params["filter"])["score"]["gte"]
         type_id = request.path_params["type_id"]
         condition = (f"tenant_id = $1 AND object_type_id = '{type_id}' AND deleted_at IS NULL"
-                     " AND jsonb_typeof(properties -> 'score') = 'number' AND (properties -> 'score') >= $2::jsonb")
+                     " AND (properties -> 'score') >= $2::jsonb AND (properties -> 'score') < 'false'::jsonb")  # numbers only
         async with pool.acquire() as conn:
             tenant_id = await authenticate(conn, request)
             if tenant_id is None:

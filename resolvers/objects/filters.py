@@ -235,7 +235,7 @@ class _SqlWriter:
             return f"({expr} IS NULL OR NOT {self.membership(target, [c.value])})"
         if op == "eq":
             return self.membership(target, [c.value])
-        return f"({self.type_guard(target)}{expr} {COMPARISONS[op]} {self.bind(target, c.value)})"
+        return f"({self.ordered(target, op, c.value)})"
 
     def membership(self, target: Field, values: list[Any]) -> str:
         """`expr` equals one of `values`, JSON kinds included. SQLite reads a stored true as 1, so
@@ -308,6 +308,24 @@ class _SqlWriter:
         if self.sql.dialect == "postgres":
             return f"(properties ->> '{target.name}')"
         return json_path(self.sql.dialect, target.name)
+
+    def ordered(self, target: Field, op: str, value: Any) -> str:
+        """An ordered comparison that only values of the same JSON type pass.
+
+        PostgreSQL orders jsonb null < string < number < boolean < array < object (an empty array
+        below null), so "a number above x" is the range from x up to `false`, and "a string below
+        x" the range from `null` up to x: conditions an index on the property answers whole,
+        where `jsonb_typeof` had to read every matching row (a list's count reads them all)."""
+        expr = self.expr(target)
+        compared = f"{expr} {COMPARISONS[op]} {self.bind(target, value)}"
+        if self.sql.dialect == "postgres" and not target.column:
+            numeric = DATA_TYPES[target.data_type].numeric
+            is_number = isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+            if numeric and is_number and op in ("gt", "gte"):
+                return f"{compared} AND {expr} < 'false'::jsonb"
+            if not numeric and isinstance(value, str) and op in ("lt", "lte"):
+                return f"{compared} AND {expr} > 'null'::jsonb"
+        return self.type_guard(target) + compared
 
     def type_guard(self, target: Field) -> str:
         """Ordered comparisons only between values of the same JSON type (untyped leftovers never match)."""

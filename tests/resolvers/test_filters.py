@@ -184,3 +184,21 @@ def test_not_is_the_complement_even_for_missing_values() -> None:
         assert matching(where) | matching({"not": where}) == set(rows), where
         assert not matching(where) & matching({"not": where}), where
     assert matching({"not": {"not": {"active": True}}}) == {"on"}
+
+
+@pytest.mark.parametrize(("where", "bound"), [
+    ({"score": {"gte": 10}}, "< 'false'::jsonb"),
+    ({"price": {"gt": "1.5"}}, "< 'false'::jsonb"),
+    ({"name": {"lt": "m"}}, "> 'null'::jsonb"),
+])
+def test_postgres_bounds_an_open_range_by_the_jsonb_order_instead_of_reading_each_type(where: Any, bound: str) -> None:
+    """A range an index on the property answers whole: a list's count reads no rows to check types."""
+    sql, _ = compiled(where, "postgres")
+    assert bound in sql and "jsonb_typeof" not in sql
+
+
+@pytest.mark.parametrize("where", [{"score": {"lt": 10}}, {"name": {"gte": "m"}}])
+def test_postgres_checks_the_type_where_the_jsonb_order_has_no_bound(where: Any) -> None:
+    """Nothing sorts between strings and numbers: below a number or above a string, the type is read."""
+    sql, _ = compiled(where, "postgres")
+    assert "jsonb_typeof" in sql and "'false'" not in sql and "'null'" not in sql
