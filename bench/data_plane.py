@@ -44,8 +44,19 @@ OTHER_TREE = os.environ.get("BENCH_OTHER_TREE")
 # the server under the same load, for `bench/spy_summary.py`. Those runs are not in the figures.
 SPY_DIR = os.environ.get("BENCH_PYSPY")
 SPY_NATIVE = os.environ.get("BENCH_PYSPY_NATIVE") == "1"  # also C and Cython frames (py-spy then pauses the server to sample)
+# A CPU number: each server runs on that CPU alone. Start the bench on the other CPUs, e.g.
+# `BENCH_SERVER_CPU=1 taskset -c 0 make bench-data`, so PostgreSQL, wrk and the bench (which inherit
+# the affinity) never take the server's core: the figures are then what one worker does with a core of
+# its own, which a shared 2-core box otherwise cannot show (wrk and PostgreSQL take most of a core).
+SERVER_CPU = os.environ.get("BENCH_SERVER_CPU")
 FILTER = {"score": {"gte": OBJECTS - 1000}}  # 1,000 matches, the first 20 by score
 FIELDS = "id objectTypeId tenantId properties createdAt updatedAt createdBy version isDeleted"
+
+
+def graphql_list(type_id: str) -> str:
+    """The list target's GraphQL document: the REST list's filter, sort and page as a Relay connection."""
+    return (f'{{ objects(objectTypeId: "{type_id}", where: {{score: {{gte: {OBJECTS - 1000}}}}}, orderBy: "score", order: "asc", first: 20)'
+            f' {{ totalCount pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ {FIELDS} }} }} }} }}')
 
 
 def main() -> None:
@@ -70,9 +81,7 @@ def main() -> None:
     targets = [
         # lists first: the create runs add rows (and change the table's statistics)
         ("list", "REST", f"{basalt}/v1/objects/{type_id}/list?{list_query}", None),
-        ("list", "GraphQL", f"{basalt}/graphql", _graphql(
-            f'{{ objects(objectTypeId: "{type_id}", where: {{score: {{gte: {OBJECTS - 1000}}}}}, orderBy: "score", order: "asc", first: 20)'
-            f' {{ totalCount pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ {FIELDS} }} }} }} }}')),
+        ("list", "GraphQL", f"{basalt}/graphql", _graphql(graphql_list(type_id))),
         ("list", "bare", f"{bare}/v1/objects/{type_id}/list?{list_query}", None),
         ("get", "REST", f"{basalt}/v1/objects/{type_id}/{object_id}", None),
         ("get", "GraphQL", f"{basalt}/graphql", _graphql(f'{{ object(objectTypeId: "{type_id}", id: "{object_id}") {{ {FIELDS} }} }}')),
@@ -88,6 +97,9 @@ def main() -> None:
     results: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     cpu: dict[tuple[str, str], list[float]] = {}  # the server process's CPU ms per request, per round
     kernel: dict[tuple[str, str], list[float]] = {}  # of which in the kernel (system time: sockets, mostly)
+    if SERVER_CPU is not None:
+        for server in servers:
+            os.sched_setaffinity(server.pid, {int(SERVER_CPU)})
     pids = {"bare": servers[1].pid, "REST@other": servers[-1].pid, "GraphQL@other": servers[-1].pid}
     try:
         for port in (basalt_port, bare_port, other_port)[:len(servers)]:

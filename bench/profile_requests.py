@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("BENCH_OBJECTS", "10000")
 
 from bench import bare_app  # noqa: E402
-from bench.data_plane import FIELDS, FILTER, OBJECTS, _prepare  # noqa: E402
+from bench.data_plane import FIELDS, FILTER, _prepare, graphql_list  # noqa: E402
 from graphql_api.app import create_app  # noqa: E402
 from graphql_api.settings import load_settings  # noqa: E402
 
@@ -81,8 +81,6 @@ class Call:
 
 def calls(token: str, type_id: str, object_id: str) -> dict[str, Call]:
     list_query = f"filter={quote(json.dumps(FILTER))}&sort=score&order=asc&limit=20"
-    graphql_list = (f'{{ objects(objectTypeId: "{type_id}", where: {{score: {{gte: {OBJECTS - 1000}}}}}, orderBy: "score", first: 20)'
-                    f' {{ totalCount edges {{ node {{ {FIELDS} }} }} }} }}')
     return {
         "get": Call("GET", f"/v1/objects/{type_id}/{object_id}", token),
         "get-graphql": Call("POST", "/graphql", token, json.dumps(
@@ -93,7 +91,7 @@ def calls(token: str, type_id: str, object_id: str) -> dict[str, Call]:
         "create-hooked": Call("POST", f"/v1/objects/{type_id}", token, json.dumps({"properties": {"name": "p", "score": 7}}).encode()),
         "list": Call("GET", f"/v1/objects/{type_id}/list?{list_query}", token),
         "list-1": Call("GET", f"/v1/objects/{type_id}/list?{list_query.replace('limit=20', 'limit=1')}", token),  # the list less 19 rows
-        "list-graphql": Call("POST", "/graphql", token, json.dumps({"query": graphql_list}).encode()),
+        "list-graphql": Call("POST", "/graphql", token, json.dumps({"query": graphql_list(type_id)}).encode()),
         "health": Call("GET", "/health", token),  # the fixed cost: middleware, auth, routing, GraphQL, envelope
         "bare-get": Call("GET", f"/v1/objects/{type_id}/{object_id}", token),
         "bare-create": Call("POST", f"/v1/objects/{type_id}", token, json.dumps({"properties": {"name": "p", "score": 7}}).encode()),

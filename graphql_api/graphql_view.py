@@ -87,8 +87,8 @@ class BasaltGraphQL(GraphQL):
         Strawberry's own pipeline."""
         if request.method != "POST" or _media_type(request.headers.get("content-type", "")) != "application/json":
             return None
-        if self._get_stream_transport_from_headers(request.headers) is not None:
-            return None
+        if self._stream_transport_map and self._get_stream_transport_from_headers(request.headers) is not None:
+            return None  # a streaming transport's (none is configured: the lookup read every header for nothing)
         try:
             data = json.loads(await request.body())
         except ValueError:

@@ -129,12 +129,9 @@ async def page(
     if with_total:
         total = int(rows[0]["total_count"]) if rows else await count(schema, tenant_id, where=where, deleted=deleted)
     records = [to_record(r) for r in rows[:limit]]
-
-    def cursor_at(index: int) -> str:
-        return cursors.encode(sort, _sort_value(records[index], sort), records[index].id)
-
-    next_cursor = cursor_at(len(records) - 1) if len(rows) > limit and records else None
-    return Page(items=records, next_cursor=next_cursor, total=total, cursor_at=cursor_at)
+    page_cursors = cursors.PageCursors(sort, records, _sort_value)
+    next_cursor = page_cursors.at(len(records) - 1) if len(rows) > limit and records else None
+    return Page(items=records, next_cursor=next_cursor, total=total, cursors=page_cursors)
 
 
 def _after(sql: db.Sql, expr: str, sort: Sort, value: Any, last_id: str) -> str:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from models.object_types import ObjectType
 from models.policies import AccessPolicy
 from models.properties import Property
 from resolvers.properties.datatypes import DATA_TYPES, to_api
+
+if TYPE_CHECKING:
+    from resolvers.objects.cursor import PageCursors
 
 LIST_DEFAULT_LIMIT = 20
 LIST_MAX_LIMIT = 100
@@ -106,9 +109,9 @@ class Page:
     items: list[ObjectRecord]
     next_cursor: str | None  # set when more rows follow
     total: int
-    # Resume after the item at this index; computed only when asked, from the stored values (a
-    # presented item's decimals are strings, which would not compare as numbers).
-    cursor_at: Callable[[int], str]
+    # Resume after an item: `cursors.at(index)`, or `cursors.all()`; computed only when asked, from
+    # the stored values (a presented item's decimals are strings, which would not compare as numbers).
+    cursors: PageCursors
 
 
 @dataclass(frozen=True)

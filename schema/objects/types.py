@@ -73,11 +73,11 @@ class ObjectConnection:
 
     @strawberry.field
     def edges(self) -> list[ObjectEdge]:
-        return [ObjectEdge(node=n, cursor=self.page.cursor_at(i)) for i, n in enumerate(self.results)]
+        return [ObjectEdge(node=n, cursor=c) for n, c in zip(self.results, self.page.cursors.all(), strict=True)]
 
     @strawberry.field
     def page_info(self) -> PageInfo:
-        end_cursor = self.page.cursor_at(len(self.results) - 1) if self.results else None
+        end_cursor = self.page.cursors.at(len(self.results) - 1) if self.results else None
         return PageInfo(has_next_page=self.next_cursor is not None, end_cursor=end_cursor)
 
     @strawberry.field

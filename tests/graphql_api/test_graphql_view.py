@@ -26,16 +26,19 @@ def comparable(value: Any) -> Any:
     return value
 
 
-async def both_ways(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, tenant: TenantHandle, body: Any) -> tuple[Any, Any]:
+async def both_ways(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, tenant: TenantHandle, body: Any, accept: str = "*/*"
+) -> tuple[Any, Any]:
     """(status, JSON) answered directly, then by Strawberry's pipeline."""
-    direct = await client.post("/graphql", json=body, headers=tenant.auth)
+    headers = {**tenant.auth, "Accept": accept}
+    direct = await client.post("/graphql", json=body, headers=headers)
 
     async def never(self: BasaltGraphQL, request: Any) -> None:
         return None
 
     with monkeypatch.context() as patched:
         patched.setattr(BasaltGraphQL, "_answer_plain_post", never)
-        pipeline = await client.post("/graphql", json=body, headers=tenant.auth)
+        pipeline = await client.post("/graphql", json=body, headers=headers)
     return (direct.status_code, comparable(direct.json())), (pipeline.status_code, comparable(pipeline.json()))
 
 
@@ -119,3 +122,12 @@ async def test_a_failure_outside_any_field_is_answered_alike(
     direct, pipeline = await both_ways(client, monkeypatch, tenant, CASES["a mutation"])
     assert direct == pipeline
     assert direct[1]["data"] is None and direct[1]["errors"][0]["extensions"]["code"] == "INTERNAL_ERROR"
+
+
+@pytest.mark.parametrize("accept", ["text/event-stream", "multipart/mixed;subscriptionSpec=1.0", "application/json"])
+async def test_a_post_asking_for_a_stream_is_answered_as_the_pipeline_answers_it(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, tenant: TenantHandle, accept: str
+) -> None:
+    """No streaming transport is configured (`subscription_protocols` is graphql-transport-ws only)."""
+    direct, pipeline = await both_ways(client, monkeypatch, tenant, {"query": "{ health { status } }"}, accept=accept)
+    assert direct == pipeline and direct[1]["data"]["health"]["status"] == "ok"

@@ -15,7 +15,7 @@ from graphql import GraphQLBoolean, GraphQLFloat, GraphQLID, GraphQLInt, GraphQL
 from strawberry.scalars import JSON
 from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
 
-from schema.rows import LeafField, NestedField, Shape, compile_row, isoformat, leaf_of, shaped_row
+from schema.rows import PLAIN_OBJECTS, LeafField, NestedField, Shape, compile_row, isoformat, leaf_of, plain_object_class, shaped_row
 
 
 def leaf(attribute: str, kind: str, *, non_null: bool = True) -> LeafField:
@@ -158,6 +158,42 @@ def test_plain_nested_objects_are_written_in_place_and_null_follows_the_field() 
     assert written(nested_shape(non_null=False), Edge("c1", None)) == {"cursor": "c1", "node": None}
     assert written(nested_shape(non_null=True), Edge("c1", None)) is None
     assert written(nested_shape(non_null=True), Edge("c1", Counted("obj_1", 2**40))) is None  # refused inside
+
+
+class Dynamic:
+    """Answers any attribute, `__await__` included: graphql-core's `hasattr` test calls it awaitable."""
+
+    def __getattr__(self, name: str) -> Any:
+        return 1
+
+
+class Costumed:
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:  # isinstance() believes it
+        return ValueError
+
+
+class Awaitable:
+    def __await__(self) -> Any:
+        yield
+
+
+def test_a_class_is_plain_only_when_no_value_of_it_can_be_an_error_or_awaitable() -> None:
+    assert plain_object_class(Counted) and plain_object_class(Edge)
+    for odd in (type(None), ValueError, KeyboardInterrupt, Dynamic, Costumed, Awaitable, type((lambda: (yield))())):
+        assert not plain_object_class(odd), odd
+
+
+def test_a_nested_object_of_a_plain_class_skips_the_tests_and_is_written_the_same() -> None:
+    shape = nested_shape(non_null=True)
+    write = compile_row(shape)
+    assert write(Edge("c1", Counted("obj_1", 3))) == {"cursor": "c1", "node": {"id": "obj_1", "n": 3}}
+    assert Counted in PLAIN_OBJECTS  # found plain by the first row
+    assert written(shape, Edge("c2", Counted("obj_2", 4))) == {"cursor": "c2", "node": {"id": "obj_2", "n": 4}}
+    assert written(shape, Edge("c3", Counted("obj_3", 2**40))) is None  # the inner row still refuses what it must
+    for odd in (Dynamic(), Costumed(), Awaitable(), ValueError("a field error")):
+        assert written(shape, Edge("c4", odd)) is None, odd
+        assert type(odd) not in PLAIN_OBJECTS
 
 
 def test_response_names_and_aliases_are_keys_never_code() -> None:
