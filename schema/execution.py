@@ -47,7 +47,18 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema import direct_delivery
 from schema.prepared import coerce_variables, prepare
-from schema.rows import LeafField, NestedField, RowWriter, Shape, StrawberryDefinition, compile_row, leaf_of, leaf_value, shaped_row
+from schema.rows import (
+    LeafField,
+    NestedField,
+    RowWriter,
+    Shape,
+    StrawberryDefinition,
+    compile_row,
+    leaf_of,
+    leaf_value,
+    nested_value,
+    shaped_row,
+)
 
 MAX_SHAPE_DEPTH = 4  # plain objects nested deeper take the regular path
 
@@ -170,7 +181,13 @@ class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
         pending: list[str] = []
         try:
             for response_name, details, leaf in plan:
-                value = leaf_value(leaf, source_value) if type(leaf) is LeafField else Undefined
+                kind = type(leaf)
+                if kind is LeafField:
+                    value = leaf_value(leaf, source_value)
+                elif kind is NestedField:
+                    value = self._nested_value(leaf, source_value)  # type: ignore[arg-type]
+                else:
+                    value = Undefined
                 if value is Undefined:
                     field_path = Path(path, response_name, parent_type.name)
                     value = self.execute_field(parent_type, source_value, details, field_path, position_context)
@@ -186,6 +203,12 @@ class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
         if not pending:
             return results
         return self._gather(results, pending)
+
+    def _nested_value(self, field: NestedField, source: Any) -> Any:
+        """A plain object of plain fields (a connection's `pageInfo`) written in place by the row
+        writer lists use; Undefined for the regular path, which then answers it (errors included)."""
+        write = self._row_writer(field.object_type, field.details)
+        return Undefined if write is None else nested_value(field, write, source)
 
     def complete_iterable_value(
         self,

@@ -29,6 +29,13 @@ def encode(sort: Sort, value: Any, last_id: str) -> str:
     return binascii.b2a_base64(payload, newline=False).translate(URLSAFE).rstrip(b"=").decode()
 
 
+def _fast(fields: dict[str, Any]) -> bytes | None:
+    try:
+        return orjson.dumps(fields)
+    except TypeError:  # an integer beyond 64 bits
+        return None
+
+
 class PageCursors:
     """The cursors of a page's items, each encoded once and only when asked for: a REST page
     needs its last item's (the next cursor); a connection needs every edge's, and the last
@@ -49,15 +56,15 @@ class PageCursors:
         return found
 
     def all(self) -> list[str]:
-        """Every item's cursor, in order."""
-        return [self.at(index) for index in range(len(self._items))]
-
-
-def _fast(fields: dict[str, Any]) -> bytes | None:
-    try:
-        return orjson.dumps(fields)
-    except TypeError:  # an integer beyond 64 bits
-        return None
+        """Every item's cursor, in order (one loop: a connection asks for all of them)."""
+        encoded, sort, sort_value = self._encoded, self._sort, self._sort_value
+        cursors = []
+        for index, item in enumerate(self._items):
+            found = encoded.get(index)
+            if found is None:
+                found = encoded[index] = encode(sort, sort_value(item, sort), item.id)
+            cursors.append(found)
+        return cursors
 
 
 def decode(cursor: str, sort: Sort) -> tuple[Any, str]:

@@ -66,28 +66,54 @@ class ObjectEdge:
 
 @strawberry.type(description="A page of objects: Relay edges/pageInfo/totalCount, or flat results/next_cursor/total.")
 class ObjectConnection:
+    """A `PageConnection` stands in for it (`from_page`), as records do for nodes: every field is
+    a plain attribute of the stand-in, so none goes through a resolver, and edges and pageInfo
+    are built only when selected (a REST page selects neither). `tests/schema/objects/test_types.py`
+    keeps the two aligned."""
+
     results: list[ObjectNode]
     next_cursor: Optional[str]
     total: int
-    page: strawberry.Private[Page]
-
-    @strawberry.field
-    def edges(self) -> list[ObjectEdge]:
-        return [ObjectEdge(node=n, cursor=c) for n, c in zip(self.results, self.page.cursors.all(), strict=True)]
-
-    @strawberry.field
-    def page_info(self) -> PageInfo:
-        end_cursor = self.page.cursors.at(len(self.results) - 1) if self.results else None
-        return PageInfo(has_next_page=self.next_cursor is not None, end_cursor=end_cursor)
-
-    @strawberry.field
-    def total_count(self) -> int:
-        return self.total
+    edges: list[ObjectEdge]
+    page_info: PageInfo
+    total_count: int
 
     @classmethod
     def from_page(cls, page: Page) -> "ObjectConnection":
-        nodes = cast("list[ObjectNode]", page.items)  # records stand in for nodes (see ObjectNode)
-        return cls(results=nodes, next_cursor=page.next_cursor, total=page.total, page=page)
+        return cast("ObjectConnection", PageConnection(page))
+
+
+class PageConnection:
+    """A page, answered as an `ObjectConnection`."""
+
+    __slots__ = ("_page",)
+
+    def __init__(self, page: Page) -> None:
+        self._page = page
+
+    @property
+    def results(self) -> list[ObjectNode]:
+        return cast("list[ObjectNode]", self._page.items)  # records stand in for nodes (see ObjectNode)
+
+    @property
+    def next_cursor(self) -> str | None:
+        return self._page.next_cursor
+
+    @property
+    def total(self) -> int:
+        return self._page.total
+
+    total_count = total
+
+    @property
+    def edges(self) -> list[ObjectEdge]:
+        return [ObjectEdge(node=n, cursor=c) for n, c in zip(self.results, self._page.cursors.all(), strict=True)]
+
+    @property
+    def page_info(self) -> PageInfo:
+        items = self._page.items
+        end_cursor = self._page.cursors.at(len(items) - 1) if items else None
+        return PageInfo(has_next_page=self._page.next_cursor is not None, end_cursor=end_cursor)
 
 
 @strawberry.type(description="A previous state of an object.")

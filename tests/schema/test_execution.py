@@ -914,6 +914,64 @@ async def test_nested_objects_the_one_loop_does_not_take_answer_as_stock(
 
 
 @strawberry.type
+class Info:
+    has_next: bool
+    end: str | None
+
+
+@strawberry.type
+class Holder:
+    info: Info
+    maybe: Info | None
+    resolved: ResolvedNode
+
+
+@strawberry.type
+class HolderQuery:
+    @strawberry.field
+    def holder(self) -> Holder:
+        return Holder(info=Info(has_next=True, end="c9"), maybe=None, resolved=ResolvedNode(id=strawberry.ID("7")))
+
+    @strawberry.field
+    def broken(self) -> Holder:
+        return Holder(info=None, maybe=Info(has_next=False, end=None), resolved=ResolvedNode(id=strawberry.ID("8")))  # type: ignore[arg-type]
+
+
+def count_fields(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The fields graphql-core's `execute_field` ran in Basalt's executor."""
+    calls: list[str] = []
+    original = StrawberryGraphQLCoreExecutionContext.execute_field
+
+    def counting(self: Any, parent_type: Any, source: Any, details: Any, *args: Any) -> Any:
+        if isinstance(self, BasaltExecutor):
+            calls.append(details[0].node.name.value)
+        return original(self, parent_type, source, details, *args)
+
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "execute_field", counting)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("document", "regular"),
+    [
+        ("{ holder { info { hasNext end } maybe { end } } }", {"holder"}),  # written in place, a null as null
+        ("{ holder { info { hasNext again: hasNext } } }", {"holder"}),
+        ("{ holder { resolved { id shout } } }", {"holder", "resolved", "shout"}),  # a resolver inside
+        ("{ holder { info @include(if: true) { end } } }", {"holder", "info"}),  # a directive on the field
+        ("{ broken { info { end } maybe { hasNext } } }", {"broken", "info"}),  # a null for a non-null object: the error
+    ],
+)
+async def test_a_plain_object_field_is_written_in_place_and_answers_as_stock(
+    monkeypatch: pytest.MonkeyPatch, document: str, regular: set[str]
+) -> None:
+    calls = count_fields(monkeypatch)
+    fast, slow = await run_both(HolderQuery, document)
+
+    assert fast == slow
+    assert set(calls) == regular
+
+
+@strawberry.type
 class Moment:
     at: datetime
     on: date
