@@ -39,6 +39,8 @@ WORKERS = os.environ.get("BENCH_WORKERS", "false")  # "true": the server also ru
 # Another source tree of Basalt (e.g. `git worktree add /tmp/prev HEAD~1`): its server runs beside this one, as
 # "REST@other" and "GraphQL@other", in the same interleaved rounds: an A/B comparison on the same box at the same time.
 OTHER_TREE = os.environ.get("BENCH_OTHER_TREE")
+# Where the servers publish events: Redis (production's setting) unless `BENCH_BROADCAST=memory://`.
+BROADCAST = os.environ.get("BENCH_BROADCAST") or os.environ.get("BASALT_TEST_REDIS_URL", "memory://")
 # A directory: after the measured rounds, each target runs once more with its server under `py-spy record`
 # (py-spy must be on PATH; it is not a dependency), which writes DIR/<operation>-<via>.raw: collapsed stacks of
 # the server under the same load, for `bench/spy_summary.py`. Those runs are not in the figures.
@@ -63,7 +65,7 @@ def main() -> None:
     database_url = os.environ.get("BASALT_TEST_DATABASE_URL") or sys.exit("run through `make bench-data` (needs PostgreSQL)")
     var = Path(tempfile.mkdtemp(prefix="basalt-bench-"))
     env = {"BASALT_ENV": "production", "BASALT_SECRET_KEY": "b" * 40, "BASALT_VAR_DIR": str(var), "BASALT_WORKERS": WORKERS,
-           "BASALT_DATABASE_URL": database_url, "BASALT_BROADCAST_URL": os.environ.get("BASALT_TEST_REDIS_URL", "memory://"),
+           "BASALT_DATABASE_URL": database_url, "BASALT_BROADCAST_URL": BROADCAST,
            "BASALT_STORAGE_URL": f"file://{var}/files"}
     token, type_id, object_id = asyncio.run(_prepare(env))
     basalt_port, bare_port, other_port = free_port(), free_port(), free_port()

@@ -19,6 +19,15 @@ from resolvers.runtime import Runtime
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")
 
 
+def header(scope: Scope, name: bytes) -> str | None:
+    """One request header by its lower-case name, read from the scope as Starlette's `Headers`
+    reads it, without building a connection and a headers object in every middleware."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")  # type: ignore[no-any-return]
+    return None
+
+
 def new_request_id() -> str:
     return "req_" + secrets.token_hex(12)
 
@@ -33,7 +42,7 @@ class RequestIdMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        incoming = HTTPConnection(scope).headers.get("x-request-id", "")
+        incoming = header(scope, b"x-request-id") or ""
         request_id = incoming if SAFE_REQUEST_ID.match(incoming) else new_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
         client = scope.get("client")
@@ -91,7 +100,7 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = self.per_path.get(scope["path"], self.max_body_bytes)
-        declared = HTTPConnection(scope).headers.get("content-length")
+        declared = header(scope, b"content-length")
         if declared and declared.isdigit() and int(declared) > limit:
             response = render_error(HTTPConnection(scope), _too_large(limit))
             await response(scope, receive, send)

@@ -10,17 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any, Literal
 
+import asyncpg
 from tortoise.backends.asyncpg.client import TransactionWrapper
 from tortoise.backends.base.client import BaseDBAsyncClient, NestedTransactionContext, TransactionalDBClient
 from tortoise.connection import get_connections
 from tortoise.context import require_context
-from tortoise.exceptions import IntegrityError, TransactionManagementError
+from tortoise.exceptions import IntegrityError, OperationalError, TransactionManagementError
 from tortoise.transactions import in_transaction
 
 Dialect = Literal["postgres", "sqlite"]
@@ -71,11 +72,24 @@ class Sql:
         self.params.append(value)
         return f"${len(self.params)}" if self.dialect == "postgres" else "?"
 
+    def params_of(self, values: Sequence[Any]) -> str:
+        """`param` for each value, their placeholders joined by commas (a row of an INSERT)."""
+        start = len(self.params)
+        self.params.extend(values)
+        return _placeholders(self.dialect, start, len(values))
+
     def repeat_params(self) -> None:
         """The SQL written so far appears a second time after it: PostgreSQL's numbered
         placeholders repeat by themselves, SQLite's `?` need their values bound again."""
         if self.dialect != "postgres":
             self.params.extend(list(self.params))
+
+
+@lru_cache(maxsize=256)
+def _placeholders(dialect_: Dialect, start: int, count: int) -> str:
+    if dialect_ == "postgres":
+        return ", ".join([f"${i}" for i in range(start + 1, start + count + 1)])
+    return ", ".join("?" * count)
 
 
 async def fetch(sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
@@ -86,6 +100,8 @@ async def fetch_rows(sql: str, params: list[Any] | None = None) -> list[Mapping[
     """`fetch` for rows that are only read by column name: asyncpg's records as they come (a
     page of 21 objects spent 5% of the request copying them into dicts)."""
     client = connection()
+    if type(client) is RequestTransaction:
+        return await client.fetch_records(sql, params or [])
     held = _held.get()
     if held is not None and not isinstance(client, TransactionalDBClient):
         rows = await held.fetch(client, sql, params or [])
@@ -265,80 +281,106 @@ async def even_if_rolled_back(action: Callable[[], Awaitable[Any]]) -> None:
         pending.append(action)
 
 
-@asynccontextmanager
-async def transaction(*, one_unit: bool = False) -> AsyncIterator[None]:
-    """The request's transaction (see `_transaction`); `on_commit` callbacks run after it commits,
+def transaction(*, one_unit: bool = False) -> Transaction:
+    """The request's transaction (see `Transaction`); `on_commit` callbacks run after it commits,
     `even_if_rolled_back` actions after it ends either way.
 
     `one_unit`: the caller runs one unit of work in it (a mutation with one root field whose answer
     writes nothing more), so the unit's `last_write()` may run on its own when it is the only
     statement (see `RequestTransaction`)."""
-    if _after_commit.get() is not None:  # nested: the outer transaction runs the callbacks
-        async with _transaction(one_unit=False):
-            yield
-        return
-    pending: list[Callable[[], None]] = []
-    actions: list[Callable[[], Awaitable[Any]]] = []
-    token, actions_token = _after_commit.set(pending), _after_end.set(actions)
-    outcome = _Outcome()
-    try:
-        async with _transaction(one_unit=one_unit, outcome=outcome):
-            yield
-        outcome.committed = True
-    finally:
-        _after_commit.reset(token)
-        _after_end.reset(actions_token)
-        for action in actions:
-            await action()
-        if outcome.committed:
-            for callback in pending:
-                callback()
+    return Transaction(one_unit)
 
 
-class _Outcome:
-    committed = False
+class Transaction:
+    """`async with transaction():`. On the request's held connection when it has one: no second
+    pooled connection, so a request never holds one and waits for another. Otherwise the held one
+    (if any) goes back first and the transaction takes a pooled connection, as `in_transaction()`.
+    Nested, it is a savepoint, and the outermost runs the callbacks.
 
+    A class, not a generator-based context manager: every mutation runs in one, and each async
+    generator costs its creation, asyncio's first-iteration hook and contextlib's wrapper."""
 
-@asynccontextmanager
-async def _transaction(*, one_unit: bool, outcome: _Outcome | None = None) -> AsyncIterator[None]:
-    """On the request's held connection when it has one: no second pooled connection, so a
-    request never holds one and waits for another. Otherwise the held one (if any) goes back
-    first and the transaction takes a pooled connection, as `in_transaction()`."""
-    held = _held.get()
-    lent = held.lend() if held is not None else None
-    if lent is None:
-        if held is not None:
-            await held.release()
-        async with in_transaction():
-            yield
-        return
-    assert held is not None
-    try:
-        async with _on_connection(RequestTransaction(connection(), lent, lazy=one_unit), outcome):
-            yield
-    finally:
-        await held.take_back()
+    __slots__ = ("_one_unit", "_outermost", "_tokens", "_pending", "_actions", "_held", "_pooled", "_wrapper", "_connection_token")
 
+    def __init__(self, one_unit: bool) -> None:
+        self._one_unit = one_unit
+        self._pooled: Any = None
+        self._wrapper: RequestTransaction | None = None
 
-@asynccontextmanager
-async def _on_connection(wrapper: RequestTransaction, outcome: _Outcome | None) -> AsyncIterator[None]:
-    """What Tortoise's pooled transaction context does, minus taking a connection from the pool."""
-    token = get_connections().set(wrapper.connection_name, wrapper)
-    try:
-        await wrapper.begin()
+    async def __aenter__(self) -> None:
+        self._outermost = _after_commit.get() is None
+        if not self._outermost:
+            await self._begin(one_unit=False)
+            return
+        self._pending: list[Callable[[], None]] = []
+        self._actions: list[Callable[[], Awaitable[Any]]] = []
+        self._tokens = (_after_commit.set(self._pending), _after_end.set(self._actions))
         try:
-            yield
-        except BaseException as exc:
-            if wrapper.ran_alone and outcome is not None:
-                outcome.committed = True  # its one statement committed on its own: wake what it woke
+            await self._begin(one_unit=self._one_unit)
+        except BaseException:
+            await self._ended(committed=False)
+            raise
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
+        committed = False
+        try:
+            await self._end(exc)
+            committed = exc is None or (self._wrapper is not None and self._wrapper.ran_alone)
+        finally:
+            if self._outermost:
+                await self._ended(committed)
+        return False
+
+    async def _begin(self, *, one_unit: bool) -> None:
+        held = _held.get()
+        lent = held.lend() if held is not None else None
+        if lent is None:
+            if held is not None:
+                await held.release()
+            self._pooled = in_transaction()
+            await self._pooled.__aenter__()
+            return
+        assert held is not None
+        self._held = held
+        wrapper = RequestTransaction(connection(), lent, lazy=one_unit)
+        self._connection_token = get_connections().set(wrapper.connection_name, wrapper)
+        try:
+            await wrapper.begin()
+        except BaseException:
+            get_connections().reset(self._connection_token)
+            await held.take_back()
+            raise
+        self._wrapper = wrapper
+
+    async def _end(self, exc: BaseException | None) -> None:
+        """Commit, or roll back after `exc`; what Tortoise's pooled transaction context does,
+        minus giving a connection back to the pool."""
+        if self._pooled is not None:
+            await self._pooled.__aexit__(type(exc) if exc is not None else None, exc, exc.__traceback__ if exc is not None else None)
+            return
+        wrapper = self._wrapper
+        assert wrapper is not None
+        try:
+            if exc is None:
+                if not wrapper._finalized:
+                    await wrapper.commit()
+                return
+            if wrapper.ran_alone and self._outermost:  # its one statement committed on its own: wake what it woke
                 log.warning("a request failed after its only statement committed on its own: %r", exc)
             if not wrapper._finalized and not isinstance(exc, TransactionManagementError):
                 await wrapper.rollback()
-            raise
-        if not wrapper._finalized:
-            await wrapper.commit()
-    finally:
-        get_connections().reset(token)
+        finally:
+            get_connections().reset(self._connection_token)
+            await self._held.take_back()
+
+    async def _ended(self, committed: bool) -> None:
+        _after_commit.reset(self._tokens[0])
+        _after_end.reset(self._tokens[1])
+        for action in self._actions:
+            await action()
+        if committed:
+            for callback in self._pending:
+                callback()
 
 
 class _LastWrite:
@@ -348,19 +390,27 @@ class _LastWrite:
 _last_write: ContextVar[_LastWrite | None] = ContextVar("basalt_last_write", default=None)
 
 
-@asynccontextmanager
-async def last_write() -> AsyncIterator[None]:
+def last_write() -> LastWrite:
     """The statement inside ends the request's unit of work: nothing is written after it.
 
     In a `one_unit` transaction where nothing ran before it, it runs on its own, without BEGIN and
     COMMIT: PostgreSQL makes a single statement atomic by itself, so the two round trips would buy
     nothing. Elsewhere it is an ordinary statement of the transaction. Exactly one statement may
     run inside (a second one could not join the first): more raise TransactionManagementError."""
-    token = _last_write.set(_LastWrite())
-    try:
-        yield
-    finally:
-        _last_write.reset(token)
+    return LastWrite()
+
+
+class LastWrite:
+    """`async with last_write():` (a class: see `Transaction`)."""
+
+    __slots__ = ("_token",)
+
+    async def __aenter__(self) -> None:
+        self._token = _last_write.set(_LastWrite())
+
+    async def __aexit__(self, *exc: Any) -> bool:
+        _last_write.reset(self._token)
+        return False
 
 
 def runs_alone() -> bool:
@@ -402,6 +452,20 @@ class RequestTransaction(TransactionWrapper):
 
     def acquire_connection(self) -> Any:
         return _Statement(self)
+
+    async def fetch_records(self, sql: str, params: list[Any]) -> list[Any]:
+        """`execute_query_dict` without its two wrappers and the copy into dicts (`fetch_rows`),
+        its errors translated as Tortoise's `_translate_exceptions` translates them."""
+        try:
+            async with _Statement(self) as lent:
+                self.log.debug("%s: %s", sql, params)  # logged like the ORM's own queries
+                return await lent.fetch(sql, *params)  # type: ignore[no-any-return]
+        except (asyncpg.SyntaxOrAccessError, asyncpg.exceptions.DataError) as exc:
+            raise OperationalError(exc) from exc
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise IntegrityError(exc) from exc
+        except asyncpg.InvalidTransactionStateError as exc:
+            raise TransactionManagementError(exc) from exc
 
     def _in_transaction(self) -> Any:
         return NestedTransactionContext(_Savepoint(self))
@@ -484,16 +548,24 @@ class _Savepoint(TransactionWrapper):
         await super().begin()
 
 
-@asynccontextmanager
-async def held_connection() -> AsyncIterator[None]:
+def held_connection() -> HeldScope:
     """Around one HTTP request: its reads outside transactions share one pooled connection."""
-    held = HeldConnection()
-    token = _held.set(held)
-    try:
-        yield
-    finally:
-        _held.reset(token)
-        await held.release()
+    return HeldScope()
+
+
+class HeldScope:
+    """`async with held_connection():` (a class: see `Transaction`)."""
+
+    __slots__ = ("_held", "_token")
+
+    async def __aenter__(self) -> None:
+        self._held = HeldConnection()
+        self._token = _held.set(self._held)
+
+    async def __aexit__(self, *exc: Any) -> bool:
+        _held.reset(self._token)
+        await self._held.release()
+        return False
 
 
 async def execute(sql: str, params: list[Any] | None = None) -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, suppress
 from functools import lru_cache
 from typing import Any
 
@@ -108,19 +107,33 @@ def transaction_plan(schema: GraphQLSchema, document: DocumentNode, operation_na
 
 
 class _Rollback(Exception):
-    """Raised inside the transaction to roll it back; never leaves `mutation_transaction`."""
+    """Passed to the transaction's exit to roll it back; never raised."""
 
 
-@asynccontextmanager
-async def mutation_transaction(failed: Callable[[], bool], *, one_unit: bool = False) -> AsyncIterator[None]:
+def mutation_transaction(failed: Callable[[], bool], *, one_unit: bool = False) -> MutationTransaction:
     """One transaction for a whole mutation request: rolled back when `failed()` says the
     operation ended with errors. Shared by GraphQL (the extension below) and REST-compat.
     `one_unit`: see `is_one_unit`."""
-    with suppress(_Rollback):
-        async with db.transaction(one_unit=one_unit):
-            yield
-            if failed():
-                raise _Rollback
+    return MutationTransaction(failed, db.transaction(one_unit=one_unit))
+
+
+class MutationTransaction:
+    """`async with mutation_transaction(...)` (a class: see `db.Transaction`)."""
+
+    __slots__ = ("_failed", "_transaction")
+
+    def __init__(self, failed: Callable[[], bool], transaction: db.Transaction) -> None:
+        self._failed = failed
+        self._transaction = transaction
+
+    async def __aenter__(self) -> None:
+        await self._transaction.__aenter__()
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
+        if exc is None and self._failed():
+            rollback = _Rollback()
+            return await self._transaction.__aexit__(_Rollback, rollback, None)
+        return await self._transaction.__aexit__(exc_type, exc, tb)
 
 
 class BasaltOperation(SchemaExtension):

@@ -50,7 +50,7 @@ async def insert(events: list[NewEvent], when: datetime, *, alongside: PendingWr
     if alongside is not None and alongside[1].dialect != "postgres":
         await db.execute(alongside[0], alongside[1].params)
         alongside = None
-    if alongside is not None and _may_number(events):
+    if alongside is not None and _may_number(events):  # on PostgreSQL (SQLite's change ran above)
         return await _numbered_insert(events, when, alongside)
     for start in range(0, len(events), INSERT_ROWS):
         sql = alongside[1] if alongside is not None else db.Sql(db.dialect())
@@ -62,15 +62,11 @@ async def insert(events: list[NewEvent], when: datetime, *, alongside: PendingWr
 
 
 def _may_number(events: list[NewEvent]) -> bool:
-    """One statement of one tenant's events that commits by itself, on PostgreSQL. Only with the
-    change they describe (`alongside`: objects created), which no earlier event can concern: an
-    update numbered here could overtake the create of its object still waiting for the relay."""
-    return (
-        len(events) <= INSERT_ROWS
-        and len({e.tenant_id for e in events}) == 1
-        and db.dialect() == "postgres"
-        and db.runs_alone()
-    )
+    """One statement of one tenant's events that commits by itself, on PostgreSQL (the caller's
+    check). Only with the change they describe (`alongside`: objects created), which no earlier
+    event can concern: an update numbered here could overtake the create of its object still
+    waiting for the relay."""
+    return len(events) <= INSERT_ROWS and len({e.tenant_id for e in events}) == 1 and db.runs_alone()
 
 
 async def _numbered_insert(events: list[NewEvent], when: datetime, alongside: PendingWrite) -> list[EventRecord]:
@@ -127,7 +123,7 @@ def _value_rows(
     depth = CHAIN_DEPTH.get() or None
     texts = data if data is not None else [jsoncodec.dumps(e.data) for e in events]
     return ", ".join(
-        "(" + ", ".join([*(sql.param(v) for v in (
+        "(" + ", ".join([sql.params_of((
             e.tenant_id, e.type, e.custom, e.object_type_id, e.object_id, texts[i],
             None if e.changed is None else jsoncodec.dumps(e.changed), e.actor, depth, when,
         )), *(extra(i) if extra is not None else ())]) + ")"

@@ -130,8 +130,15 @@ class Emitter:
 
 async def filter_items(caller: Principal, action: str, collection: str, payload: Any, **meta: Any) -> Any:
     """Run the filters of items.<action> and <collection>.items.<action> over `payload`."""
-    names = event_names(action, collection)
-    return await filter_event(caller, HookEvent(tuple(names), {"event": names[-1], "collection": collection, **meta}), payload)
+    runtime = current()
+    if runtime is None:
+        return payload
+    names = tuple(event_names(action, collection))
+    python, hooks = await _filters_of(runtime, caller, names)
+    if not python and not hooks:  # the common case: no event to describe
+        return payload
+    event = HookEvent(names, {"event": names[-1], "collection": collection, **meta})
+    return await _run_filters(runtime, caller, event, payload, python, hooks)
 
 
 async def has_filters(caller: Principal, action: str, collection: str) -> bool:
@@ -155,8 +162,12 @@ async def filter_event(caller: Principal, event: HookEvent, payload: Any) -> Any
     if runtime is None:
         return payload
     python, hooks = await _filters_of(runtime, caller, event.names)
-    if not python and not hooks:
-        return payload
+    return await _run_filters(runtime, caller, event, payload, python, hooks) if python or hooks else payload
+
+
+async def _run_filters(
+    runtime: "Runtime", caller: Principal, event: HookEvent, payload: Any, python: list[Handler], hooks: list[RuntimeHook]
+) -> Any:
     depth = DEPTH.get()
     if depth >= MAX_DEPTH:
         raise HookDepthExceeded()

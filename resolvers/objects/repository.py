@@ -176,7 +176,7 @@ async def insert(records: list[ObjectRecord]) -> None:
 def insert_sql(records: list[ObjectRecord], sql: db.Sql) -> str:
     """One INSERT of up to INSERT_ROWS records, its parameters collected in `sql`."""
     rows = ", ".join(
-        "(" + ", ".join(sql.param(v) for v in (
+        "(" + sql.params_of((
             r.id, r.tenant_id, r.object_type_id, jsoncodec.dumps(r.properties), r.version,
             r.created_by, r.updated_by, r.created_at, r.updated_at, r.deleted_at,
         )) + ")"

@@ -60,6 +60,8 @@ async def schema_changed(tenant_id: str) -> None:
 
 
 def _changed_here(tenant_id: str) -> bool:
+    if not _changed_in:  # no transaction changed a schema: skip looking up the connection
+        return False
     client = db.connection()
     return isinstance(client, TransactionalDBClient) and tenant_id in _changed_in.get(client, ())
 

@@ -46,6 +46,10 @@ def same(a: Any, b: Any) -> bool:
         '[1, 2.5]',
         '["read", "write", 3, null]',
         '[1, [2]]',
+        '{"id": "obj_1", "properties": {"name": "x", "tags": ["a", null], "n": 7}}',
+        '{"properties": {"price": 1.50, "n": 1}}',
+        '{"properties": {"over": 18446744073709551616}}',
+        '{"a": {"b": {"c": {"d": {"e": {"f": 1.5}}}}}}',
         '"text"',
         '7',
         '2.5',
@@ -78,6 +82,11 @@ def test_invalid_json_is_refused_by_the_exact_decoder() -> None:
         {"s": "\ud800"},  # a lone surrogate
         {"price": Decimal("1.50"), "ratio": 0.1},
         [[1], {"a": Decimal("2.25")}],
+        {"id": "obj_1", "properties": {"name": "é", "tags": ["a", None], "n": 2**63 - 1}, "version": 1},  # an event's data
+        {"properties": {"big": 2**64}},  # nested beyond 64 bits: orjson refuses it
+        {"properties": {"price": Decimal("1.50")}},
+        {"a": {"b": {"c": {"d": {"e": {"f": 1}}}}}},  # deeper than the orjson check looks
+        {"outer": {1: "a key that is not text"}},
     ],
 )
 def test_dumps_writes_what_the_exact_encoder_writes(value: Any) -> None:
