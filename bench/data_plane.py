@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from datetime import datetime, timezone
 from statistics import median
 from pathlib import Path
 from urllib.parse import quote
@@ -30,6 +31,7 @@ from graphql_api.db import close_orm, init_orm, migrate  # noqa: E402
 from graphql_api.settings import load_settings  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
 from models.tenants import Tenant  # noqa: E402
+from resolvers.events import repository as events  # noqa: E402
 from tests.support import make_objects, make_tenant, make_type  # noqa: E402
 
 OBJECTS = int(os.environ.get("BENCH_OBJECTS", "100000"))
@@ -211,6 +213,10 @@ async def _prepare(env: dict[str, str]) -> tuple[str, str, str]:
             [tenant.tenant_id, type_id, OBJECTS],
         )
         await db.execute("ANALYZE objects")
+        # Number the events so far, as any server's relay would have: the tenant then has its event
+        # counter, so each create numbers its event in its own statement and this process hands it
+        # over and publishes it, which is production's path (without a counter nothing publishes).
+        await events.sequence_batch(1000, datetime.now(timezone.utc))
         return tenant.token, type_id, object_id
     finally:
         await close_orm()

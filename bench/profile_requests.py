@@ -40,6 +40,7 @@ from graphql_api.settings import load_settings  # noqa: E402
 
 REQUESTS = int(os.environ.get("PROFILE_REQUESTS", "2000"))
 TOP = int(os.environ.get("PROFILE_TOP", "25"))  # 0: time only, no profile
+BROADCAST = os.environ.get("PROFILE_BROADCAST", "memory://")  # e.g. the test Redis: events then go through it, as in the bench
 
 
 class Call:
@@ -103,7 +104,7 @@ async def run(names: list[str]) -> None:
     database_url = os.environ.get("BASALT_TEST_DATABASE_URL") or sys.exit("needs BASALT_TEST_DATABASE_URL (scripts/test_services.py)")
     var = Path(tempfile.mkdtemp(prefix="basalt-profile-"))
     env = {"BASALT_ENV": "production", "BASALT_SECRET_KEY": "b" * 40, "BASALT_VAR_DIR": str(var), "BASALT_WORKERS": "false",
-           "BASALT_DATABASE_URL": database_url, "BASALT_BROADCAST_URL": "memory://", "BASALT_STORAGE_URL": f"file://{var}/files"}
+           "BASALT_DATABASE_URL": database_url, "BASALT_BROADCAST_URL": BROADCAST, "BASALT_STORAGE_URL": f"file://{var}/files"}
     token, type_id, object_id = await _prepare(env)
     os.environ["BENCH_DATABASE_URL"] = database_url
     apps = {"basalt": create_app(load_settings(env)), "bare": bare_app.create()}

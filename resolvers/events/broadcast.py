@@ -5,6 +5,11 @@ redis-py 8 its Redis backend receives nothing, concurrent first subscribers coll
 reconnects). Each process keeps one subscription to one channel; on every (re)connection it calls
 `on_reconnect`, and the hub then catches up from the event log, so whatever was published while
 Redis was away is still delivered. Publishing is best effort for the same reason.
+
+A process's own messages come back to it through the channel. It has already delivered them
+locally (the relay hands its events to this process's hub first), so the subscriber drops the
+messages its instance published (the last `OWN_RECENT`, by their text) before decoding anything.
+The wire format stays the same, so processes of different versions still read each other.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from resolvers.events.tasks import stop
 
 log = logging.getLogger("basalt.broadcast")
 CHANNEL = "basalt:events"
+OWN_RECENT = 10_000  # own messages waiting to come back, at most (each one's text)
+_FOREIGN = object()
 
 OnMessage = Callable[[str], None]
 OnReconnect = Callable[[], None]
@@ -56,6 +63,7 @@ class RedisBroadcast:
 
     def __init__(self, url: str, *, max_backoff: float = 2.0) -> None:
         self._url = url
+        self._own: dict[str, None] = {}  # messages published and not back yet, oldest first
         self._publisher = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
         self._max_backoff = max_backoff
         self._task: asyncio.Task[None] | None = None
@@ -68,6 +76,7 @@ class RedisBroadcast:
     async def publish(self, *messages: str) -> None:
         """Several messages go in one round trip (a pipeline, not a transaction)."""
         try:
+            self._remember(messages)
             if len(messages) == 1:
                 await self._publisher.publish(CHANNEL, messages[0])
             elif messages:
@@ -96,8 +105,9 @@ class RedisBroadcast:
                 while True:
                     message = await pubsub.get_message(timeout=5.0)
                     if message is not None and message.get("type") == "message":
-                        data = message["data"]
-                        on_message(data.decode() if isinstance(data, bytes) else data)
+                        text = self._foreign(message["data"])
+                        if text is not None:
+                            on_message(text)
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as exc:
@@ -111,6 +121,23 @@ class RedisBroadcast:
                     await client.aclose()
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, self._max_backoff)
+
+
+    def _remember(self, messages: tuple[str, ...]) -> None:
+        own = self._own
+        for message in messages:
+            own[message] = None
+        while len(own) > OWN_RECENT:  # never came back (no subscription then): forget the oldest
+            del own[next(iter(own))]
+
+    def _foreign(self, data: bytes | str) -> str | None:
+        """The message's text, or None when this instance published it. (Another process
+        publishing the very same text would be sending the same event again: dropping it is
+        what the hub would do with it.)"""
+        text = data.decode() if isinstance(data, bytes) else data
+        if self._own.pop(text, _FOREIGN) is _FOREIGN:
+            return text
+        return None
 
 
 def open_broadcast(url: str) -> Broadcast:

@@ -75,6 +75,8 @@ class Relay:
         _local.add(self)
 
     def number_soon(self) -> None:
+        if not self.numbers:  # another process's relay numbers them (it polls): nothing to wake for
+            return
         self._numbering_due = True
         self.wake.set()
 

@@ -101,12 +101,12 @@ async def _numbered_insert(events: list[NewEvent], when: datetime, alongside: Pe
 def _written(event: NewEvent, data: str, seq: int, when: datetime) -> EventRecord:
     """The record its row reads back as (`to_record`), from what was written: seqs are
     consecutive in the order of `events`."""
-    return to_record({
-        "seq": seq, "tenant_id": event.tenant_id, "type": event.type, "custom": event.custom,
-        "object_type_id": event.object_type_id, "object_id": event.object_id, "data": data,
-        "changed": None if event.changed is None else list(event.changed), "actor": event.actor,
-        "depth": CHAIN_DEPTH.get(), "created_at": when,
-    })
+    return EventRecord(
+        seq=seq, tenant_id=event.tenant_id, type=event.type, custom=event.custom,
+        object_type_id=event.object_type_id, object_id=event.object_id, data=jsoncodec.read_back(event.data, data),
+        changed=None if event.changed is None else list(event.changed), actor=event.actor,
+        depth=CHAIN_DEPTH.get() or 0, created_at=when,
+    )
 
 
 _INSERT_COLUMNS = "tenant_id, type, custom, object_type_id, object_id, data, changed, actor, depth, created_at"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -52,7 +52,13 @@ class EventRecord:
     depth: int = 0  # how many automation runs deep the change that made it was (0: a request)
 
     def to_message(self) -> str:
-        return jsoncodec.dumps({**asdict(self), "created_at": self.created_at.isoformat()})
+        """Its wire form (`from_message` reads it back): fields by name, not `asdict`, which
+        deep-copies the data first."""
+        return jsoncodec.dumps({
+            "seq": self.seq, "tenant_id": self.tenant_id, "type": self.type, "custom": self.custom,
+            "object_type_id": self.object_type_id, "object_id": self.object_id, "data": self.data, "changed": self.changed,
+            "actor": self.actor, "created_at": self.created_at.isoformat(), "depth": self.depth,
+        })
 
     @classmethod
     def from_message(cls, message: str | bytes) -> "EventRecord":

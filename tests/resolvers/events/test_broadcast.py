@@ -54,3 +54,39 @@ async def test_redis_delivers_single_and_pipelined_messages_to_another_connectio
         await subscriber.close()
         await publisher.close()
     assert got == [A, B, C, D, E]
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs Redis (run through make test)")
+async def test_redis_skips_its_own_messages_and_reads_the_others() -> None:
+    """A process has delivered its own events locally before publishing them: its subscriber
+    drops them when they come back. Another process's messages, and its own sent again later by
+    someone else, are read as they are."""
+    own, other = RedisBroadcast(REDIS_URL), RedisBroadcast(REDIS_URL)
+    got: list[str] = []
+    try:
+        connected = asyncio.Event()
+        await own.start(lambda message: got.append(message) if message in (A, B, C) else None, connected.set)
+        await asyncio.wait_for(connected.wait(), timeout=5)
+        await own.publish(A, C)
+        await other.publish(B)
+        await other.publish(A)  # back once already: read this time
+        for _ in range(500):
+            if len(got) >= 2:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # time for a wrongly delivered own message to arrive as well
+    finally:
+        await own.close()
+        await other.close()
+    assert got == [B, A]
+    assert own._own == {}  # nothing left waiting
+
+
+def test_own_messages_that_never_come_back_are_forgotten_oldest_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("resolvers.events.broadcast.OWN_RECENT", 2)
+    broadcast = RedisBroadcast("redis://127.0.0.1:1/0")
+    broadcast._remember((A, B))
+    broadcast._remember((C,))
+    assert list(broadcast._own) == [B, C]
+    assert broadcast._foreign(A.encode()) == A
+    assert broadcast._foreign(B.encode()) is None

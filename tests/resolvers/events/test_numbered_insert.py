@@ -459,3 +459,32 @@ async def until_true(check: Any, *, seconds: float = 5.0) -> None:
     while not await check():
         assert asyncio.get_running_loop().time() < deadline, "timed out"
         await asyncio.sleep(0.01)
+
+
+@pytest.mark.parametrize(
+    "properties",
+    [
+        {"code": "flat", "amount": "12.50"},  # an exact decimal: the log reads it back as a number
+        {"code": "nested", "meta": {"a": [1, {"b": 2.5}], "c": None}},
+        {"code": "big", "meta": {"n": 2**70}},
+    ],
+)
+async def test_a_handed_over_event_is_the_record_the_log_reads_back(
+    caller: Principal, relay: Relay, tenant: TenantHandle, properties: dict[str, Any]
+) -> None:
+    await make_type(tenant, "prices", [
+        {"name": "code", "data_type": "string"}, {"name": "amount", "data_type": "decimal"}, {"name": "meta", "data_type": "json"},
+    ])
+    await create_object(caller, "prices", {"code": "first"})  # reads the new type: a lone create reads nothing
+    await drain(relay, caller.tenant_id)
+    handed: list[EventRecord] = []
+    relay.local_listeners.append(handed.append)
+    before = await last_seq(caller.tenant_id)
+
+    async with request_connection():
+        async with db.transaction(one_unit=True):
+            await create_object(caller, "prices", properties)
+
+    (event,) = handed
+    assert event.seq == before + 1
+    assert [event] == await events_repository.after(caller.tenant_id, before, up_to=before + 1, limit=10)
