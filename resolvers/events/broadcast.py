@@ -34,32 +34,34 @@ OnReconnect = Callable[[], None]
 
 
 class Broadcast(Protocol):
+    reaches_others: bool  # False: one process, whose relay already hands every event to its hub
+
     async def start(self, on_message: OnMessage, on_reconnect: OnReconnect) -> None: ...
     async def publish(self, *messages: str) -> None: ...
     async def close(self) -> None: ...
 
 
 class MemoryBroadcast:
-    """One process: messages go straight to this instance's subscriber."""
+    """One process: nobody else to tell. Its relay hands every event to its hub itself (numbered
+    by the relay or handed over by a create), so a message would only come back to the process
+    that sent it: nothing is carried."""
 
-    def __init__(self) -> None:
-        self._on_message: OnMessage | None = None
+    reaches_others = False
 
     async def start(self, on_message: OnMessage, on_reconnect: OnReconnect) -> None:
-        self._on_message = on_message
         on_reconnect()
 
     async def publish(self, *messages: str) -> None:
-        if self._on_message is not None:
-            for message in messages:
-                self._on_message(message)
+        return None
 
     async def close(self) -> None:
-        self._on_message = None
+        return None
 
 
 class RedisBroadcast:
     """Redis pub/sub with a subscriber that reconnects by itself (backoff up to `max_backoff`)."""
+
+    reaches_others = True
 
     def __init__(self, url: str, *, max_backoff: float = 2.0) -> None:
         self._url = url

@@ -145,6 +145,7 @@ class Hub:
         self._inbox: asyncio.Queue[Any] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self.on_sequenced: list[Callable[[], None]] = []  # told when events arrive (webhook workers wake)
+        self._registering = 0  # registrations queued or under way
 
     # --- wiring -----------------------------------------------------------------------------
 
@@ -171,9 +172,12 @@ class Hub:
         self._tell_sequenced()
 
     def on_event(self, event: EventRecord) -> None:
-        """An event sequenced by this process's relay (it also arrives through the broadcast;
-        the second copy is dropped by its seq)."""
-        self._inbox.put_nowait(event)
+        """An event sequenced by this process's relay, committed. Queued only for a tenant with
+        listeners here, or while a listener registers (its tenant's position may have been read
+        before this event committed): a listener registered later starts at the tenant's seq read
+        then, which already counts this event, so the task would drop it anyway (`_deliver`)."""
+        if event.tenant_id in self._streams or self._registering:
+            self._inbox.put_nowait(event)
         self._tell_sequenced()
 
     def _tell_sequenced(self) -> None:
@@ -194,8 +198,12 @@ class Hub:
     ) -> Listener:
         listener = Listener(principal, accepts, after=after, queue_limit=self.queue_limit, refresh=refresh)
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._inbox.put_nowait(_Register(listener, done))
-        await done
+        self._registering += 1
+        try:
+            self._inbox.put_nowait(_Register(listener, done))
+            await done
+        finally:
+            self._registering -= 1
         return listener
 
     def leave(self, listener: Listener) -> None:

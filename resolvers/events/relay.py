@@ -88,7 +88,7 @@ class Relay:
         for event in events:
             for deliver in self.local_listeners:
                 deliver(event)
-        if self._running:
+        if self._running and self.broadcast.reaches_others:
             self._handed_over.extend(events)
             self.wake.set()
 
@@ -141,7 +141,7 @@ class Relay:
         for event in events:
             for deliver in self.local_listeners:  # this process's hub, without the Redis round trip
                 deliver(event)
-        if events:
+        if events and self.broadcast.reaches_others:
             await self.broadcast.publish(*(event.to_message() for event in events))
         return len(events)
 

@@ -340,3 +340,35 @@ async def test_closing_the_hub_ends_its_listeners(relay: Relay) -> None:
     async with running_hub() as hub:
         _, events = await listen(hub, principal_of(tenant))
     assert await closed_with(events) == "SERVER_SHUTDOWN"
+
+
+# --- this process's own events ---------------------------------------------------------------
+
+
+async def test_own_events_of_a_tenant_without_listeners_are_not_queued_but_still_wake_the_workers(relay: Relay) -> None:
+    """A tenant nobody listens to here costs the hub's task nothing; workers are still told, and
+    a listener registering afterwards gets the tenant's later events."""
+    tenant, type_id = await tenant_with_type(relay)
+    async with running_hub() as hub:
+        woken: list[bool] = []
+        hub.on_sequenced.append(lambda: woken.append(True))
+        (early,) = await new_events(relay, tenant, type_id, 1)
+        hub.on_event(early)
+        assert hub._inbox.empty() and woken == [True]
+
+        _, events = await listen(hub, principal_of(tenant))
+        (late,) = await new_events(relay, tenant, type_id, 1)
+        hub.on_event(late)
+        assert seqs(await take_until(events, late.seq)) == [late.seq]
+
+
+async def test_own_events_arriving_while_a_listener_registers_are_queued(relay: Relay) -> None:
+    """The registering listener's start may have been read before the event committed: the
+    event goes through the hub's task, which delivers it unless the start already counts it."""
+    tenant, type_id = await tenant_with_type(relay)
+    async with running_hub() as hub:
+        hub._registering += 1  # as `listen` does until its registration is done
+        (event,) = await new_events(relay, tenant, type_id, 1)
+        hub.on_event(event)
+        hub._registering -= 1
+        assert hub._inbox.qsize() == 1

@@ -37,6 +37,8 @@ pytestmark = pytest.mark.postgres_only
 class Published:
     """A broadcast that keeps the events a relay publishes."""
 
+    reaches_others = True
+
     def __init__(self) -> None:
         self.events: list[EventRecord] = []
 

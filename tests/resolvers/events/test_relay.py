@@ -52,6 +52,8 @@ PRODUCT_PROPERTIES = [
 class RecordingBroadcast:
     """A broadcast that keeps what the relay publishes, and whether the relay had committed then."""
 
+    reaches_others = True
+
     def __init__(self) -> None:
         self.published: list[EventRecord] = []
         self.outside_transaction: list[bool] = []
