@@ -40,6 +40,8 @@ from graphql import (
     get_nullable_type,
     is_non_null_type,
 )
+from graphql.error import GraphQLError
+from graphql.execution.collect_fields import collect_fields
 from graphql.execution.executor import default_field_resolver, default_type_resolver, to_nodes
 from graphql.language import OperationType
 from graphql.pyutils import Path, gather_with_cancel
@@ -80,6 +82,7 @@ Plan = list[tuple[str, Any, "LeafField | NestedField | None"]]  # (response name
 PLANS = 4096
 _PLANS: OrderedDict[tuple[int, bool, tuple[int, ...]], tuple[GraphQLObjectType, Any, "Plan | None"]] = OrderedDict()
 _SUBFIELDS: OrderedDict[tuple[int, tuple[int, ...]], tuple[GraphQLObjectType, Any, Any]] = OrderedDict()
+_ROOT_FIELDS: OrderedDict[tuple[int, int], tuple[GraphQLObjectType, Any, "tuple[str, Any] | None"]] = OrderedDict()
 _WRITERS: OrderedDict[tuple[int, bool, tuple[int, ...]], tuple[GraphQLObjectType, Any, "RowWriter | None"]] = OrderedDict()
 
 
@@ -315,7 +318,12 @@ class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         event = self.root_value
-        if self.operation.operation != OperationType.SUBSCRIPTION or not getattr(type(event), "basalt_shared_result", False):
+        if self.operation.operation != OperationType.SUBSCRIPTION:
+            single = self._single_root_field()
+            if single is not None:
+                return self._execute_single_root_field(*single)
+            return super().execute_operation(serially)
+        if not getattr(type(event), "basalt_shared_result", False):
             return super().execute_operation(serially)
         shared = self._shared_result(event)
         if shared is not None:
@@ -337,6 +345,51 @@ class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
             _shared[key] = (event, self.operation, result)
             if len(_shared) > SHARED_RESULTS:
                 _shared.popitem(last=False)
+
+    def _single_root_field(self) -> tuple[GraphQLObjectType, str, Any] | None:
+        """The one root field of a query or mutation whose selections cannot change (no
+        directives, so no @defer either), its collection kept per operation across requests;
+        None for anything else, which graphql-core's `execute_operation` runs."""
+        if not self.static_selections or self.abort_signal is not None:
+            return None
+        root_type = self.schema.get_root_type(self.operation.operation)
+        if root_type is None:
+            return None
+        key = (id(root_type), id(self.operation))
+        cached = _ROOT_FIELDS.get(key)
+        if cached is None or cached[0] is not root_type or cached[1] is not self.operation:
+            grouped_field_set, defer_usages, _ = collect_fields(self.schema, self.fragments, self.variable_values, root_type, self.operation)
+            single = None if defer_usages or len(grouped_field_set) != 1 else next(iter(grouped_field_set.items()))
+            cached = _ROOT_FIELDS[key] = (root_type, self.operation, single)  # keeps both, so their ids stay theirs
+            if len(_ROOT_FIELDS) > PLANS:
+                _ROOT_FIELDS.popitem(last=False)
+        if cached[2] is None:
+            return None
+        return root_type, cached[2][0], cached[2][1]
+
+    def _execute_single_root_field(self, root_type: GraphQLObjectType, response_name: str, details: Any) -> Any:
+        """graphql-core's `execute_operation` for one root field, run or awaited as it does
+        (serially or not is the same for one field), without its reducer and closures."""
+        try:
+            result = self.execute_field(root_type, self.root_value, details, Path(None, response_name, root_type.name), None)
+        except GraphQLError as error:
+            self.collected_errors.add(error, None)
+            return self.build_response(None)
+        if self.is_awaitable(result):
+            return self._await_single_root_field(response_name, result)
+        return self.build_response({} if result is Undefined else {response_name: result})
+
+    async def _await_single_root_field(self, response_name: str, pending: Any) -> Any:
+        try:
+            value = await pending
+        except GraphQLError as error:
+            self.collected_errors.add(error, None)
+            return self.build_response(None)
+        except Exception:
+            await self.cancel_incremental_work()
+            self.run_async_work_finished_hook()
+            raise
+        return self.build_response({response_name: value})
 
     def _variables_key(self) -> str:
         """The subscription's coerced variables as text, computed once (per-event executors are

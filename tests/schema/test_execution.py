@@ -1083,3 +1083,72 @@ async def test_a_static_document_compiles_its_row_writer_once_and_a_directive_ke
         fast = await execute_document(basalt, parsed, variables={"on": on}, operation_name=None, context=None)
         assert outcome(fast) == outcome(await stock.execute(with_directive, variable_values={"on": on}))  # type: ignore[arg-type]
     assert len(compiled) == 1  # its selection depends on the variables: interpreted each time
+
+
+# --- Story: one root field ---------------------------------------------------------------------
+
+
+@strawberry.type
+class RootQuery:
+    @strawberry.field
+    def plain(self) -> Plain:
+        return plain_rows()[0]
+
+    @strawberry.field
+    async def later(self, n: int) -> Plain:
+        await asyncio.sleep(0)
+        return plain_rows()[n]
+
+    @strawberry.field
+    async def broken(self) -> Plain | None:
+        raise ValueError("broken on purpose")
+
+    @strawberry.field
+    async def required(self) -> Plain:
+        raise ValueError("required but broken")
+
+    @strawberry.field
+    def sync_required(self) -> int:
+        raise ValueError("sync and broken")
+
+
+@strawberry.type
+class RootMutation:
+    @strawberry.mutation
+    async def touch(self, name: str) -> Plain:
+        await asyncio.sleep(0)
+        return Plain(**{**plain_rows()[1].__dict__, "name": name})
+
+
+@pytest.mark.parametrize(
+    ("document", "variables", "single"),
+    [
+        ("{ plain { id name count } }", None, True),
+        ("query ($n: Int!) { later(n: $n) { name createdAt color payload } }", {"n": 3}, True),
+        ("{ broken { name } }", None, True),
+        ("{ required { name } }", None, True),
+        ("{ syncRequired }", None, True),
+        ('mutation { touch(name: "x") { name count } }', None, True),
+        ("{ a: plain { name } b: later(n: 1) { name } }", None, False),  # two root fields: graphql-core's path
+        ("{ plain { name } ... on RootQuery { plain { id } } }", None, True),  # one field, merged
+        ("query ($on: Boolean!) { plain @include(if: $on) { name } }", {"on": False}, False),  # a directive
+    ],
+)
+async def test_one_root_field_runs_without_the_reducer_and_answers_as_stock(
+    monkeypatch: pytest.MonkeyPatch, document: str, variables: dict[str, Any] | None, single: bool
+) -> None:
+    taken: list[str] = []
+    original = BasaltExecutor._execute_single_root_field
+
+    def counted(self: BasaltExecutor, root_type: Any, response_name: str, details: Any) -> Any:
+        taken.append(response_name)
+        return original(self, root_type, response_name, details)
+
+    monkeypatch.setattr(BasaltExecutor, "_execute_single_root_field", counted)
+    basalt = strawberry.Schema(query=RootQuery, mutation=RootMutation, execution_context_class=BasaltExecutor)
+    stock = strawberry.Schema(query=RootQuery, mutation=RootMutation)
+    parsed = parse(document)
+    for _ in range(2):  # the second run takes the root field from the cache
+        fast = await execute_document(basalt, parsed, variables=variables, operation_name=None, context=None)
+        assert outcome(fast) == outcome(await stock.execute(document, variable_values=variables))  # type: ignore[arg-type]
+    assert bool(taken) is single
