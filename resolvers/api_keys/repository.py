@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Mapping
 from datetime import datetime, timezone
+from typing import Any
 
 from models import jsoncodec
 from models.api_keys import ApiKey
@@ -54,14 +57,36 @@ async def reparent(tenant_id: str, old_parent: str, new_parent: str) -> None:
     await active(tenant_id).filter(parent_key_id=old_parent).update(parent_key_id=new_parent)
 
 
+CREDENTIALS_KEPT = 1024  # credentials built from rows, by the row's values
+
+_credentials: OrderedDict[tuple[Any, ...], Credential] = OrderedDict()
+
+
 async def credential(token_hash: str) -> Credential | None:
     """What authentication needs, key and tenant status, in one prepared statement (the hot path
-    of every request). Looked up by secret hash: the tenant is what we are about to learn."""
+    of every request). Looked up by secret hash: the tenant is what we are about to learn.
+
+    The row is read on every request (a revoked key or a suspended tenant is refused at once);
+    only turning it into a `Credential` (three JSON documents) is kept, by all its values, so any
+    change to the row builds a new one."""
     placeholder = "$1" if db.dialect() == "postgres" else "?"
-    rows = await db.fetch(CREDENTIAL_SQL.format(placeholder), [token_hash])
+    rows = await db.fetch_rows(CREDENTIAL_SQL.format(placeholder), [token_hash])
     if not rows:
         return None
     row = rows[0]
+    try:
+        key = tuple(row.values())
+        found = _credentials.get(key)
+    except TypeError:  # a value that cannot be a key (a driver that decodes JSON): build it each time
+        return _credential(row)
+    if found is None:
+        found = _credentials[key] = _credential(row)
+        while len(_credentials) > CREDENTIALS_KEPT:
+            _credentials.popitem(last=False)
+    return found
+
+
+def _credential(row: Mapping[str, Any]) -> Credential:
     return Credential(
         key_id=row["id"],
         tenant_id=row["tenant_id"],

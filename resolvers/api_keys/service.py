@@ -188,7 +188,19 @@ async def authenticate(token: str, *, client_ip: str | None, runtime: Runtime) -
     if key.rate_limit:
         await runtime.rate_limiter.hit(f"key:{key.key_id}", Limit(key.rate_limit))
     await _touch(key, now, runtime.last_used_written)
-    return Principal(
+    return _principal_of(key)
+
+
+_principals: dict[int, tuple[Credential, Principal]] = {}
+
+
+def _principal_of(key: Credential) -> Principal:
+    """The key's principal, one per credential (the repository keeps credentials while their
+    row is unchanged; a principal is immutable)."""
+    found = _principals.get(id(key))
+    if found is not None and found[0] is key:
+        return found[1]
+    principal = Principal(
         tenant_id=key.tenant_id,
         kind="api_key",
         scopes=frozenset(key.scopes),
@@ -198,6 +210,10 @@ async def authenticate(token: str, *, client_ip: str | None, runtime: Runtime) -
         rate_limit=key.rate_limit,
         schema_version=key.schema_version,
     )
+    if len(_principals) >= repository.CREDENTIALS_KEPT:
+        _principals.clear()
+    _principals[id(key)] = (key, principal)  # keeps the credential, so its id stays its own
+    return principal
 
 
 def ip_allowed(client_ip: str | None, allowlist: list[str] | tuple[str, ...]) -> bool:

@@ -34,6 +34,7 @@ from resolvers.events.schemas import EventRecord
 
 log = logging.getLogger("basalt.events")
 BATCH = 500
+PUBLISH_GATHER_SECONDS = 0.002  # handed-over events wait this long for others to share their publish (this process's listeners have them already)
 PUBLISH_BACKLOG = 10_000  # handed-over events waiting for the broadcast; older ones are dropped (the log has them)
 
 _local: WeakSet["Relay"] = WeakSet()
@@ -130,6 +131,8 @@ class Relay:
         await self._prune_now_and_then()
 
     async def _publish_handed_over(self) -> None:
+        if self._handed_over and PUBLISH_GATHER_SECONDS:
+            await asyncio.sleep(PUBLISH_GATHER_SECONDS)  # creates finishing meanwhile go in the same round trip
         while self._handed_over:
             events = list(self._handed_over)
             self._handed_over.clear()
