@@ -27,6 +27,7 @@ from graphql.utilities import validate_input_value
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 from strawberry import Schema
 
 from graphql_api.context import build_context
@@ -52,14 +53,22 @@ def rest_routes(schema: Schema, table: Iterable[RestRoute] = ROUTES) -> list[Rou
     by_path: dict[str, dict[str, Endpoint]] = {}
     for c in compiled:
         by_path.setdefault(c.route.starlette_path, {})[c.route.method] = _endpoint(schema, c)
-    return [Route(path, _by_method(handlers), methods=list(handlers), name=path) for path, handlers in by_path.items()]
+    return [Route(path, _ByMethod(handlers), methods=list(handlers), name=path) for path, handlers in by_path.items()]
 
 
-def _by_method(handlers: dict[str, Endpoint]) -> Endpoint:
-    async def dispatch(request: Request) -> Response:
-        return await handlers["GET" if request.method == "HEAD" else request.method](request)
+class _ByMethod:
+    """A path's ASGI app: the handler for the request's method (HEAD answers as GET). An ASGI
+    class rather than a function endpoint, which Starlette would wrap in `request_response`, whose
+    exception handling repeats what ExceptionMiddleware does around every route anyway."""
 
-    return dispatch
+    def __init__(self, handlers: dict[str, Endpoint]) -> None:
+        self.handlers = handlers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, send)
+        method = scope["method"]
+        response = await self.handlers["GET" if method == "HEAD" else method](request)
+        await response(scope, receive, send)
 
 
 def _endpoint(schema: Schema, compiled: CompiledRoute) -> Endpoint:
