@@ -4,7 +4,7 @@
     python bench/spy_summary.py FILE.raw [--under TEXT] [--top N]
 
 Inclusive share (the function is anywhere on the stack) and own share (it is on top), counting
-only stacks that pass through a frame containing `--under` (e.g. "RequestIdMiddleware.__call__"
+only stacks that pass through a frame containing `--under` (e.g. "RequestMiddleware.__call__"
 for the server's request handling, leaving out the event loop's own bookkeeping and the
 background tasks). Line numbers are dropped, so a function counts once per stack. Feeds on
 `BENCH_PYSPY` runs of `bench/data_plane.py`, or on `py-spy record --format raw` of anything.

@@ -25,7 +25,7 @@ from graphql_api.errors import (
     unexpected_error_handler,
 )
 from graphql_api.graphql_view import BasaltGraphQL
-from graphql_api.middleware import BodyLimitMiddleware, CurrentRuntimeMiddleware, HeldConnectionMiddleware, RequestIdMiddleware
+from graphql_api.middleware import RequestMiddleware
 from graphql_api.routing import IndexedRouter
 from graphql_api.settings import Settings, load_settings
 from resolvers.audit import service as audit
@@ -134,11 +134,9 @@ def create_app(settings: Settings | None = None, *, manage_orm: bool = True) -> 
     app = Starlette(
         routes=routes,
         middleware=[
-            Middleware(RequestIdMiddleware),
-            Middleware(CurrentRuntimeMiddleware, runtime=runtime),
-            Middleware(HeldConnectionMiddleware),
             Middleware(
-                BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes, per_path={IMPORT_PATH: settings.max_import_bytes}
+                RequestMiddleware, runtime=runtime, max_body_bytes=settings.max_body_bytes,
+                per_path={IMPORT_PATH: settings.max_import_bytes},
             ),
             Middleware(AuthenticationMiddleware, backend=BearerAuthBackend(), on_error=on_auth_error),
         ],

@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: request ids, the current runtime, and body limits enforced while the body streams in."""
+"""Pure ASGI middleware: request ids, the current runtime, the held connection, and body limits enforced while the body streams in."""
 
 from __future__ import annotations
 
@@ -32,14 +32,31 @@ def new_request_id() -> str:
     return "req_" + secrets.token_hex(12)
 
 
-class RequestIdMiddleware:
-    """Give every request an id (or keep a well-formed incoming one) and echo it in X-Request-Id."""
+class RequestMiddleware:
+    """What every request gets before authentication and routing, in one layer (as four, each
+    cost a call, a coroutine and, for two of them, a wrapped `receive` or `send` per request):
 
-    def __init__(self, app: ASGIApp) -> None:
+    - an id (a well-formed incoming X-Request-Id is kept), echoed in the X-Request-Id header,
+      and the audit log's facts about the request;
+    - the app's runtime made current, so services that fire hooks find the sandbox and the hook
+      registry (see resolvers/hooks/emitter.py);
+    - for HTTP, one pooled database connection shared by the request's reads (`resolvers.db`;
+      WebSockets live too long to hold one);
+    - for HTTP, 413 as soon as the declared or streamed size passes the limit: the rest is never
+      read. A body of a declared length is never longer (the server reads no further), so only
+      a body without one is counted as it streams in.
+    """
+
+    def __init__(self, app: ASGIApp, runtime: Runtime, max_body_bytes: int, per_path: dict[str, int] | None = None) -> None:
         self.app = app
+        self.runtime = runtime
+        self.max_body_bytes = max_body_bytes
+        self.per_path = per_path or {}  # e.g. bulk import takes larger bodies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
+        hooks.use(self.runtime)
+        kind = scope["type"]
+        if kind != "http" and kind != "websocket":
             await self.app(scope, receive, send)
             return
         incoming = header(scope, b"x-request-id") or ""
@@ -47,76 +64,49 @@ class RequestIdMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         client = scope.get("client")
         facts = audit.REQUEST.set(audit.RequestFacts(ip=client[0] if client else None, request_id=request_id))
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)["X-Request-Id"] = request_id
-            await send(message)
-
-        try:  # a WebSocket's frames skip the wrapper: only an HTTP answer carries the header
-            await self.app(scope, receive, send_with_id if scope["type"] == "http" else send)
+        try:
+            if kind == "websocket":  # its frames skip the wrapper: only an HTTP answer carries the header
+                await self.app(scope, receive, send)
+            else:
+                await self._http(scope, receive, _with_request_id(send, request_id))
         finally:
             audit.REQUEST.reset(facts)
 
-
-class CurrentRuntimeMiddleware:
-    """Makes the app's runtime current for the request, so services that fire hooks find the
-    sandbox and the hook registry (see resolvers/hooks/emitter.py)."""
-
-    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
-        self.app = app
-        self.runtime = runtime
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        hooks.use(self.runtime)
-        await self.app(scope, receive, send)
-
-
-class HeldConnectionMiddleware:
-    """An HTTP request's reads share one pooled database connection (`resolvers.db`); WebSockets
-    live too long to hold one."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit = self.per_path.get(scope["path"], self.max_body_bytes)
+        declared = header(scope, b"content-length")
+        if declared and declared.isdigit():
+            if int(declared) > limit:
+                await render_error(HTTPConnection(scope), _too_large(limit))(scope, receive, send)
+                return
+        else:
+            receive = _limited(receive, limit)
         async with held_connection():
             await self.app(scope, receive, send)
 
 
-class BodyLimitMiddleware:
-    """413 as soon as the declared or streamed size passes the limit; the rest is never read."""
+def _with_request_id(send: Send, request_id: str) -> Send:
+    async def send_with_id(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            MutableHeaders(scope=message)["X-Request-Id"] = request_id
+        await send(message)
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int, per_path: dict[str, int] | None = None) -> None:
-        self.app = app
-        self.max_body_bytes = max_body_bytes
-        self.per_path = per_path or {}  # e.g. bulk import takes larger bodies
+    return send_with_id
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        limit = self.per_path.get(scope["path"], self.max_body_bytes)
-        declared = header(scope, b"content-length")
-        if declared and declared.isdigit() and int(declared) > limit:
-            response = render_error(HTTPConnection(scope), _too_large(limit))
-            await response(scope, receive, send)
-            return
-        received = 0
 
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise _too_large(limit)
-            return message
+def _limited(receive: Receive, limit: int) -> Receive:
+    received = 0
 
-        await self.app(scope, limited_receive, send)
+    async def limited_receive() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise _too_large(limit)
+        return message
+
+    return limited_receive
 
 
 def _too_large(limit: int) -> PayloadTooLarge:
