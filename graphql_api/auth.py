@@ -11,6 +11,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from graphql_api.errors import render_error
+from graphql_api.middleware import header
 from resolvers.api_keys import service as api_keys
 from resolvers.auth import service as user_auth
 from resolvers.errors import DomainError, Unauthorized
@@ -58,18 +59,35 @@ def bearer_token(header: str) -> str:
 
 class BearerAuthBackend(AuthenticationBackend):
     async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
-        header = conn.headers.get("authorization")
-        if not header:
+        scope = conn.scope  # read as `conn.headers`, `conn.client` and `conn.app` would, without building them
+        authorization = header(scope, b"authorization")
+        if not authorization:
             return None
+        client = scope.get("client")
         try:
             principal = await authenticate_token(
-                bearer_token(header),
-                client_ip=conn.client.host if conn.client else None,
-                runtime=conn.app.state.runtime,
+                bearer_token(authorization), client_ip=client[0] if client else None, runtime=scope["app"].state.runtime
             )
         except DomainError as error:
             raise AuthFailed(error) from None
-        return AuthCredentials(sorted(principal.scopes)), PrincipalUser(principal)
+        return _auth_result(principal)
+
+
+AUTH_RESULTS_KEPT = 1024
+_auth_results: dict[int, tuple[Principal, tuple[AuthCredentials, BaseUser]]] = {}
+
+
+def _auth_result(principal: Principal) -> tuple[AuthCredentials, BaseUser]:
+    """What Starlette keeps in the scope for a principal, built once per principal object (an API
+    key's principal is the same object while its row is unchanged: `api_keys.service`)."""
+    found = _auth_results.get(id(principal))
+    if found is not None and found[0] is principal:
+        return found[1]
+    result = (AuthCredentials(sorted(principal.scopes)), PrincipalUser(principal))
+    if len(_auth_results) >= AUTH_RESULTS_KEPT:
+        _auth_results.clear()
+    _auth_results[id(principal)] = (principal, result)  # keeps the principal, so its id stays its own
+    return result
 
 
 def on_auth_error(conn: HTTPConnection, exc: Exception) -> Response:

@@ -88,3 +88,15 @@ async def test_last_used_at_is_recorded(api: Api, tenant: TenantHandle) -> None:
     await api.rest("GET", "/v1/usage", tenant.token)
     key = await ApiKey.get(id=tenant.key_id)
     assert key.last_used_at is not None
+
+
+def test_what_starlette_keeps_for_a_principal_is_built_once_per_principal() -> None:
+    from graphql_api.auth import _auth_result
+    from resolvers.principal import Principal
+
+    reader = Principal(tenant_id="tn_a", kind="api_key", scopes=frozenset({"write", "read"}), key_id="key_a")
+    credentials, user = _auth_result(reader)
+    assert credentials.scopes == ["read", "write"] and user.principal is reader  # type: ignore[attr-defined]
+    assert _auth_result(reader) == (credentials, user)
+    other = Principal(tenant_id="tn_a", kind="api_key", scopes=frozenset({"read"}), key_id="key_a")
+    assert _auth_result(other)[1].principal is other  # type: ignore[attr-defined]
