@@ -70,6 +70,18 @@ def loads(text: str | bytes) -> Any:
     return value if _flat(value) else _exact(text)
 
 
+def loads_standard(text: str | bytes) -> Any:
+    """What `json.loads` reads (numbers with a fraction as floats: request bodies), by orjson
+    when its reading is the same: a flat value (`_flat`). Anything else, errors included, is
+    `json.loads`'s own (an integer beyond 64 bits, which orjson makes a float, NaN, a lone
+    surrogate, and the wording of every error)."""
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+    return value if _flat(value) else json.loads(text)
+
+
 def _exact(text: str | bytes) -> Any:
     if isinstance(text, bytes):
         text = text.decode()

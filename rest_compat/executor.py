@@ -31,6 +31,7 @@ from starlette.types import Receive, Scope, Send
 from strawberry import Schema
 
 from graphql_api.context import build_context
+from models import jsoncodec
 from resolvers.errors import DomainError, FieldError, InvalidJson, Unauthorized, ValidationError
 from rest_compat.envelope import success
 from rest_compat.mapping import Body, Header, HeaderOrQuery, PathParam, QueryParam, RawBody, RestRoute, Source
@@ -137,7 +138,7 @@ async def _json_body(request: Request) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw)
+        body = jsoncodec.loads_standard(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidJson(f"Request body is not valid JSON: {exc}") from None
     if not isinstance(body, dict):

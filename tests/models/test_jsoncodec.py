@@ -91,3 +91,31 @@ def test_invalid_json_is_refused_by_the_exact_decoder() -> None:
 )
 def test_dumps_writes_what_the_exact_encoder_writes(value: Any) -> None:
     assert jsoncodec.dumps(value) == jsoncodec._ENCODER.encode(value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"properties": {"name": "bench", "score": 7}}',
+        '{"objects": [{"properties": {"n": 1, "tags": ["a", null, true]}}]}',
+        '{"ratio": 0.5}',
+        '{"big": 123456789012345678901234567890}',  # orjson would read a float
+        '{"a": NaN}',
+        '{"s": "\\ud800"}',
+        '{"a": {"b": {"c": {"d": {"e": {"f": 1}}}}}}',
+        ' [1, 2] ',
+        '{"a": 1, "a": 2}',
+    ],
+)
+def test_loads_standard_reads_what_the_standard_library_reads(text: str) -> None:
+    assert same(jsoncodec.loads_standard(text), json.loads(text))
+    assert same(jsoncodec.loads_standard(text.encode()), json.loads(text.encode()))
+
+
+@pytest.mark.parametrize("text", ['{"a": 1,}', "", "\ufeff{}", "{'a': 1}"])
+def test_loads_standard_fails_as_the_standard_library_fails(text: str) -> None:
+    with pytest.raises(json.JSONDecodeError) as ours:
+        jsoncodec.loads_standard(text)
+    with pytest.raises(json.JSONDecodeError) as theirs:
+        json.loads(text)
+    assert str(ours.value) == str(theirs.value)
