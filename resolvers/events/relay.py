@@ -34,7 +34,9 @@ from resolvers.events.schemas import EventRecord
 
 log = logging.getLogger("basalt.events")
 BATCH = 500
-PUBLISH_GATHER_SECONDS = 0.002  # handed-over events wait this long for others to share their publish (this process's listeners have them already)
+# Handed-over events wait this long for others to share their publish (one round trip); this
+# process's listeners have them already, only other processes see them 2 ms later.
+PUBLISH_GATHER_SECONDS = 0.002
 PUBLISH_BACKLOG = 10_000  # handed-over events waiting for the broadcast; older ones are dropped (the log has them)
 
 _local: WeakSet["Relay"] = WeakSet()
