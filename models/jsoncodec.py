@@ -60,9 +60,9 @@ def dumps(value: Any) -> str:
 
 def loads(text: str | bytes) -> Any:
     """Property JSON. A flat value (most rows: an object of text, whole numbers, booleans and
-    nulls) is read by orjson, 3x faster; anything with a number orjson would make a float (a
-    fraction, an exponent, an integer beyond 64 bits), anything nested and any text orjson
-    refuses is read by the exact decoder."""
+    nulls, or objects and lists of them) is read by orjson, 3x faster; anything with a number
+    orjson would make a float (a fraction, an exponent, an integer beyond 64 bits), anything
+    nested deeper than `_FLAT_DEPTH` and any text orjson refuses is read by the exact decoder."""
     try:
         value = orjson.loads(text)
     except orjson.JSONDecodeError:
