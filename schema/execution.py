@@ -207,6 +207,19 @@ class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
             return results
         return self._gather(results, pending)
 
+    def collect_and_execute_subfields(
+        self, return_type: GraphQLObjectType, field_details_list: Any, path: Path, result: Any, position_context: Any
+    ) -> Any:
+        """An object whose selected fields are all plain (a mutation's answer, a get's object) is
+        written by the row writer lists use, in one call instead of a trip per field; anything it
+        cannot write whole (None from it) goes graphql-core's way, errors included."""
+        write = self._row_writer(return_type, field_details_list)
+        if write is not None:
+            row = write(result)
+            if row is not None:
+                return row
+        return super().collect_and_execute_subfields(return_type, field_details_list, path, result, position_context)
+
     def _nested_value(self, field: NestedField, source: Any) -> Any:
         """A plain object of plain fields (a connection's `pageInfo`) written in place by the row
         writer lists use; Undefined for the regular path, which then answers it (errors included)."""

@@ -1152,3 +1152,39 @@ async def test_one_root_field_runs_without_the_reducer_and_answers_as_stock(
         fast = await execute_document(basalt, parsed, variables=variables, operation_name=None, context=None)
         assert outcome(fast) == outcome(await stock.execute(document, variable_values=variables))  # type: ignore[arg-type]
     assert bool(taken) is single
+
+
+@strawberry.type
+class HalfBrokenQuery:
+    @strawberry.field
+    def plain(self) -> Plain:
+        return plain_rows()[0]
+
+    @strawberry.field
+    def broken_name(self) -> Plain:
+        return Plain(**{**plain_rows()[0].__dict__, "name": None})  # type: ignore[arg-type]  # a non-null field holding None
+
+
+@pytest.mark.parametrize(
+    ("document", "written_whole"),
+    [
+        ("{ plain { id name count ratio active createdAt color payload note } }", True),
+        ("{ brokenName { id name } }", False),  # the writer gives up: graphql-core's error and null propagation
+    ],
+)
+async def test_an_object_of_plain_fields_is_written_whole_and_answers_as_stock(
+    monkeypatch: pytest.MonkeyPatch, document: str, written_whole: bool
+) -> None:
+    per_field: list[str] = []
+    original = BasaltExecutor.execute_fields
+
+    def counted(self: BasaltExecutor, parent_type: Any, *args: Any) -> Any:
+        per_field.append(parent_type.name)
+        return original(self, parent_type, *args)
+
+    monkeypatch.setattr(BasaltExecutor, "execute_fields", counted)
+    basalt, stock = build_pair(HalfBrokenQuery)
+    parsed = parse(document)
+    fast = await execute_document(basalt, parsed, variables=None, operation_name=None, context=None)
+    assert outcome(fast) == outcome(await stock.execute(document))  # type: ignore[arg-type]
+    assert ("Plain" not in per_field) is written_whole
