@@ -1111,6 +1111,10 @@ class RootQuery:
     def sync_required(self) -> int:
         raise ValueError("sync and broken")
 
+    @strawberry.field
+    def broken_name(self) -> Plain:
+        return Plain(**{**plain_rows()[0].__dict__, "name": None})  # type: ignore[arg-type]  # a non-null field holding None
+
 
 @strawberry.type
 class RootMutation:
@@ -1154,17 +1158,6 @@ async def test_one_root_field_runs_without_the_reducer_and_answers_as_stock(
     assert bool(taken) is single
 
 
-@strawberry.type
-class HalfBrokenQuery:
-    @strawberry.field
-    def plain(self) -> Plain:
-        return plain_rows()[0]
-
-    @strawberry.field
-    def broken_name(self) -> Plain:
-        return Plain(**{**plain_rows()[0].__dict__, "name": None})  # type: ignore[arg-type]  # a non-null field holding None
-
-
 @pytest.mark.parametrize(
     ("document", "written_whole"),
     [
@@ -1183,7 +1176,7 @@ async def test_an_object_of_plain_fields_is_written_whole_and_answers_as_stock(
         return original(self, parent_type, *args)
 
     monkeypatch.setattr(BasaltExecutor, "execute_fields", counted)
-    basalt, stock = build_pair(HalfBrokenQuery)
+    basalt, stock = build_pair(RootQuery)
     parsed = parse(document)
     fast = await execute_document(basalt, parsed, variables=None, operation_name=None, context=None)
     assert outcome(fast) == outcome(await stock.execute(document))  # type: ignore[arg-type]
