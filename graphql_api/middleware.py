@@ -43,8 +43,7 @@ class RequestMiddleware:
     - for HTTP, one pooled database connection shared by the request's reads (`resolvers.db`;
       WebSockets live too long to hold one);
     - for HTTP, 413 as soon as the declared or streamed size passes the limit: the rest is never
-      read. A body of a declared length is never longer (the server reads no further), so only
-      a body without one is counted as it streams in.
+      read (the streamed size is counted even with a declared one, whatever the server allows).
     """
 
     def __init__(self, app: ASGIApp, runtime: Runtime, max_body_bytes: int, per_path: dict[str, int] | None = None) -> None:
@@ -75,14 +74,11 @@ class RequestMiddleware:
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = self.per_path.get(scope["path"], self.max_body_bytes)
         declared = header(scope, b"content-length")
-        if declared and declared.isdigit():
-            if int(declared) > limit:
-                await render_error(HTTPConnection(scope), _too_large(limit))(scope, receive, send)
-                return
-        else:
-            receive = _limited(receive, limit)
+        if declared and declared.isdigit() and int(declared) > limit:
+            await render_error(HTTPConnection(scope), _too_large(limit))(scope, receive, send)
+            return
         async with held_connection():
-            await self.app(scope, receive, send)
+            await self.app(scope, _limited(receive, limit), send)
 
 
 def _with_request_id(send: Send, request_id: str) -> Send:

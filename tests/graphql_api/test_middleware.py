@@ -93,3 +93,32 @@ async def test_unexpected_error_is_500_without_internals(api: Api, tenant: Tenan
 async def test_public_route_with_bad_token_is_still_refused(api: Api) -> None:
     response = await api.rest("GET", "/health", headers=bearer("bsk_garbage"))
     assert response.status_code == 401
+
+
+async def test_a_body_longer_than_its_declared_length_is_still_cut_off_at_the_limit(app) -> None:  # type: ignore[no-untyped-def]
+    """The streamed size is counted even when a length is declared: a server that passed more
+    than it (or a client lying about it) cannot get a larger body in."""
+    from graphql_api.middleware import RequestMiddleware
+    from resolvers.errors import PayloadTooLarge
+
+    read: list[int] = []
+
+    async def reader(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        while True:
+            message = await receive()
+            read.append(len(message.get("body", b"")))
+            if not message.get("more_body"):
+                return
+
+    chunks = [{"type": "http.request", "body": b"x" * 60, "more_body": True}, {"type": "http.request", "body": b"x" * 60}]
+
+    async def receive() -> dict[str, object]:
+        return chunks.pop(0)
+
+    async def send(message: dict[str, object]) -> None:
+        return None
+
+    scope = {"type": "http", "method": "POST", "path": "/v1/keys", "headers": [(b"content-length", b"10")], "client": None}
+    with pytest.raises(PayloadTooLarge):
+        await RequestMiddleware(reader, app.state.runtime, max_body_bytes=100)(scope, receive, send)
+    assert read == [60]  # the second chunk was never handed on
