@@ -1,14 +1,18 @@
 """The fan-out layer (`resolvers.events.broadcast`): what one process publishes, every subscriber
-receives, in order, including several messages published in one call (one Redis round trip)."""
+receives, in order, including several messages published in one call (one Redis round trip);
+a subscription or a publishing connection that Redis drops, or that hears nothing back, is
+replaced by a new one."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 import pytest
+from redis.asyncio import Redis
 
-from resolvers.events.broadcast import Broadcast, MemoryBroadcast, RedisBroadcast
+from resolvers.events.broadcast import CLIENT_NAME, Broadcast, MemoryBroadcast, RedisBroadcast
 from resolvers.events.schemas import EventRecord
 from tests.conftest import REDIS_URL
 
@@ -94,3 +98,97 @@ def test_own_messages_that_never_come_back_are_forgotten_oldest_first(monkeypatc
     assert list(broadcast._own) == [B, C]
     assert broadcast._foreign(A.encode()) == A
     assert broadcast._foreign(B.encode()) is None
+
+
+async def our_clients(admin: Redis, kind: str) -> set[str]:
+    """Ids of Basalt's connections of this kind ("pubsub" or "normal") that Redis lists."""
+    return {c["id"] for c in await admin.client_list(_type=kind) if c.get("name") == CLIENT_NAME}
+
+
+async def wait_until(condition: Callable[[], bool]) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("timed out")
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs Redis (run through make test)")
+async def test_a_quiet_subscription_stays_up_because_redis_answers_its_pings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("resolvers.events.broadcast.HEALTH_SECONDS", 0.05)
+    subscriber, other = RedisBroadcast(REDIS_URL), RedisBroadcast(REDIS_URL)
+    connections: list[None] = []
+    got: list[str] = []
+    try:
+        await subscriber.start(lambda message: got.append(message) if message == B else None, lambda: connections.append(None))
+        await wait_until(lambda: len(connections) == 1)
+        await asyncio.sleep(0.4)  # eight health checks, nothing published
+        await other.publish(B)
+        await wait_until(lambda: got == [B])
+    finally:
+        await subscriber.close()
+        await other.close()
+    assert len(connections) == 1
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs Redis (run through make test)")
+async def test_a_subscription_that_hears_nothing_back_reconnects(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A connection Redis no longer answers on (a silent network) is given up after a health
+    period without even a reply to the ping; here the ping is never sent."""
+    monkeypatch.setattr("resolvers.events.broadcast.HEALTH_SECONDS", 0.05)
+    subscriber = RedisBroadcast(REDIS_URL)
+
+    async def no_ping(connection: object) -> None:
+        return None
+
+    monkeypatch.setattr(subscriber, "_ping", no_ping)
+    connections: list[None] = []
+    try:
+        await subscriber.start(lambda message: None, lambda: connections.append(None))
+        await wait_until(lambda: len(connections) >= 3)  # each one: on_reconnect, the hub's cue to catch up
+    finally:
+        await subscriber.close()
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs Redis (run through make test)")
+async def test_a_killed_subscription_reconnects_and_reads_on() -> None:
+    admin = Redis.from_url(REDIS_URL)
+    subscriber, other = RedisBroadcast(REDIS_URL), RedisBroadcast(REDIS_URL)
+    connections: list[None] = []
+    got: list[str] = []
+    try:
+        before = await our_clients(admin, "pubsub")
+        await subscriber.start(lambda message: got.append(message) if message == C else None, lambda: connections.append(None))
+        await wait_until(lambda: len(connections) == 1)
+        (mine,) = await our_clients(admin, "pubsub") - before
+        await admin.client_kill_filter(_id=mine)
+        await wait_until(lambda: len(connections) == 2)
+        await other.publish(C)
+        await wait_until(lambda: got == [C])
+    finally:
+        await subscriber.close()
+        await other.close()
+        await admin.aclose()
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs Redis (run through make test)")
+async def test_publishing_goes_on_over_a_new_connection_after_redis_dropped_the_old_one() -> None:
+    admin = Redis.from_url(REDIS_URL)
+    subscriber, publisher = RedisBroadcast(REDIS_URL), RedisBroadcast(REDIS_URL)
+    got: list[str] = []
+    try:
+        connected = asyncio.Event()
+        await subscriber.start(lambda message: got.append(message) if message in (A, D, E) else None, connected.set)
+        await asyncio.wait_for(connected.wait(), timeout=5)
+        before = await our_clients(admin, "normal")
+        await publisher.publish(A)
+        (publishing,) = await our_clients(admin, "normal") - before
+        await wait_until(lambda: got == [A])
+        await admin.client_kill_filter(_id=publishing)
+        await publisher.publish(D)  # may be lost with the connection (the hub's log check finds it)
+        await publisher.publish(E)
+        await wait_until(lambda: E in got)
+    finally:
+        await subscriber.close()
+        await publisher.close()
+        await admin.aclose()
