@@ -27,7 +27,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql import (
     ExecutionResult,
@@ -61,6 +61,9 @@ from schema.rows import (
     nested_value,
     shaped_row,
 )
+
+if TYPE_CHECKING:
+    from schema.root_call import RootCall
 
 MAX_SHAPE_DEPTH = 4  # plain objects nested deeper take the regular path
 
@@ -404,6 +407,35 @@ class BasaltExecutor(StrawberryGraphQLCoreExecutionContext):
             raise
         return self.build_response({response_name: value})
 
+    def field_error(self, call: RootCall, raw_error: Exception) -> ExecutionResult:
+        """The response when the root field of `call` failed with `raw_error` (its resolver, or
+        completing its value): located, and null propagated, as `execute_field` does."""
+        try:
+            self.handle_field_error(raw_error, call.field_def.type, call.details, call.path)
+        except GraphQLError as error:
+            self.collected_errors.add(error, None)
+            return self.build_response(None)
+        return self.build_response({call.response_name: None})
+
+    def complete_root(self, call: RootCall, value: Any) -> ExecutionResult | Awaitable[ExecutionResult]:
+        """The response for the root field of `call`, which resolved to `value`: completed as
+        `execute_field` completes a resolver's value."""
+        info = self.build_resolve_info(call.field_def, call.field_nodes, call.root_type, call.path)
+        try:
+            completed = self.complete_value(call.field_def.type, call.details, info, call.path, value, None)
+        except Exception as raw_error:
+            return self.field_error(call, raw_error)
+        if self.is_awaitable(completed):
+            return self._complete_root_later(call, completed)
+        return self.build_response({call.response_name: completed})
+
+    async def _complete_root_later(self, call: RootCall, completed: Awaitable[Any]) -> ExecutionResult:
+        try:
+            value = await completed
+        except Exception as raw_error:
+            return self.field_error(call, raw_error)
+        return self.build_response({call.response_name: value})
+
     def _variables_key(self) -> str:
         """The subscription's coerced variables as text, computed once (per-event executors are
         shallow copies: they share `_subscription`)."""
@@ -522,10 +554,16 @@ def _helpers_without_cycle(executor: BasaltExecutor) -> GraphQLResolveInfoHelper
         if alive is not None:
             alive.track_async_work(values)
             return
-        pending = [value for value in values if inspect.isawaitable(value)]
-        if pending:
-            future = asyncio.gather(*pending, return_exceptions=True)
-            _orphans.add(future)
-            future.add_done_callback(_orphans.discard)
+        settle_in_background(values)
 
     return GraphQLResolveInfoHelpers(gather=gather, track=track)
+
+
+def settle_in_background(values: Sequence[Any]) -> None:
+    """Await the awaitables among `values` in the background, keeping their errors to themselves:
+    work tracked when no executor waits for it any more."""
+    pending = [value for value in values if inspect.isawaitable(value)]
+    if pending:
+        future = asyncio.gather(*pending, return_exceptions=True)
+        _orphans.add(future)
+        future.add_done_callback(_orphans.discard)

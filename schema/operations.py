@@ -4,7 +4,8 @@ Strawberry's `execute` builds an execution context, runs every extension hook of
 and converts the result, which cost more than executing a simple query. Two callers skip it:
 REST-compat (documents fixed at startup) and plain JSON POSTs to /graphql whose query is already
 in the parse and validation caches. Both run the same executor class, the same resolvers and the
-same mutation transaction as the full pipeline, and come out with the same errors.
+same mutation transaction as the full pipeline, and come out with the same errors. An operation
+of one plain root field is called without building the executor at all (`schema.root_call`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from strawberry.execution import optimized_is_awaitable
 
 from schema.extensions import OperationLimits, cached_parse, mutation_transaction, transaction_plan
 from schema.prepared import prepare
+from schema.root_call import root_call
 
 
 async def execute_document(
@@ -28,6 +30,10 @@ async def execute_document(
     transaction, rolled back when the result has errors."""
 
     async def run() -> ExecutionResult:
+        if call is not None:
+            answer = call.run(variables, context)
+            if answer is not None:
+                return await answer if optimized_is_awaitable(answer) else answer  # type: ignore[misc]
         result = execute(
             schema._schema,
             document,
@@ -40,6 +46,7 @@ async def execute_document(
         return await result if isawaitable(result) else result  # type: ignore[return-value]
 
     prepared = prepare(schema._schema, document, operation_name)  # the executor prepares it too: one lookup
+    call = root_call(schema, prepared) if prepared is not None else None
     in_transaction, one_unit = prepared.transaction if prepared is not None else transaction_plan(schema._schema, document, operation_name)
     if not in_transaction:
         return await run()

@@ -1149,6 +1149,7 @@ async def test_one_root_field_runs_without_the_reducer_and_answers_as_stock(
         return original(self, root_type, response_name, details)
 
     monkeypatch.setattr(BasaltExecutor, "_execute_single_root_field", counted)
+    monkeypatch.setattr("schema.operations.root_call", lambda schema, prepared: None)  # the executor's own path (see the root call story)
     basalt = strawberry.Schema(query=RootQuery, mutation=RootMutation, execution_context_class=BasaltExecutor)
     stock = strawberry.Schema(query=RootQuery, mutation=RootMutation)
     parsed = parse(document)
@@ -1181,3 +1182,143 @@ async def test_an_object_of_plain_fields_is_written_whole_and_answers_as_stock(
     fast = await execute_document(basalt, parsed, variables=None, operation_name=None, context=None)
     assert outcome(fast) == outcome(await stock.execute(document))  # type: ignore[arg-type]
     assert ("Plain" not in per_field) is written_whole
+
+
+# --- Story: a root field called without building the executor --------------------------------
+
+
+seen_infos: list[tuple[Any, ...]] = []
+
+
+@strawberry.type
+class CallQuery(RootQuery):
+    @strawberry.field
+    def maybe(self) -> Plain | None:
+        return None
+
+    @strawberry.field
+    def sync_broken(self) -> Plain:
+        raise ValueError("sync object and broken")
+
+    @strawberry.field
+    def failed_value(self) -> Plain:
+        return ValueError("returned, not raised")  # type: ignore[return-value]
+
+    @strawberry.field
+    async def gathered(self, info: strawberry.Info) -> Plain:
+        async def one(n: int) -> int:
+            await asyncio.sleep(0)
+            return n
+
+        first, second = await info._raw_info.async_helpers.gather([one(2), one(3)])
+        return plain_rows()[first + second]
+
+    @strawberry.field
+    def author(self) -> Author:  # implements an interface: its type checks what it is given
+        return Author(id=strawberry.ID("a1"), name="Ann", born=1970)
+
+    @strawberry.field
+    def not_an_author(self) -> Author:
+        return plain_rows()[0]  # type: ignore[return-value]
+
+    @strawberry.field
+    def inspected(self, info: strawberry.Info, n: int = 1, tag: str | None = None) -> Plain:
+        seen_infos.append((
+            info.field_name, info.path.as_list(), info.variable_values, info.context, info._raw_info.parent_type.name, str(info.return_type),
+            [(f.name, [repr(c) for c in f.selections]) for f in info.selected_fields], info.operation.operation.value, info.root_value,
+            n, tag,
+        ))
+        return plain_rows()[n]
+
+
+def calls_taken(monkeypatch: pytest.MonkeyPatch) -> tuple[list[bool], list[str]]:
+    """Per execution, whether a root call answered it, and which executor methods finished it."""
+    import schema.root_call as root_calls
+
+    answered: list[bool] = []
+    finished: list[str] = []
+    original_run = root_calls.RootCall.run
+
+    def run(self: Any, variables: Any, context: Any) -> Any:
+        answer = original_run(self, variables, context)
+        answered.append(answer is not None)
+        return answer
+
+    monkeypatch.setattr(root_calls.RootCall, "run", run)
+    for name in ("field_error", "complete_root"):
+        original = getattr(BasaltExecutor, name)
+
+        def noted(self: Any, *args: Any, __name: str = name, __original: Any = original) -> Any:
+            finished.append(__name)
+            return __original(self, *args)
+
+        monkeypatch.setattr(BasaltExecutor, name, noted)
+    return answered, finished
+
+
+@pytest.mark.parametrize(
+    ("document", "variables", "answered", "finished"),
+    [
+        ("{ plain { id name count ratio active createdAt color payload note } }", None, [True], []),
+        ("query ($n: Int!) { later(n: $n) { name createdAt color payload } }", {"n": 3}, [True], []),
+        ('mutation { touch(name: "x") { name count } }', None, [True], []),
+        ("{ plain { name } ... on CallQuery { plain { id } } }", None, [True], []),  # one field, merged
+        ("{ gathered { name } }", None, [True], []),  # the resolver gathers through its info's helpers
+        ("{ broken { name } }", None, [True], ["field_error"]),  # raised, nullable: the field is null
+        ("{ required { name } }", None, [True], ["field_error"]),  # raised, non-null: the data is null
+        ("{ syncBroken { name } }", None, [True], ["field_error"]),
+        ("{ failedValue { name } }", None, [True], ["complete_root", "field_error"]),  # an error returned as the value
+        ("{ brokenName { id name } }", None, [True], ["complete_root", "field_error"]),  # the writer gives up on a null name
+        ("{ maybe { name } }", None, [True], ["complete_root"]),  # None for a nullable object
+        ("{ author { id name born } }", None, [True], []),
+        ("{ notAnAuthor { id name } }", None, [True], ["complete_root", "field_error"]),  # its type refuses the value
+        ("query ($n: Int!) { later(n: $n) { name } }", {"n": "three"}, [False], []),  # coercion fails: graphql-core reports it
+        ("query ($n: Int!) { later(n: $n) { name } }", {}, [False], []),  # a required variable is missing
+        ("{ syncRequired }", None, [], []),  # a leaf, not an object: the executor's path
+        ("{ a: plain { name } b: later(n: 1) { name } }", None, [], []),  # two root fields
+        ("query ($on: Boolean!) { plain @include(if: $on) { name } }", {"on": True}, [], []),  # a directive
+    ],
+)
+async def test_a_root_field_called_directly_answers_as_stock(
+    monkeypatch: pytest.MonkeyPatch, document: str, variables: dict[str, Any] | None, answered: list[bool], finished: list[str]
+) -> None:
+    taken, finishers = calls_taken(monkeypatch)
+    basalt = strawberry.Schema(query=CallQuery, mutation=RootMutation, execution_context_class=BasaltExecutor)
+    stock = strawberry.Schema(query=CallQuery, mutation=RootMutation)
+    parsed = parse(document)
+    for _ in range(2):  # the second run takes the root call from the cache
+        fast = await execute_document(basalt, parsed, variables=variables, operation_name=None, context=None)
+        assert outcome(fast) == outcome(await stock.execute(document, variable_values=variables))  # type: ignore[arg-type]
+    assert taken == answered * 2 and finishers == finished * 2
+
+
+@pytest.mark.parametrize(
+    ("document", "variables"),
+    [
+        ("query ($n: Int!, $tag: String) { inspected(n: $n, tag: $tag) { id name } }", {"n": 4, "tag": "t"}),
+        ("query ($n: Int!, $tag: String) { inspected(n: $n, tag: $tag) { id } }", {"n": 2}),  # tag left out: not passed
+        ("{ inspected { name } }", None),  # the argument's default
+        ('{ renamed: inspected(n: 5, tag: null) { note ... on Plain { count } } }', None),
+    ],
+)
+async def test_a_root_call_gives_its_resolver_the_same_info_and_arguments_as_stock(document: str, variables: dict[str, Any] | None) -> None:
+    basalt = strawberry.Schema(query=CallQuery, execution_context_class=BasaltExecutor)
+    stock = strawberry.Schema(query=CallQuery)
+    context = {"who": "caller"}
+    seen_infos.clear()
+    fast = await execute_document(basalt, parse(document), variables=variables, operation_name=None, context=context)
+    slow = await stock.execute(document, variable_values=variables, context_value=context)
+    assert outcome(fast) == outcome(slow)  # type: ignore[arg-type]
+    assert len(seen_infos) == 2 and seen_infos[0] == seen_infos[1]
+
+
+async def test_a_root_call_of_a_named_operation_among_several_hands_its_errors_to_the_right_operation(monkeypatch: pytest.MonkeyPatch) -> None:
+    taken, finishers = calls_taken(monkeypatch)
+    document = "query A { plain { name } } query B($n: Int!) { required { name } later(n: $n) { name } } query C { sync_broken: syncBroken { id } }"
+    basalt = strawberry.Schema(query=CallQuery, execution_context_class=BasaltExecutor)
+    stock = strawberry.Schema(query=CallQuery)
+    parsed = parse(document)
+    for name in ("A", "C"):
+        fast = await execute_document(basalt, parsed, variables=None, operation_name=name, context=None)
+        assert outcome(fast) == outcome(await stock.execute(document, operation_name=name))  # type: ignore[arg-type]
+    assert taken == [True, True] and finishers == ["field_error"]
