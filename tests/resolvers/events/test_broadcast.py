@@ -113,15 +113,22 @@ async def wait_until(condition: Callable[[], bool]) -> None:
     raise AssertionError("timed out")
 
 
+async def subscribed(subscriber: RedisBroadcast, wanted: tuple[str, ...], got: list[str]) -> list[None]:
+    """Start `subscriber`, collecting the `wanted` messages it reads into `got`, and wait for its
+    subscription; returns the list that grows by one per (re)connection."""
+    connections: list[None] = []
+    await subscriber.start(lambda message: got.append(message) if message in wanted else None, lambda: connections.append(None))
+    await wait_until(lambda: len(connections) == 1)
+    return connections
+
+
 @pytest.mark.skipif(not REDIS_URL, reason="needs Redis (run through make test)")
 async def test_a_quiet_subscription_stays_up_because_redis_answers_its_pings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("resolvers.events.broadcast.HEALTH_SECONDS", 0.05)
     subscriber, other = RedisBroadcast(REDIS_URL), RedisBroadcast(REDIS_URL)
-    connections: list[None] = []
     got: list[str] = []
     try:
-        await subscriber.start(lambda message: got.append(message) if message == B else None, lambda: connections.append(None))
-        await wait_until(lambda: len(connections) == 1)
+        connections = await subscribed(subscriber, (B,), got)
         await asyncio.sleep(0.4)  # eight health checks, nothing published
         await other.publish(B)
         await wait_until(lambda: got == [B])
@@ -154,12 +161,10 @@ async def test_a_subscription_that_hears_nothing_back_reconnects(monkeypatch: py
 async def test_a_killed_subscription_reconnects_and_reads_on() -> None:
     admin = Redis.from_url(REDIS_URL)
     subscriber, other = RedisBroadcast(REDIS_URL), RedisBroadcast(REDIS_URL)
-    connections: list[None] = []
     got: list[str] = []
     try:
         before = await our_clients(admin, "pubsub")
-        await subscriber.start(lambda message: got.append(message) if message == C else None, lambda: connections.append(None))
-        await wait_until(lambda: len(connections) == 1)
+        connections = await subscribed(subscriber, (C,), got)
         (mine,) = await our_clients(admin, "pubsub") - before
         await admin.client_kill_filter(_id=mine)
         await wait_until(lambda: len(connections) == 2)
@@ -177,9 +182,7 @@ async def test_publishing_goes_on_over_a_new_connection_after_redis_dropped_the_
     subscriber, publisher = RedisBroadcast(REDIS_URL), RedisBroadcast(REDIS_URL)
     got: list[str] = []
     try:
-        connected = asyncio.Event()
-        await subscriber.start(lambda message: got.append(message) if message in (A, D, E) else None, connected.set)
-        await asyncio.wait_for(connected.wait(), timeout=5)
+        await subscribed(subscriber, (A, D, E), got)
         before = await our_clients(admin, "normal")
         await publisher.publish(A)
         (publishing,) = await our_clients(admin, "normal") - before
