@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 from typing import Any
 
@@ -24,6 +23,7 @@ from graphql_api.context import Context, build_context, request_id_of
 from graphql_api.errors import render_error
 from graphql_api.websocket import DirectTransportWSHandler, OrderedWebSocket, next_frame
 from schema.extensions import shape_error
+from models import jsoncodec
 from schema.operations import execute_document, ready_operation
 from resolvers.errors import DomainError, InvalidJson, MethodNotAllowed, RouteNotFound, ValidationError
 
@@ -90,7 +90,7 @@ class BasaltGraphQL(GraphQL):
         if self._stream_transport_map and self._get_stream_transport_from_headers(request.headers) is not None:
             return None  # a streaming transport's (none is configured: the lookup read every header for nothing)
         try:
-            data = json.loads(await request.body())
+            data = jsoncodec.loads_standard(await request.body())  # what json.loads reads, by orjson when that is the same
         except ValueError:
             return None
         if type(data) is not dict or not data.keys() <= PLAIN_REQUEST_KEYS:
