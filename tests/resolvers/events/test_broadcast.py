@@ -105,12 +105,13 @@ async def our_clients(admin: Redis, kind: str) -> set[str]:
     return {c["id"] for c in await admin.client_list(_type=kind) if c.get("name") == CLIENT_NAME}
 
 
-async def wait_until(condition: Callable[[], bool]) -> None:
+async def eventually(condition: Callable[[], bool]) -> bool:
+    """Whether `condition` holds within 5 s."""
     for _ in range(500):
         if condition():
-            return
+            return True
         await asyncio.sleep(0.01)
-    raise AssertionError("timed out")
+    return False
 
 
 async def subscribed(subscriber: RedisBroadcast, wanted: tuple[str, ...], got: list[str]) -> list[None]:
@@ -118,7 +119,7 @@ async def subscribed(subscriber: RedisBroadcast, wanted: tuple[str, ...], got: l
     subscription; returns the list that grows by one per (re)connection."""
     connections: list[None] = []
     await subscriber.start(lambda message: got.append(message) if message in wanted else None, lambda: connections.append(None))
-    await wait_until(lambda: len(connections) == 1)
+    assert await eventually(lambda: len(connections) == 1)
     return connections
 
 
@@ -131,7 +132,7 @@ async def test_a_quiet_subscription_stays_up_because_redis_answers_its_pings(mon
         connections = await subscribed(subscriber, (B,), got)
         await asyncio.sleep(0.4)  # eight health checks, nothing published
         await other.publish(B)
-        await wait_until(lambda: got == [B])
+        assert await eventually(lambda: got == [B])
     finally:
         await subscriber.close()
         await other.close()
@@ -152,7 +153,7 @@ async def test_a_subscription_that_hears_nothing_back_reconnects(monkeypatch: py
     connections: list[None] = []
     try:
         await subscriber.start(lambda message: None, lambda: connections.append(None))
-        await wait_until(lambda: len(connections) >= 3)  # each one: on_reconnect, the hub's cue to catch up
+        assert await eventually(lambda: len(connections) >= 3)  # each one: on_reconnect, the hub's cue to catch up
     finally:
         await subscriber.close()
 
@@ -167,9 +168,9 @@ async def test_a_killed_subscription_reconnects_and_reads_on() -> None:
         connections = await subscribed(subscriber, (C,), got)
         (mine,) = await our_clients(admin, "pubsub") - before
         await admin.client_kill_filter(_id=mine)
-        await wait_until(lambda: len(connections) == 2)
+        assert await eventually(lambda: len(connections) == 2)
         await other.publish(C)
-        await wait_until(lambda: got == [C])
+        assert await eventually(lambda: got == [C])
     finally:
         await subscriber.close()
         await other.close()
@@ -186,11 +187,11 @@ async def test_publishing_goes_on_over_a_new_connection_after_redis_dropped_the_
         before = await our_clients(admin, "normal")
         await publisher.publish(A)
         (publishing,) = await our_clients(admin, "normal") - before
-        await wait_until(lambda: got == [A])
+        assert await eventually(lambda: got == [A])
         await admin.client_kill_filter(_id=publishing)
         await publisher.publish(D)  # may be lost with the connection (the hub's log check finds it)
         await publisher.publish(E)
-        await wait_until(lambda: E in got)
+        assert await eventually(lambda: E in got)
     finally:
         await subscriber.close()
         await publisher.close()
